@@ -1,0 +1,16 @@
+/** Everything a command, route or job needs, passed explicitly: no module-level singletons. */
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { DomainEvents } from './domain/events.js';
+import type { Store } from './stores/types.js';
+
+export interface Deps {
+  config: Config;
+  store: Store;
+  events: DomainEvents;
+  logger: Logger;
+  /** Float seconds since the epoch; tests may move it. */
+  now: () => number;
+}
+
+export const systemClock = () => Date.now() / 1000;

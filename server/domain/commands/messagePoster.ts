@@ -1,0 +1,86 @@
+import { ApiError } from '../../../shared/errors.js';
+import { SENDER_TYPE, type SenderType } from '../../../shared/limits.js';
+import type { Deps } from '../../deps.js';
+import type { AppendResult, NewMessage, QuestionRecord, SendGuard } from '../../stores/types.js';
+import type { Actor } from '../actor.js';
+import { authorizeAgentOnQuestion, authorizeAsker } from '../policies.js';
+import { SEND_STATUSES, sendRefusal } from '../stateMachine.js';
+
+/** What a message carries once its content is ready to store. */
+export interface MessageContent {
+  type: 1 | 2 | 3;
+  text?: string;
+  mediaPath?: string;
+  audioLen?: number;
+  /** What the queue summary shows as the last message. */
+  summaryText: string;
+}
+
+export interface MessagePosterProps {
+  actor: Actor;
+  questionId: string;
+  sender: string;
+  senderType: SenderType;
+  clientMsgId?: string;
+  /**
+   * Produces the content. Media are decoded and stored only after every check passed, so a refused
+   * send costs no image processing.
+   */
+  content: () => Promise<MessageContent>;
+  baseUrl: string;
+}
+
+/**
+ * Posts a chat message as the user or the serving agent. The seq increment and the status check
+ * happen in one store write; a retry carrying the same client_msg_id gets the first message back.
+ */
+export async function messagePoster(deps: Deps, props: MessagePosterProps): Promise<AppendResult> {
+  const { actor } = props;
+  const question = await deps.store.getQuestion(props.questionId);
+  if (!question) throw new ApiError('question_not_found', 'no such question', { field: 'question_id' });
+
+  const guard = authorizeSender(actor, question, props.sender, props.senderType);
+  // A retry (client_msg_id) must reach the store even if the question moved on since the first try.
+  if (props.clientMsgId === undefined && !guard.statuses.includes(question.status)) {
+    throw new ApiError(sendRefusal(question, props.senderType, guard.servId), 'cannot send to this question now');
+  }
+  if (props.clientMsgId === undefined && guard.servId !== undefined && question.servId !== guard.servId) {
+    throw new ApiError(sendRefusal(question, props.senderType, guard.servId), 'cannot send to this question now');
+  }
+
+  const content = await props.content();
+  const message: NewMessage = {
+    questionId: question.id,
+    sender: props.sender,
+    senderType: props.senderType,
+    session: actor.session.session,
+    clientMsgId: props.clientMsgId,
+    now: deps.now(),
+    ...content,
+  };
+  const result = await deps.store.appendMessage(message, guard);
+  if (!result) {
+    const now = (await deps.store.getQuestion(question.id)) ?? question;
+    throw new ApiError(sendRefusal(now, props.senderType, guard.servId), 'cannot send to this question now');
+  }
+  if (!result.duplicate) {
+    deps.events.record({ type: 'message.created', question: result.question, message: result.message, baseUrl: props.baseUrl });
+  }
+  return result;
+}
+
+/** sender / sender_type must be the session's own identity, and that identity must belong here. */
+function authorizeSender(actor: Actor, question: QuestionRecord, sender: string, senderType: SenderType): SendGuard {
+  if (senderType === SENDER_TYPE.user) {
+    if (sender !== actor.userId) {
+      throw new ApiError('sender_mismatch', "sender is not this session's user", { field: 'sender' });
+    }
+    authorizeAsker(actor, question);
+    return { statuses: SEND_STATUSES.user, userId: actor.userId };
+  }
+  if (!actor.agent || actor.agent.servId !== sender) {
+    throw new ApiError('sender_mismatch', "sender is not this session's bound agent", { field: 'sender' });
+  }
+  authorizeAgentOnQuestion(actor.agent, question);
+  return { statuses: SEND_STATUSES.agent, servId: actor.agent.servId };
+}

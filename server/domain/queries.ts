@@ -1,0 +1,123 @@
+/**
+ * Read-side use cases: every list the API offers, with its authorization and paging. They return
+ * presented shapes, ready for the wire.
+ */
+import { ApiError } from '../../shared/errors.js';
+import { STATUS, type QuestionStatus } from '../../shared/limits.js';
+import type { Deps } from '../deps.js';
+import type { Page, QuestionRecord } from '../stores/types.js';
+import type { Actor } from './actor.js';
+import { agentApps, authorizeRead, authorizeTemplate, requireAgent, userListScope } from './policies.js';
+import { presentItem, presentMessage, presentSummary, presentTemplate } from './presenters.js';
+
+export interface PagingInput {
+  page: number;
+  num: number;
+  sort: 1 | -1;
+}
+
+export function toPage(input: PagingInput, after?: string): Page {
+  return { num: input.num, offset: input.page * input.num, sort: input.sort, after };
+}
+
+async function summaries(deps: Deps, questions: QuestionRecord[]) {
+  const users = await deps.store.getUsers(questions.map((q) => q.userId));
+  return questions.map((q) => presentSummary(q, users.get(q.userId)));
+}
+
+/** GET /question/list: the pending queue of the agent's apps (or one of them), optionally by label. */
+export async function listQueue(
+  deps: Deps,
+  actor: Actor,
+  input: PagingInput & { identify?: string; label?: string; question_id?: string },
+) {
+  const agent = requireAgent(actor);
+  const questions = await deps.store.listQuestions(
+    { status: STATUS.pending, identifies: agentApps(agent, input.identify), label: input.label },
+    toPage(input, input.question_id),
+  );
+  return summaries(deps, questions);
+}
+
+/** GET /serv/<serv_id>/tasks: in-progress questions this agent serves, reopened ones included. */
+export async function listAgentTasks(
+  deps: Deps,
+  actor: Actor,
+  input: PagingInput & { serv_id: string; identify?: string; question_id?: string },
+) {
+  const agent = requireAgent(actor, input.serv_id);
+  const questions = await deps.store.listQuestions(
+    { status: STATUS.inProgress, servId: agent.servId, identifies: agentApps(agent, input.identify) },
+    toPage(input, input.question_id),
+  );
+  return summaries(deps, questions);
+}
+
+/** GET /user/<user_id>/{waits,tasks,overs,alls}. */
+export async function listUserQuestions(
+  deps: Deps,
+  actor: Actor,
+  status: QuestionStatus | undefined,
+  input: PagingInput & { user_id: string; identify?: string; question_id?: string },
+): Promise<QuestionRecord[]> {
+  const identifies = userListScope(actor, input.user_id, input.identify);
+  return deps.store.listQuestions({ status, userId: input.user_id, identifies }, toPage(input, input.question_id));
+}
+
+/** GET /question/<id>/message: by seq; a message_id cursor continues after that message. */
+export async function listMessages(
+  deps: Deps,
+  actor: Actor,
+  input: PagingInput & { question_id: string; message_id?: string; identify?: string },
+  baseUrl: string,
+) {
+  const question = await loadQuestion(deps, input.question_id);
+  authorizeRead(actor, question);
+  if (input.identify !== undefined && input.identify !== question.identify) {
+    throw new ApiError('question_not_found', 'no such question in that app', { field: 'identify' });
+  }
+  let afterSeq: number | undefined;
+  if (input.message_id !== undefined) {
+    const cursor = await deps.store.getMessage(input.message_id);
+    if (!cursor || cursor.questionId !== question.id) {
+      throw new ApiError('param_invalid', 'message_id is not a message of this question', { field: 'message_id' });
+    }
+    afterSeq = cursor.seq;
+  }
+  const messages = await deps.store.listMessages(question.id, {
+    num: input.num,
+    offset: input.page * input.num,
+    sort: input.sort,
+    afterSeq,
+  });
+  return messages.map((m) => presentMessage(m, baseUrl));
+}
+
+/** GET /answer/templates. */
+export async function listTemplates(deps: Deps, actor: Actor, input: { identify?: string }) {
+  const agent = requireAgent(actor);
+  const templates = await deps.store.listTemplates(agentApps(agent, input.identify));
+  return templates.map(presentTemplate);
+}
+
+/** GET /answer/template/<template_id>. */
+export async function listItems(
+  deps: Deps,
+  actor: Actor,
+  input: PagingInput & { template_id: string; item_id?: string; identify?: string },
+) {
+  const agent = requireAgent(actor);
+  const template = await deps.store.getTemplate(input.template_id);
+  if (!template || (input.identify !== undefined && input.identify !== template.identify)) {
+    throw new ApiError('template_not_found', 'no such template', { field: 'template_id' });
+  }
+  authorizeTemplate(agent, template);
+  const items = await deps.store.listItems(template.id, toPage(input, input.item_id));
+  return items.map(presentItem);
+}
+
+export async function loadQuestion(deps: Deps, id: string): Promise<QuestionRecord> {
+  const question = await deps.store.getQuestion(id);
+  if (!question) throw new ApiError('question_not_found', 'no such question', { field: 'question_id' });
+  return question;
+}

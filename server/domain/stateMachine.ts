@@ -1,0 +1,123 @@
+/**
+ * The question state machine as one table. Every transition is one conditional write in the store
+ * (its `from` statuses and guards in the filter) plus its notice message, so races resolve in the
+ * store: of N agents serving at once exactly one write matches.
+ */
+import { ACTION, SENDER_TYPE, STATUS, type NoticeAction, type QuestionStatus, type SenderType } from '../../shared/limits.js';
+import type { ErrorCode } from '../../shared/errors.js';
+import type { QuestionRecord } from '../stores/types.js';
+
+/** Who performs a transition: any agent of the app, the serving agent, the asking user, or the sweeper. */
+export type TransitionActor = 'agent' | 'servingAgent' | 'user' | 'system';
+
+export interface TransitionRule {
+  from: QuestionStatus[];
+  /** Target status; reopen depends on whether the question had an agent. */
+  to: (question: QuestionRecord, agentStillServes: boolean) => QuestionStatus;
+  action: NoticeAction;
+  by: TransitionActor;
+  /** What happens to serv_id: the caller takes it, it is cleared, or kept. */
+  servId: 'caller' | 'clear' | 'keep' | 'keepIfServed';
+  finishRequest?: 'set';
+  /** Only while a finish request (action 3) is pending. */
+  needsFinishRequest?: boolean;
+}
+
+export const TRANSITIONS = {
+  serve: {
+    from: [STATUS.pending],
+    to: () => STATUS.inProgress,
+    action: ACTION.agentStarted,
+    by: 'agent',
+    servId: 'caller',
+  },
+  quit: {
+    from: [STATUS.inProgress],
+    to: () => STATUS.pending,
+    action: ACTION.agentQuit,
+    by: 'servingAgent',
+    servId: 'clear',
+  },
+  requestFinish: {
+    from: [STATUS.inProgress],
+    to: () => STATUS.inProgress,
+    action: ACTION.finishRequested,
+    by: 'servingAgent',
+    servId: 'keep',
+    finishRequest: 'set',
+  },
+  finish: {
+    from: [STATUS.inProgress],
+    to: () => STATUS.resolved,
+    action: ACTION.finished,
+    by: 'servingAgent',
+    servId: 'keep',
+  },
+  confirmFinish: {
+    from: [STATUS.inProgress],
+    to: () => STATUS.resolved,
+    action: ACTION.finished,
+    by: 'user',
+    servId: 'keep',
+    needsFinishRequest: true,
+  },
+  reopen: {
+    from: [STATUS.resolved],
+    to: (_question, agentStillServes) => (agentStillServes ? STATUS.inProgress : STATUS.pending),
+    action: ACTION.reopened,
+    by: 'user',
+    servId: 'keepIfServed',
+  },
+  timeOut: {
+    from: [STATUS.pending, STATUS.inProgress],
+    to: () => STATUS.resolved,
+    action: ACTION.timedOut,
+    by: 'system',
+    servId: 'keep',
+  },
+  finishUnconfirmed: {
+    from: [STATUS.inProgress],
+    to: () => STATUS.resolved,
+    action: ACTION.finished,
+    by: 'system',
+    servId: 'keep',
+    needsFinishRequest: true,
+  },
+} as const satisfies Record<string, TransitionRule>;
+
+export type TransitionName = keyof typeof TRANSITIONS;
+
+/**
+ * Why a transition did not apply to the question as it is now; the error a caller sees after its
+ * conditional write matched nothing (or before trying, when the loaded state already rules it out).
+ */
+export function refusalFor(name: TransitionName, question: QuestionRecord, servId?: string): ErrorCode {
+  const rule: TransitionRule = TRANSITIONS[name];
+  if (rule.from.includes(question.status)) {
+    if (rule.by === 'servingAgent' && question.servId !== servId) return 'question_taken';
+    if (rule.needsFinishRequest && question.finishRequestedAt === null) return 'question_not_finished';
+    // The state allowed it but the write lost a race; the next read shows the winner's state.
+    return 'question_taken';
+  }
+  if (name === 'reopen') return 'question_not_finished';
+  if (question.status === STATUS.resolved) return 'question_finished';
+  if (question.status === STATUS.inProgress) return 'question_taken';
+  return 'question_not_started';
+}
+
+/** Who may post a chat message in which status: the user while 1 or 2, the serving agent while 2. */
+export const SEND_STATUSES = {
+  user: [STATUS.pending, STATUS.inProgress] as QuestionStatus[],
+  agent: [STATUS.inProgress] as QuestionStatus[],
+};
+
+/** Why a send was refused, given the question as it is now. */
+export function sendRefusal(question: QuestionRecord, senderType: SenderType, servId?: string): ErrorCode {
+  if (question.status === STATUS.resolved) return 'question_finished';
+  if (senderType === SENDER_TYPE.agent) {
+    if (question.status === STATUS.pending) return 'question_not_started';
+    if (question.servId !== servId) return 'question_taken';
+  }
+  // The state allowed it when read but another write changed it first.
+  return 'question_taken';
+}

@@ -1,0 +1,86 @@
+/**
+ * /v1/admin/*: server-to-server provisioning with `Authorization: Bearer $ADMIN_TOKEN`. While
+ * ADMIN_TOKEN is unset the whole API answers 404, as if it did not exist.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { ApiError } from '../../../shared/errors.js';
+import {
+  adminAppInput,
+  adminItemInput,
+  adminServInput,
+  adminSessionDeleteInput,
+  adminSessionInput,
+  adminTemplateInput,
+  adminUserInput,
+} from '../../../shared/schemas/requests.js';
+import type { Deps } from '../../deps.js';
+import {
+  agentUpserter,
+  appCreator,
+  itemCreator,
+  sessionCreator,
+  sessionDeleter,
+  templateCreator,
+  userUpserter,
+} from '../../domain/commands/provisioning.js';
+import { ok } from '../reply.js';
+import { input } from '../validate.js';
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/** Constant-time: both sides are hashed to equal length before comparing. */
+export function tokenMatches(given: string, expected: string): boolean {
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+function requireAdmin(token: string | undefined) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (!token) throw new ApiError('not_found', 'no such route');
+    const header = req.get('authorization') ?? '';
+    const match = /^Bearer\s+(.+)$/i.exec(header);
+    if (!match || !tokenMatches(match[1]!.trim(), token)) {
+      throw new ApiError('forbidden', 'a valid admin bearer token is required', { field: 'authorization' });
+    }
+    next();
+  };
+}
+
+export function adminRouter(deps: Deps): Router {
+  const router = Router();
+  router.use('/admin', requireAdmin(deps.config.adminToken));
+
+  router.post('/admin/apps', async (req, res) => {
+    await appCreator(deps, input(req, adminAppInput));
+    ok(res);
+  });
+
+  router.post('/admin/users', async (req, res) => {
+    await userUpserter(deps, input(req, adminUserInput));
+    ok(res);
+  });
+
+  router.post('/admin/sessions', async (req, res) => {
+    ok(res, { session: await sessionCreator(deps, input(req, adminSessionInput)) });
+  });
+
+  router.delete('/admin/sessions/:session', async (req, res) => {
+    await sessionDeleter(deps, input(req, adminSessionDeleteInput).session);
+    ok(res);
+  });
+
+  router.post('/admin/servs', async (req, res) => {
+    await agentUpserter(deps, input(req, adminServInput));
+    ok(res);
+  });
+
+  router.post('/admin/templates', async (req, res) => {
+    ok(res, { template_id: await templateCreator(deps, input(req, adminTemplateInput)) });
+  });
+
+  router.post('/admin/templates/:template_id/items', async (req, res) => {
+    ok(res, { item_id: await itemCreator(deps, input(req, adminItemInput)) });
+  });
+
+  return router;
+}

@@ -1,0 +1,71 @@
+/**
+ * GET /v1/media/<kind>/<id>.<ext>: stored images and audio. Names are unguessable ObjectIds and the
+ * bytes never change, so they are public and cached for a year. Single byte ranges are honoured
+ * (mobile audio players ask for them).
+ */
+import { Router } from 'express';
+import { ApiError } from '../../../shared/errors.js';
+import { mediaInput } from '../../../shared/schemas/requests.js';
+import type { Deps } from '../../deps.js';
+import { input } from '../validate.js';
+
+export function mediaRouter(deps: Deps): Router {
+  const router = Router();
+
+  router.get('/media/:kind/:file', async (req, res) => {
+    const params = input(req, mediaInput);
+    const [id, ext] = params.file.split('.') as [string, string];
+    const media = await deps.store.getMedia(params.kind, id);
+    if (!media || media.ext !== ext) throw new ApiError('not_found', 'no such media');
+
+    res.setHeader('Content-Type', media.contentType);
+    res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Content-Disposition', 'inline');
+    res.setHeader('Accept-Ranges', 'bytes');
+    res.setHeader('ETag', `"${media.id}"`);
+    // Media have their own CSP: nothing in them may run, even if opened as a document.
+    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+
+    if (req.get('if-none-match') === `"${media.id}"`) {
+      res.status(304).end();
+      return;
+    }
+    const range = parseRange(req.get('range'), media.bytes.length);
+    if (range === 'unsatisfiable') {
+      res.setHeader('Content-Range', `bytes */${media.bytes.length}`);
+      res.status(416).end();
+      return;
+    }
+    if (range) {
+      res.status(206);
+      res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${media.bytes.length}`);
+      res.end(media.bytes.subarray(range.start, range.end + 1));
+      return;
+    }
+    res.setHeader('Content-Length', String(media.bytes.length));
+    res.end(req.method === 'HEAD' ? undefined : media.bytes);
+  });
+
+  return router;
+}
+
+/** One `bytes=a-b`, `bytes=a-` or `bytes=-n` range; anything else is served whole. */
+export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | null {
+  if (!header) return null;
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match || (match[1] === '' && match[2] === '')) return null;
+  let start: number;
+  let end: number;
+  if (match[1] === '') {
+    const suffix = Number(match[2]);
+    if (suffix === 0) return 'unsatisfiable';
+    start = Math.max(0, size - suffix);
+    end = size - 1;
+  } else {
+    start = Number(match[1]);
+    end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
+  }
+  if (start >= size || start > end) return 'unsatisfiable';
+  return { start, end };
+}

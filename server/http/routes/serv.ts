@@ -1,0 +1,32 @@
+/** /serv/*: agents log in and out on a device, and list what they are serving. */
+import { Router, type RequestHandler } from 'express';
+import { servCredentialsInput, servTasksInput } from '../../../shared/schemas/requests.js';
+import type { Deps } from '../../deps.js';
+import { servBinder, servUnbinder } from '../../domain/commands/servBinder.js';
+import { listAgentTasks } from '../../domain/queries.js';
+import { ok } from '../reply.js';
+import { actorOf, authenticate } from '../session.js';
+import { input } from '../validate.js';
+
+export function servRouter(deps: Deps, limits: { bind: RequestHandler }): Router {
+  const router = Router();
+  const auth = authenticate(deps);
+
+  router.post('/serv/bind', limits.bind, auth, async (req, res) => {
+    const params = input(req, servCredentialsInput);
+    await servBinder(deps, { session: actorOf(res).session, servId: params.serv_id, password: params.password });
+    ok(res);
+  });
+
+  router.post('/serv/unbind', limits.bind, auth, async (req, res) => {
+    const params = input(req, servCredentialsInput);
+    await servUnbinder(deps, { session: actorOf(res).session, servId: params.serv_id, password: params.password });
+    ok(res);
+  });
+
+  router.get('/serv/:serv_id/tasks', auth, async (req, res) => {
+    ok(res, { questions: await listAgentTasks(deps, actorOf(res), input(req, servTasksInput)) });
+  });
+
+  return router;
+}

@@ -1,0 +1,57 @@
+/**
+ * Image intake for send_image. Only real raster images pass: the bytes must start like JPEG, PNG,
+ * WebP, GIF or AVIF (so SVG, HTML and polyglots never reach a decoder), and sharp decodes them with
+ * a pixel cap set before decoding, so a small file declaring a huge canvas is refused from its
+ * header. The result is re-encoded JPEG, oriented by EXIF, with every metadata block dropped.
+ */
+import sharp from 'sharp';
+import { ApiError } from '../../shared/errors.js';
+import { LIMITS } from '../../shared/limits.js';
+import { decodeBase64 } from './base64.js';
+
+// Decoding is CPU- and memory-heavy; a couple of images at a time is plenty on small dynos.
+sharp.concurrency(1);
+sharp.cache(false);
+
+export interface ProcessedImage {
+  bytes: Buffer;
+  width: number;
+  height: number;
+}
+
+const SIGNATURES: Array<{ format: string; test: (b: Buffer) => boolean }> = [
+  { format: 'jpeg', test: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
+  { format: 'png', test: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
+  { format: 'gif', test: (b) => b.subarray(0, 4).toString('latin1') === 'GIF8' },
+  { format: 'webp', test: (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP' },
+  { format: 'heif', test: (b) => b.subarray(4, 8).toString('latin1') === 'ftyp' && /^(avif|avis)$/.test(b.subarray(8, 12).toString('latin1')) },
+];
+
+export function sniffImage(bytes: Buffer): string | null {
+  return SIGNATURES.find((s) => s.test(bytes))?.format ?? null;
+}
+
+export async function processImage(bytes: Buffer): Promise<ProcessedImage> {
+  const sniffed = sniffImage(bytes);
+  if (!sniffed) throw new ApiError('image_invalid', 'not a JPEG, PNG, WebP, GIF or AVIF image', { field: 'image' });
+  try {
+    const options = { limitInputPixels: LIMITS.imagePixels, failOn: 'error', animated: false } as const;
+    const metadata = await sharp(bytes, options).metadata();
+    if (metadata.format !== sniffed) throw new Error(`format mismatch: ${metadata.format} vs ${sniffed}`);
+    const { data, info } = await sharp(bytes, options)
+      .autoOrient()
+      .resize({ width: LIMITS.imageMaxSide, height: LIMITS.imageMaxSide, fit: 'inside', withoutEnlargement: true })
+      .flatten({ background: '#ffffff' })
+      .jpeg({ quality: 85, progressive: true })
+      .toBuffer({ resolveWithObject: true });
+    return { bytes: data, width: info.width, height: info.height };
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    const reason = error instanceof Error && /pixel limit/i.test(error.message) ? 'too many pixels' : 'cannot be decoded';
+    throw new ApiError('image_invalid', `the image ${reason}`, { field: 'image' });
+  }
+}
+
+export async function intakeImage(base64: string): Promise<ProcessedImage> {
+  return processImage(decodeBase64(base64, LIMITS.imageBytes, 'image', 'image_invalid'));
+}

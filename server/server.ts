@@ -1,0 +1,69 @@
+/**
+ * Assembles one kefu node: store, domain events, the Express app and the HTTP server on one port.
+ * main.ts runs it for real; tests run as many as they like on port 0.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { createApp } from './app.js';
+import type { Config } from './config.js';
+import { systemClock, type Deps } from './deps.js';
+import { DomainEvents } from './domain/events.js';
+import { MemoryRateCounter } from './http/rateLimiter.js';
+import { createLogger } from './logger.js';
+import { openStore } from './stores/index.js';
+import type { Store } from './stores/types.js';
+
+export interface StartOptions {
+  logger?: Logger;
+  now?: () => number;
+  /** Use this store instead of opening one from the config (store contract tests). */
+  store?: Store;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  deps: Deps;
+  httpServer: http.Server;
+  /** Stops accepting, finishes requests in flight, closes the store. */
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const store = options.store ?? (await openStore(config));
+  const events = new DomainEvents();
+  events.onListenerError((error) => logger.error({ err: error }, 'domain event listener failed'));
+  const deps: Deps = { config, store, events, logger, now: options.now ?? systemClock };
+
+  const rateCounter = config.rateLimits ? new MemoryRateCounter() : null;
+  const app = createApp(deps, { rateCounter });
+  const httpServer = http.createServer(app);
+  // Longer than common load balancer idle timeouts, so the balancer closes idle connections first.
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
+  httpServer.requestTimeout = 120_000;
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await new Promise<void>((resolve) => {
+        httpServer.close(() => resolve());
+        httpServer.closeIdleConnections();
+      });
+      rateCounter?.close();
+      await store.close();
+    })());
+
+  return { url: `http://127.0.0.1:${port}`, port, deps, httpServer, close };
+}

@@ -1,0 +1,97 @@
+/** Row ↔ record mapping for the embedded store. */
+import type { MessageType, NoticeAction, QuestionStatus, SenderType } from '../../../shared/limits.js';
+import type { MessageRecord, QuestionRecord, SessionRecord } from '../types.js';
+
+export interface QuestionRow {
+  id: string;
+  identify: string;
+  user_id: string;
+  title: string;
+  labels: string;
+  status: number;
+  serv_id: string | null;
+  created_at: number;
+  status_at: number;
+  last_activity_at: number;
+  finish_requested_at: number | null;
+  last_seq: number;
+  last_mess_text: string | null;
+  last_mess_timestamp: number | null;
+  last_mess_sender: string | null;
+  last_mess_sender_type: number | null;
+}
+
+export interface MessageRow {
+  id: string;
+  question_id: string;
+  seq: number;
+  sender: string;
+  sender_type: number;
+  type: number;
+  created_at: number;
+  text: string | null;
+  media_path: string | null;
+  audio_len: number | null;
+  action: number | null;
+}
+
+export interface SessionRow {
+  session: string;
+  user_id: string;
+  identify: string;
+  serv_id: string | null;
+  created_at: number;
+}
+
+export function toQuestion(row: QuestionRow): QuestionRecord {
+  return {
+    id: row.id,
+    identify: row.identify,
+    userId: row.user_id,
+    title: row.title,
+    labels: JSON.parse(row.labels) as string[],
+    status: row.status as QuestionStatus,
+    servId: row.serv_id,
+    createdAt: row.created_at,
+    statusAt: row.status_at,
+    lastActivityAt: row.last_activity_at,
+    finishRequestedAt: row.finish_requested_at,
+    lastSeq: row.last_seq,
+    lastMessage:
+      row.last_mess_timestamp === null
+        ? null
+        : {
+            text: row.last_mess_text ?? '',
+            timestamp: row.last_mess_timestamp,
+            sender: row.last_mess_sender ?? '',
+            senderType: (row.last_mess_sender_type ?? 1) as SenderType,
+          },
+  };
+}
+
+export function toMessage(row: MessageRow): MessageRecord {
+  const message: MessageRecord = {
+    id: row.id,
+    questionId: row.question_id,
+    seq: row.seq,
+    sender: row.sender,
+    senderType: row.sender_type as SenderType,
+    type: row.type as MessageType,
+    createdAt: row.created_at,
+  };
+  if (row.text !== null) message.text = row.text;
+  if (row.media_path !== null) message.mediaPath = row.media_path;
+  if (row.audio_len !== null) message.audioLen = row.audio_len;
+  if (row.action !== null) message.action = row.action as NoticeAction;
+  return message;
+}
+
+export function toSession(row: SessionRow): SessionRecord {
+  return {
+    session: row.session,
+    userId: row.user_id,
+    identify: row.identify,
+    servId: row.serv_id,
+    createdAt: row.created_at,
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * Schema migrations for the embedded store, applied in order on open. `PRAGMA user_version` records
+ * how far a data directory has come; each step runs in one transaction, so two processes opening the
+ * same directory at once migrate it exactly once.
+ */
+export const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE apps (
+    identify   TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    created_at REAL NOT NULL
+  );
+  CREATE TABLE users (
+    user_id      TEXT PRIMARY KEY,
+    name         TEXT NOT NULL,
+    image_url    TEXT NOT NULL DEFAULT '',
+    device_count INTEGER NOT NULL DEFAULT 0,
+    group_count  INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE sessions (
+    session    TEXT PRIMARY KEY,
+    user_id    TEXT NOT NULL,
+    identify   TEXT NOT NULL,
+    serv_id    TEXT,
+    created_at REAL NOT NULL
+  );
+  CREATE INDEX sessions_by_serv ON sessions (serv_id) WHERE serv_id IS NOT NULL;
+  CREATE TABLE agents (
+    serv_id       TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    name          TEXT NOT NULL
+  );
+  CREATE TABLE agent_apps (
+    serv_id  TEXT NOT NULL,
+    identify TEXT NOT NULL,
+    PRIMARY KEY (serv_id, identify)
+  ) WITHOUT ROWID;
+  CREATE INDEX agent_apps_by_app ON agent_apps (identify, serv_id);
+  CREATE TABLE questions (
+    id                    TEXT PRIMARY KEY,
+    identify              TEXT NOT NULL,
+    user_id               TEXT NOT NULL,
+    title                 TEXT NOT NULL,
+    labels                TEXT NOT NULL,
+    status                INTEGER NOT NULL,
+    serv_id               TEXT,
+    created_at            REAL NOT NULL,
+    status_at             REAL NOT NULL,
+    last_activity_at      REAL NOT NULL,
+    finish_requested_at   REAL,
+    last_seq              INTEGER NOT NULL DEFAULT 0,
+    last_mess_text        TEXT,
+    last_mess_timestamp   REAL,
+    last_mess_sender      TEXT,
+    last_mess_sender_type INTEGER
+  ) WITHOUT ROWID;
+  CREATE INDEX questions_queue ON questions (status, identify, id);
+  CREATE INDEX questions_by_serv ON questions (serv_id, status, id);
+  CREATE INDEX questions_by_user ON questions (user_id, status, id);
+  CREATE TABLE question_labels (
+    label       TEXT NOT NULL,
+    question_id TEXT NOT NULL,
+    PRIMARY KEY (label, question_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE messages (
+    id            TEXT PRIMARY KEY,
+    question_id   TEXT NOT NULL,
+    seq           INTEGER NOT NULL,
+    sender        TEXT NOT NULL,
+    sender_type   INTEGER NOT NULL,
+    type          INTEGER NOT NULL,
+    created_at    REAL NOT NULL,
+    text          TEXT,
+    media_path    TEXT,
+    audio_len     INTEGER,
+    action        INTEGER,
+    session       TEXT,
+    client_msg_id TEXT
+  ) WITHOUT ROWID;
+  CREATE UNIQUE INDEX messages_by_seq ON messages (question_id, seq);
+  CREATE UNIQUE INDEX messages_idempotency ON messages (session, client_msg_id) WHERE client_msg_id IS NOT NULL;
+  CREATE TABLE templates (
+    id         TEXT PRIMARY KEY,
+    identify   TEXT NOT NULL,
+    title      TEXT NOT NULL,
+    created_at REAL NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX templates_by_app ON templates (identify, id);
+  CREATE TABLE items (
+    id          TEXT PRIMARY KEY,
+    template_id TEXT NOT NULL,
+    question    TEXT NOT NULL,
+    content     TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX items_by_template ON items (template_id, id);
+  CREATE TABLE media (
+    id           TEXT PRIMARY KEY,
+    kind         TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    ext          TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
+  `
+  CREATE TABLE outbox (
+    id              TEXT PRIMARY KEY,
+    payload         TEXT NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at REAL,
+    leased_until    REAL,
+    created_at      REAL NOT NULL,
+    last_error      TEXT
+  ) WITHOUT ROWID;
+  CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+  `,
+];

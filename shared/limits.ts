@@ -1,0 +1,65 @@
+/**
+ * Every limit of the original API document, plus the ones it leaves open (text and title lengths,
+ * label counts, media sizes), in one place so schemas, docs and tests agree.
+ */
+export const LIMITS = {
+  sessionLength: 12,
+  servId: { min: 1, max: 20 },
+  password: { min: 1, max: 20 },
+  identify: { min: 1, max: 80 },
+  userId: { min: 1, max: 64 },
+  objectIdLength: 24,
+  page: { min: 0, max: 50, default: 0 },
+  num: { min: 1, max: 50, default: 20 },
+  sortValues: [1, -1] as const,
+  sortDefault: -1 as const,
+  title: { max: 200 },
+  text: { min: 1, max: 4000 },
+  label: { min: 1, max: 50, maxCount: 20 },
+  name: { max: 100 },
+  url: { max: 2000 },
+  count: { max: 1_000_000 },
+  templateTitle: { min: 1, max: 200 },
+  itemQuestion: { min: 1, max: 2000 },
+  itemContent: { min: 1, max: 8000 },
+  clientMsgId: { min: 1, max: 64 },
+  audioLen: { min: 1, max: 600 },
+  /** Decoded image bytes accepted by send_image. */
+  imageBytes: 10 * 1024 * 1024,
+  /** Decoded audio bytes accepted by send_audio. */
+  audioBytes: 10 * 1024 * 1024,
+  /** Pixels sharp may decode; set before decoding, so a pixel bomb is refused from its header. */
+  imagePixels: 25_000_000,
+  /** Longest side of a stored image; larger images are scaled down. */
+  imageMaxSide: 4096,
+  /** JSON / form bodies everywhere except the media routes. */
+  bodyBytes: 64 * 1024,
+  /** Bodies of send_image / send_audio: base64 of the largest media plus the other fields. */
+  mediaBodyBytes: 14 * 1024 * 1024,
+} as const;
+
+/** Question status: 1 pending, 2 in progress, 3 resolved. */
+export const STATUS = { pending: 1, inProgress: 2, resolved: 3 } as const;
+export type QuestionStatus = (typeof STATUS)[keyof typeof STATUS];
+
+/** Message type: 1 audio, 2 image, 3 text, 4 notice. */
+export const MESSAGE_TYPE = { audio: 1, image: 2, text: 3, notice: 4 } as const;
+export type MessageType = (typeof MESSAGE_TYPE)[keyof typeof MESSAGE_TYPE];
+
+/** Sender type: 1 user, 2 agent (the system sends as 2, sender `system`). */
+export const SENDER_TYPE = { user: 1, agent: 2 } as const;
+export type SenderType = (typeof SENDER_TYPE)[keyof typeof SENDER_TYPE];
+
+/** Notice actions, numbered as in the original document. */
+export const ACTION = {
+  agentStarted: 1,
+  agentQuit: 2,
+  finishRequested: 3,
+  finished: 4,
+  timedOut: 5,
+  reopened: 6,
+} as const;
+export type NoticeAction = (typeof ACTION)[keyof typeof ACTION];
+
+/** The sender id of notices written by the server itself (timeouts, unconfirmed finishes). */
+export const SYSTEM_SENDER = 'system';

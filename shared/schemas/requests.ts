@@ -1,0 +1,151 @@
+/**
+ * One schema per endpoint input: path parameters merged over the body (POST) or the query (GET).
+ * The caller's session is not part of these; the session middleware reads and checks it first.
+ */
+import { z } from 'zod';
+import { LIMITS } from '../limits.js';
+import {
+  identify,
+  intParam,
+  labelList,
+  labelValue,
+  line,
+  objectId,
+  paging,
+  password,
+  senderType,
+  servId,
+  text,
+  userId,
+} from './common.js';
+
+const questionCursor = { question_id: objectId.optional() };
+const appFilter = { identify: identify.optional() };
+const clientMsgId = { client_msg_id: line(LIMITS.clientMsgId.min, LIMITS.clientMsgId.max).optional() };
+const senderFields = { sender: line(1, Math.max(LIMITS.userId.max, LIMITS.servId.max)), sender_type: senderType };
+
+export const questionNewInput = z.object({
+  title: line(0, LIMITS.title.max).optional(),
+  label: labelList.optional(),
+});
+
+export const servCredentialsInput = z.object({ serv_id: servId, password });
+
+export const questionListInput = z.object({
+  ...paging,
+  ...questionCursor,
+  ...appFilter,
+  label: labelValue.optional(),
+});
+
+/** serve, quit, finish, request_finish: the agent names itself. */
+export const agentActionInput = z.object({ question_id: objectId, serv_id: servId });
+
+/** reopen, confirm_finish: the user acts through its session alone. */
+export const userActionInput = z.object({ question_id: objectId });
+
+export const servTasksInput = z.object({ serv_id: servId, ...paging, ...questionCursor, ...appFilter });
+
+export const userQuestionsInput = z.object({ user_id: userId, ...paging, ...questionCursor, ...appFilter });
+
+export const questionMessagesInput = z.object({
+  question_id: objectId,
+  ...paging,
+  message_id: objectId.optional(),
+  ...appFilter,
+});
+
+export const sendTextInput = z.object({
+  question_id: objectId,
+  ...senderFields,
+  text: text(LIMITS.text.min, LIMITS.text.max),
+  ...clientMsgId,
+});
+
+/** base64 (standard or URL-safe alphabet, optional data: URL prefix); decoding is media's job. */
+const base64Payload = z.string().min(1);
+
+export const sendImageInput = z.object({
+  question_id: objectId,
+  ...senderFields,
+  image: base64Payload,
+  ...clientMsgId,
+});
+
+export const sendAudioInput = z.object({
+  question_id: objectId,
+  ...senderFields,
+  audio: base64Payload,
+  audio_len: intParam(LIMITS.audioLen.min, LIMITS.audioLen.max),
+  ...clientMsgId,
+});
+
+export const templatesInput = z.object({ ...appFilter });
+
+export const templateItemsInput = z.object({
+  template_id: objectId,
+  ...paging,
+  item_id: objectId.optional(),
+  ...appFilter,
+});
+
+export const userPageInput = z.object({ question_id: objectId });
+
+export const mediaInput = z.object({
+  kind: z.enum(['image', 'audio']),
+  file: z.string().regex(/^[0-9a-f]{24}\.[a-z0-9]{2,4}$/, { error: 'must be a media file name' }),
+});
+
+// ---- admin (server to server) ----
+
+const count = intParam(0, LIMITS.count.max);
+
+export const adminAppInput = z.object({ identify, name: line(0, LIMITS.name.max).optional() });
+
+export const adminUserInput = z.object({
+  user_id: userId,
+  name: line(1, LIMITS.name.max),
+  image_url: z
+    .string()
+    .max(LIMITS.url.max)
+    .regex(/^(https?:\/\/[^\s]+)?$/, { error: 'must be an http(s) URL' })
+    .optional(),
+  device_count: count.optional(),
+  group_count: count.optional(),
+});
+
+export const adminSessionInput = z.object({ user_id: userId, identify });
+
+export const adminSessionDeleteInput = z.object({
+  session: z.string().regex(/^[A-Za-z0-9_-]{12}$/, { error: 'must be a 12-character session' }),
+});
+
+export const adminServInput = z.object({
+  serv_id: servId,
+  password,
+  name: line(0, LIMITS.name.max).optional(),
+  identifies: z.array(identify).min(1, { error: 'must list at least one app' }).max(200),
+});
+
+export const adminTemplateInput = z.object({
+  identify,
+  title: line(LIMITS.templateTitle.min, LIMITS.templateTitle.max),
+});
+
+export const adminItemInput = z.object({
+  template_id: objectId,
+  question: text(LIMITS.itemQuestion.min, LIMITS.itemQuestion.max),
+  content: text(LIMITS.itemContent.min, LIMITS.itemContent.max),
+});
+
+export type QuestionNewInput = z.infer<typeof questionNewInput>;
+export type QuestionListInput = z.infer<typeof questionListInput>;
+export type AgentActionInput = z.infer<typeof agentActionInput>;
+export type UserQuestionsInput = z.infer<typeof userQuestionsInput>;
+export type QuestionMessagesInput = z.infer<typeof questionMessagesInput>;
+export type SendTextInput = z.infer<typeof sendTextInput>;
+export type SendImageInput = z.infer<typeof sendImageInput>;
+export type SendAudioInput = z.infer<typeof sendAudioInput>;
+export type TemplateItemsInput = z.infer<typeof templateItemsInput>;
+export type AdminServInput = z.infer<typeof adminServInput>;
+export type AdminUserInput = z.infer<typeof adminUserInput>;

@@ -1,0 +1,97 @@
+/**
+ * The success bodies, field by field as the original document lists them. Tests parse every reply
+ * with these (strict, so an extra or missing field fails), and the typed client infers from them.
+ */
+import { z } from 'zod';
+
+const id = z.string().regex(/^[0-9a-f]{24}$/);
+const timestamp = z.number();
+const ok = { status: z.literal(200) };
+
+export const questionSummary = z.strictObject({
+  question_id: id,
+  user_id: z.string(),
+  user_image_url: z.string(),
+  user_name: z.string(),
+  title: z.string(),
+  last_mess_text: z.string(),
+  last_mess_timestamp: timestamp.nullable(),
+  last_mess_sender: z.string().nullable(),
+  last_mess_sender_type: z.union([z.literal(1), z.literal(2)]).nullable(),
+  timestamp,
+});
+
+const messageBase = {
+  message_id: id,
+  sender: z.string(),
+  sender_type: z.union([z.literal(1), z.literal(2)]),
+  timestamp,
+  seq: z.number().int().min(1),
+};
+
+export const audioMessage = z.strictObject({
+  ...messageBase,
+  type: z.literal(1),
+  audio_url: z.string().url(),
+  audio_len: z.number().int(),
+});
+export const imageMessage = z.strictObject({ ...messageBase, type: z.literal(2), image_url: z.string().url() });
+export const textMessage = z.strictObject({ ...messageBase, type: z.literal(3), text: z.string() });
+export const noticeMessage = z.strictObject({
+  ...messageBase,
+  type: z.literal(4),
+  action: z.number().int().min(1).max(6),
+});
+export const message = z.discriminatedUnion('type', [audioMessage, imageMessage, textMessage, noticeMessage]);
+
+export const okReply = z.strictObject({ ...ok });
+export const questionNewReply = z.strictObject({
+  ...ok,
+  question_id: id,
+  question: z.strictObject({ id, status: z.literal(1) }),
+});
+export const messageIdReply = z.strictObject({ ...ok, message_id: id });
+export const imageReply = z.strictObject({ ...ok, message_id: id, image_url: z.string().url() });
+export const audioReply = z.strictObject({ ...ok, message_id: id, audio_url: z.string().url() });
+export const summaryListReply = z.strictObject({ ...ok, questions: z.array(questionSummary) });
+export const waitsReply = z.strictObject({
+  ...ok,
+  questions: z.array(z.strictObject({ question_id: id, timestamp })),
+});
+/** user tasks (always served) and overs (null when it timed out before anyone served it). */
+export const servedListReply = z.strictObject({
+  ...ok,
+  questions: z.array(z.strictObject({ question_id: id, timestamp, serv_id: z.string().nullable() })),
+});
+export const allsReply = z.strictObject({
+  ...ok,
+  questions: z.array(
+    z.strictObject({
+      question_id: id,
+      status: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+      timestamp,
+      serv_id: z.string().nullable(),
+    }),
+  ),
+});
+export const messagesReply = z.strictObject({ ...ok, messages: z.array(message) });
+export const templatesReply = z.strictObject({
+  ...ok,
+  templates: z.array(z.strictObject({ template_id: id, title: z.string() })),
+});
+export const itemsReply = z.strictObject({
+  ...ok,
+  items: z.array(z.strictObject({ item_id: id, question: z.string(), content: z.string() })),
+});
+export const sessionReply = z.strictObject({ ...ok, session: z.string().length(12) });
+export const templateIdReply = z.strictObject({ ...ok, template_id: id });
+export const itemIdReply = z.strictObject({ ...ok, item_id: id });
+export const errorReply = z.strictObject({
+  status: z.literal(300),
+  error: z.string(),
+  field: z.string().optional(),
+  debug: z.string(),
+});
+
+export type QuestionSummary = z.infer<typeof questionSummary>;
+export type Message = z.infer<typeof message>;
