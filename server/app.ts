@@ -14,6 +14,7 @@ import { adminRouter } from './http/routes/admin.js';
 import { answersRouter } from './http/routes/answers.js';
 import { healthRouter, type ReadinessCheck } from './http/routes/health.js';
 import { mediaRouter } from './http/routes/media.js';
+import { openApiRouter } from './http/openapi.js';
 import { questionsRouter } from './http/routes/questions.js';
 import { servRouter } from './http/routes/serv.js';
 import { usersRouter } from './http/routes/users.js';
@@ -99,6 +100,7 @@ export function createApp(deps: Deps, options: AppOptions): express.Express {
   app.use('/v1', answersRouter(deps));
   app.use('/v1', mediaRouter(deps));
   app.use('/v1', adminRouter(deps));
+  app.use('/v1', openApiRouter());
 
   app.use(notFound);
   app.use(errorHandler(deps.logger));
