@@ -246,6 +246,8 @@ export interface Store {
   unbindSession(session: string, servId: string): Promise<boolean>;
   /** Device sessions currently bound to the agent (for pushes). */
   listAgentSessions(servId: string): Promise<SessionRecord[]>;
+  /** Device sessions of a user in one app, bound or not (for message pushes to the asking user). */
+  listUserSessions(userId: string, identify: string): Promise<SessionRecord[]>;
 
   upsertAgent(agent: AgentRecord): Promise<void>;
   getAgent(servId: string): Promise<AgentRecord | null>;

@@ -112,4 +112,7 @@ export const MIGRATIONS: string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
   `,
+  `
+  CREATE INDEX sessions_by_user ON sessions (user_id, identify);
+  `,
 ];

@@ -194,6 +194,13 @@ export class SqliteStore implements Store {
     return this.all<SessionRow>('SELECT * FROM sessions WHERE serv_id = ? ORDER BY session', [servId]).map(toSession);
   }
 
+  async listUserSessions(userId: string, identify: string): Promise<SessionRecord[]> {
+    return this.all<SessionRow>('SELECT * FROM sessions WHERE user_id = ? AND identify = ? ORDER BY session', [
+      userId,
+      identify,
+    ]).map(toSession);
+  }
+
   async upsertAgent(agent: AgentRecord): Promise<void> {
     this.write(() => {
       this.run(
