@@ -107,6 +107,8 @@ export async function listItems(
   input: PagingInput & { template_id: string; item_id?: string; identify?: string },
 ) {
   const agent = requireAgent(actor);
+  // An identify outside the agent's apps is 403, as on every other agent list.
+  agentApps(agent, input.identify);
   const template = await deps.store.getTemplate(input.template_id);
   if (!template || (input.identify !== undefined && input.identify !== template.identify)) {
     throw new ApiError('template_not_found', 'no such template', { field: 'template_id' });
