@@ -10,6 +10,7 @@ import type { Config } from './config.js';
 import { systemClock, type Deps } from './deps.js';
 import { DomainEvents } from './domain/events.js';
 import { MemoryRateCounter } from './http/rateLimiter.js';
+import { startJobs, type Jobs } from './jobs/index.js';
 import { createLogger } from './logger.js';
 import { openStore } from './stores/index.js';
 import type { Store } from './stores/types.js';
@@ -26,6 +27,8 @@ export interface RunningServer {
   port: number;
   deps: Deps;
   httpServer: http.Server;
+  /** Timeout sweeper and push delivery of this node. */
+  jobs: Jobs;
   /** Stops accepting, finishes requests in flight, closes the store. */
   close(): Promise<void>;
 }
@@ -53,6 +56,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     });
   });
   const port = (httpServer.address() as AddressInfo).port;
+  // Pass `presence` from real time once it runs here; without it every device counts as offline.
+  const jobs = startJobs(deps, { baseUrl: config.publicUrl ?? `http://127.0.0.1:${port}` });
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -61,9 +66,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         httpServer.close(() => resolve());
         httpServer.closeIdleConnections();
       });
+      await jobs.stop();
       rateCounter?.close();
       await store.close();
     })());
 
-  return { url: `http://127.0.0.1:${port}`, port, deps, httpServer, close };
+  return { url: `http://127.0.0.1:${port}`, port, deps, httpServer, jobs, close };
 }
