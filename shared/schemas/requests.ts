@@ -124,7 +124,10 @@ export const adminServInput = z.object({
   serv_id: servId,
   password,
   name: line(0, LIMITS.name.max).optional(),
-  identifies: z.array(identify).min(1, { error: 'must list at least one app' }).max(200),
+  // A form body names a one-app list by giving the key once, which arrives as a plain string.
+  identifies: z
+    .union([z.array(identify), identify.transform((one) => [one])])
+    .pipe(z.array(identify).min(1, { error: 'must list at least one app' }).max(200)),
 });
 
 export const adminTemplateInput = z.object({

@@ -108,13 +108,14 @@ describe('admin API (provisioning)', () => {
 
     assertError(await admin('/servs', { serv_id: servId, password: 'x', identifies: [identify, 'com.no.such'] }), 'not_found', 'identifies');
     assertError(await admin('/servs', { serv_id: servId, password: 'x', identifies: [] }), 'param_invalid', 'identifies');
-    assertError(await admin('/servs', { serv_id: servId, password: 'x', identifies: identify }), 'param_invalid', 'identifies');
+    assertError(await admin('/servs', { serv_id: servId, password: 'x', identifies: [identify, 'bad app!'] }), 'param_invalid', 'identifies');
+    assertError(await admin('/servs', { serv_id: servId, password: 'x', identifies: { $ne: null } }), 'param_invalid', 'identifies');
     assertError(await admin('/servs', { serv_id: servId, identifies: [identify] }), 'param_missing', 'password');
     assertError(await admin('/servs', { serv_id: 'x'.repeat(21), password: 'x', identifies: [identify] }), 'param_invalid', 'serv_id');
     assertError(await admin('/servs', { serv_id: servId, password: 'p'.repeat(21), identifies: [identify] }), 'param_invalid', 'password');
   });
 
-  it('accepts a form-encoded agent with repeated identifies', async () => {
+  it('accepts a form-encoded agent with one or repeated identifies', async () => {
     const a = await app();
     const b = await app();
     const servId = unique('fs').slice(0, 20);
@@ -125,6 +126,10 @@ describe('admin API (provisioning)', () => {
     });
     assertOk(reply, okReply);
     assert.deepEqual((await server.deps.store.getAgent(servId))?.identifies.sort(), [a, b].sort());
+    // A form cannot say "a list of one" other than by giving the key once.
+    const single = unique('fs1').slice(0, 20);
+    assertOk(await admin('/servs', { serv_id: single, password: 'pw', identifies: a }, { form: true }), okReply);
+    assert.deepEqual((await server.deps.store.getAgent(single))?.identifies, [a]);
   });
 
   it('creates templates and items', async () => {
