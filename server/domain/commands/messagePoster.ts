@@ -63,6 +63,10 @@ export async function messagePoster(deps: Deps, props: MessagePosterProps): Prom
     const now = (await deps.store.getQuestion(question.id)) ?? question;
     throw new ApiError(sendRefusal(now, props.senderType, guard.servId), 'cannot send to this question now');
   }
+  // The key is (session, client_msg_id); reused on another question it is no retry of this send.
+  if (result.duplicate && result.message.questionId !== question.id) {
+    throw new ApiError('param_invalid', 'client_msg_id was already used for another question', { field: 'client_msg_id' });
+  }
   if (!result.duplicate) {
     deps.events.record({ type: 'message.created', question: result.question, message: result.message, baseUrl: props.baseUrl });
   }
