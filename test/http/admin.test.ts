@@ -38,7 +38,7 @@ describe('admin API (provisioning)', () => {
 
   it('refuses a missing, wrong or non-Bearer token', async () => {
     const identify = `com.admin.${unique('denied')}`;
-    for (const headers of [{}, { authorization: 'Bearer wrong-token-0123456789' }, { authorization: ADMIN_TOKEN }, { authorization: `Basic ${ADMIN_TOKEN}` }]) {
+    for (const headers of [<Record<string, string>>{}, { authorization: 'Bearer wrong-token-0123456789' }, { authorization: ADMIN_TOKEN }, { authorization: `Basic ${ADMIN_TOKEN}` }]) {
       assertError(await api.post('/v1/admin/apps', { identify }, { headers }), 'forbidden');
     }
     assertError(await api.delete('/v1/admin/sessions/AAAAAAAAAAAA'), 'forbidden');
