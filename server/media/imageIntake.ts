@@ -8,10 +8,23 @@ import sharp from 'sharp';
 import { ApiError } from '../../shared/errors.js';
 import { LIMITS } from '../../shared/limits.js';
 import { decodeBase64 } from './base64.js';
+import { createGate } from './gate.js';
 
-// Decoding is CPU- and memory-heavy; a couple of images at a time is plenty on small dynos.
+// One libvips thread per image and at most two images decoding at once: on two cores that keeps
+// both busy, and caps decoding memory near 2 × ~100 MB whatever the number of concurrent sends.
 sharp.concurrency(1);
 sharp.cache(false);
+
+/** The gate every decode passes through (exported so tests can observe the queue). */
+export const imageDecodes = createGate(2);
+
+/**
+ * Decoder options, given to every sharp instance. `limitInputPixels` is checked against the
+ * header before any pixel is decoded; `failOn: 'error'` refuses truncated or corrupt data
+ * (libjpeg's premature-end warning included) yet tolerates the harmless warnings some cameras
+ * trigger; `animated: false` decodes only the first frame of a GIF or WebP.
+ */
+const DECODE_OPTIONS = { limitInputPixels: LIMITS.imagePixels, failOn: 'error', animated: false } as const;
 
 export interface ProcessedImage {
   bytes: Buffer;
@@ -27,18 +40,29 @@ const SIGNATURES: Array<{ format: string; test: (b: Buffer) => boolean }> = [
   { format: 'heif', test: (b) => b.subarray(4, 8).toString('latin1') === 'ftyp' && /^(avif|avis)$/.test(b.subarray(8, 12).toString('latin1')) },
 ];
 
+/** The raster format the leading bytes announce, or null (SVG, HTML, text, unknown). */
 export function sniffImage(bytes: Buffer): string | null {
   return SIGNATURES.find((s) => s.test(bytes))?.format ?? null;
 }
 
+/**
+ * Decodes, orients, bounds and re-encodes an image as a metadata-free JPEG. Throws `image_invalid`
+ * (field `image`) for anything that is not a decodable raster image within the pixel limit.
+ */
 export async function processImage(bytes: Buffer): Promise<ProcessedImage> {
   const sniffed = sniffImage(bytes);
   if (!sniffed) throw new ApiError('image_invalid', 'not a JPEG, PNG, WebP, GIF or AVIF image', { field: 'image' });
+  return imageDecodes.run(() => reencode(bytes, sniffed));
+}
+
+async function reencode(bytes: Buffer, sniffed: string): Promise<ProcessedImage> {
   try {
-    const options = { limitInputPixels: LIMITS.imagePixels, failOn: 'error', animated: false } as const;
-    const metadata = await sharp(bytes, options).metadata();
+    // Reads the header only: a pixel bomb fails here, before any decoding.
+    const metadata = await sharp(bytes, DECODE_OPTIONS).metadata();
     if (metadata.format !== sniffed) throw new Error(`format mismatch: ${metadata.format} vs ${sniffed}`);
-    const { data, info } = await sharp(bytes, options)
+    // No keepExif/keepIccProfile/keepXmp/withMetadata: sharp writes none of them, so the output
+    // carries no EXIF (GPS included), ICC profile, XMP or comments.
+    const { data, info } = await sharp(bytes, DECODE_OPTIONS)
       .autoOrient()
       .resize({ width: LIMITS.imageMaxSide, height: LIMITS.imageMaxSide, fit: 'inside', withoutEnlargement: true })
       .flatten({ background: '#ffffff' })
@@ -52,6 +76,7 @@ export async function processImage(bytes: Buffer): Promise<ProcessedImage> {
   }
 }
 
+/** send_image's `image` parameter (base64) → the stored JPEG; size errors are payload_too_large. */
 export async function intakeImage(base64: string): Promise<ProcessedImage> {
   return processImage(decodeBase64(base64, LIMITS.imageBytes, 'image', 'image_invalid'));
 }

@@ -7,15 +7,18 @@ import { Router } from 'express';
 import { ApiError } from '../../../shared/errors.js';
 import { mediaInput } from '../../../shared/schemas/requests.js';
 import type { Deps } from '../../deps.js';
-import { input } from '../validate.js';
 
+/** Serves stored media; mounted under /v1. */
 export function mediaRouter(deps: Deps): Router {
   const router = Router();
 
   router.get('/media/:kind/:file', async (req, res) => {
-    const params = input(req, mediaInput);
-    const [id, ext] = params.file.split('.') as [string, string];
-    const media = await deps.store.getMedia(params.kind, id);
+    // A name that could never have been issued (unknown kind, not <objectid>.<ext>) is just as
+    // unknown as a well-formed one that was not: both are 404, never a parameter error.
+    const parsed = mediaInput.safeParse(req.params);
+    if (!parsed.success) throw new ApiError('not_found', 'no such media');
+    const [id, ext] = parsed.data.file.split('.') as [string, string];
+    const media = await deps.store.getMedia(parsed.data.kind, id);
     if (!media || media.ext !== ext) throw new ApiError('not_found', 'no such media');
 
     res.setHeader('Content-Type', media.contentType);
