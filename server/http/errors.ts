@@ -33,6 +33,8 @@ export function toApiError(error: unknown): ApiError | null {
   const status = e?.status ?? e?.statusCode;
   if (status === 413) return new ApiError('payload_too_large', 'the request body is too large');
   if (status === 400 && e?.expose) return new ApiError('param_invalid', 'malformed request');
+  // The router's path-parameter decoding marks a bad %-escape 400 without `expose`.
+  if (status === 400 && error instanceof URIError) return new ApiError('param_invalid', 'malformed percent-encoding in the path');
   return null;
 }
 
