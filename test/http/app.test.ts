@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { assertError } from '../support/envelope.js';
+import { factories, type Factories } from '../support/factories.js';
+import type { Reply } from '../support/http.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The headers helmet sets on every reply, whatever its status. */
+function assertSecurityHeaders(reply: Reply): void {
+  const h = reply.headers;
+  const context = `${reply.status} ${[...h.keys()].join(',')}`;
+  assert.equal(h.get('x-powered-by'), null, context);
+  assert.equal(h.get('x-content-type-options'), 'nosniff', context);
+  assert.match(h.get('content-security-policy') ?? '', /default-src 'none'/, context);
+  assert.match(h.get('content-security-policy') ?? '', /frame-ancestors 'none'/, context);
+  assert.match(h.get('strict-transport-security') ?? '', /max-age=\d+/, context);
+  assert.equal(h.get('referrer-policy'), 'no-referrer', context);
+  assert.equal(h.get('x-frame-options'), 'SAMEORIGIN', context);
+  assert.equal(h.get('cross-origin-resource-policy'), 'cross-origin', context);
+}
+
+describe('app-wide behaviour', () => {
+  let server: TestServer;
+  let f: Factories;
+  before(async () => {
+    server = await startTestServer();
+    f = factories(server);
+  });
+  after(() => server.stop());
+
+  it('sends security headers and no X-Powered-By on success and error replies', async () => {
+    const user = await f.user();
+    const replies = [
+      await f.api.get('/healthz'),
+      await f.api.get(`/v1/user/${user.userId}/alls`, {}, { session: user.session }),
+      await f.api.get('/v1/does/not/exist'),
+      await f.api.post('/v1/question/new', {}),
+      await f.api.post('/v1/question/new', { session: 'AAAAAAAAAAAA' }),
+      await f.api.request('POST', '/v1/question/new', undefined, { raw: '{', headers: { 'content-type': 'application/json' } }),
+      await f.api.post('/v1/question/new', { title: 'x'.repeat(70_000) }),
+    ];
+    assert.deepEqual(replies.map((r) => r.status), [200, 200, 404, 400, 401, 400, 413]);
+    for (const reply of replies) assertSecurityHeaders(reply);
+  });
+
+  it('echoes a safe X-Request-Id and generates one otherwise', async () => {
+    const echoed = await f.api.get('/healthz', undefined, { headers: { 'x-request-id': 'abc-123.DEF_4' } });
+    assert.equal(echoed.headers.get('x-request-id'), 'abc-123.DEF_4');
+    const generated = await f.api.get('/healthz');
+    assert.match(generated.headers.get('x-request-id') ?? '', UUID);
+    const other = await f.api.get('/healthz');
+    assert.notEqual(other.headers.get('x-request-id'), generated.headers.get('x-request-id'));
+    for (const unsafe of ['has space', 'x'.repeat(65), '<script>', 'a\tb']) {
+      const reply = await f.api.get('/healthz', undefined, { headers: { 'x-request-id': unsafe } });
+      assert.match(reply.headers.get('x-request-id') ?? '', UUID, unsafe);
+    }
+    const onError = await f.api.get('/v1/nowhere', undefined, { headers: { 'x-request-id': 'err-1' } });
+    assert.equal(onError.status, 404);
+    assert.equal(onError.headers.get('x-request-id'), 'err-1');
+  });
+
+  it('answers /healthz and /readyz with 200', async () => {
+    const health = await f.api.get('/healthz');
+    assert.equal(health.status, 200);
+    assert.deepEqual(health.body, { status: 200 });
+    const ready = await f.api.get('/readyz');
+    assert.equal(ready.status, 200);
+    assert.deepEqual(ready.body, { status: 200, checks: { store: 'ok' } });
+    assert.equal(ready.headers.get('cache-control'), 'no-store');
+  });
+
+  it('sends no CORS headers when CORS_ORIGINS is unset', async () => {
+    const reply = await f.api.get('/healthz', undefined, { headers: { origin: 'https://desk.example' } });
+    assert.equal(reply.headers.get('access-control-allow-origin'), null);
+  });
+});
+
+describe('readiness when the store is down', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server.stop());
+
+  it('answers /readyz 503 and /healthz 200 once the store is closed; requests get 500 internal', async () => {
+    const f = factories(server);
+    const user = await f.user();
+    await server.deps.store.close();
+    const ready = await f.api.get('/readyz');
+    assert.equal(ready.status, 503);
+    assert.equal(ready.body.status, 300);
+    assert.equal(ready.body.checks.store, 'down');
+    assert.equal((await f.api.get('/healthz')).status, 200);
+
+    const reply = await f.api.post('/v1/question/new', { session: user.session });
+    assertError(reply, 'internal', null);
+    assert.equal(reply.body.debug, 'internal error');
+    assertSecurityHeaders(reply);
+  });
+});
+
+describe('CORS allow-list (CORS_ORIGINS)', () => {
+  let server: TestServer;
+  let f: Factories;
+  before(async () => {
+    server = await startTestServer({ CORS_ORIGINS: 'https://desk.example, https://admin.example' });
+    f = factories(server);
+  });
+  after(() => server.stop());
+
+  it('allows listed origins on requests and errors, with Vary: Origin', async () => {
+    for (const origin of ['https://desk.example', 'https://admin.example']) {
+      const reply = await f.api.get('/v1/nowhere', undefined, { headers: { origin } });
+      assert.equal(reply.status, 404);
+      assert.equal(reply.headers.get('access-control-allow-origin'), origin);
+      assert.match(reply.headers.get('vary') ?? '', /Origin/i);
+    }
+  });
+
+  it('answers preflights of listed origins with 204 and the allowed headers', async () => {
+    const reply = await f.api.request('OPTIONS', '/v1/question/new', undefined, {
+      headers: { origin: 'https://desk.example', 'access-control-request-method': 'POST' },
+    });
+    assert.equal(reply.status, 204);
+    assert.equal(reply.headers.get('access-control-allow-origin'), 'https://desk.example');
+    assert.match(reply.headers.get('access-control-allow-headers') ?? '', /X-Session/i);
+    assert.match(reply.headers.get('access-control-allow-methods') ?? '', /POST/);
+  });
+
+  it('gives other origins no CORS headers', async () => {
+    for (const origin of ['https://evil.example', 'https://desk.example.evil', 'null']) {
+      const reply = await f.api.get('/healthz', undefined, { headers: { origin } });
+      assert.equal(reply.headers.get('access-control-allow-origin'), null, origin);
+      const preflight = await f.api.request('OPTIONS', '/v1/question/new', undefined, {
+        headers: { origin, 'access-control-request-method': 'POST' },
+      });
+      assert.notEqual(preflight.status, 204, origin);
+      assert.equal(preflight.headers.get('access-control-allow-origin'), null, origin);
+    }
+  });
+});
