@@ -1,0 +1,185 @@
+/**
+ * The operator scripts as an operator runs them: real processes (`node --import tsx scripts/…`) on
+ * a temporary DATA_DIR, then a real server on that directory proving that what they created works
+ * over HTTP. Each spawn pays tsx's start-up (about a second), so the tests share processes.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { client } from '../support/http.js';
+import { startTestServer, tempDataDir, type TestServer } from '../support/server.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a script to completion; never rejects, the exit code is part of the result. */
+function run(script: string, args: string[], dataDir?: string): Promise<Run> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent' };
+  if (dataDir) childEnv.DATA_DIR = dataDir;
+  // Whatever the developer's shell points at, these tests use the embedded store only.
+  delete childEnv.MONGODB_URI;
+  delete childEnv.REDIS_URL;
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', `scripts/${script}`, ...args], { cwd: root, env: childEnv, timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const kefu = (dataDir: string, ...args: string[]) => run('kefu.ts', args, dataDir);
+
+function ok(result: Run): string {
+  assert.equal(result.code, 0, `exit ${result.code}: ${result.stderr}`);
+  assert.equal(result.stderr, '');
+  return result.stdout.trim();
+}
+
+function failsWith(result: Run, pattern: RegExp): void {
+  assert.equal(result.code, 1, `expected exit 1, got ${result.code}: ${result.stdout}`);
+  assert.equal(result.stdout, '');
+  assert.equal(result.stderr.trim().split('\n').length, 1, `one line expected: ${result.stderr}`);
+  assert.match(result.stderr, pattern);
+}
+
+describe('scripts/kefu.ts (provisioning CLI)', function () {
+  this.timeout(90_000);
+  let dataDir: string;
+  let server: TestServer | undefined;
+  before(() => {
+    dataDir = tempDataDir();
+  });
+  after(async () => {
+    await server?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('provisions an app, users, a session, an agent and a template that work over HTTP', async () => {
+    const app = 'com.cli.shop';
+    assert.equal(ok(await kefu(dataDir, 'app:add', '--identify', app, '--name', 'CLI shop')), `app ${app}`);
+    const [user, desk] = await Promise.all([
+      kefu(dataDir, 'user:add', '--user-id', 'cli-user', '--name', 'Ada', '--device-count=3', '--group-count', '2'),
+      kefu(dataDir, 'user:add', '--user-id', 'cli-desk', '--name', 'Desk'),
+    ]);
+    ok(user);
+    ok(desk);
+    const session = ok(await kefu(dataDir, 'session:new', '--user-id', 'cli-user', '--identify', app));
+    assert.match(session, /^[A-Za-z0-9]{12}$/);
+    const agent = await kefu(dataDir, 'agent:add', '--serv-id', 'cli-agent', '--password', 'pw-123', '--identifies', `${app},${app}`, '--json');
+    assert.deepEqual(JSON.parse(ok(agent)), { status: 200 });
+    const template = JSON.parse(ok(await kefu(dataDir, 'template:add', '--identify', app, '--title', 'Shipping', '--json')));
+    assert.match(template.template_id, /^[0-9a-f]{24}$/);
+    const item = ok(await kefu(dataDir, 'item:add', '--template-id', template.template_id, '--question', 'Where?', '--content', 'Here.'));
+    assert.match(item, /^[0-9a-f]{24}$/);
+
+    // A server on the same DATA_DIR, and one more session created while it runs (WAL).
+    server = await startTestServer({ DATA_DIR: dataDir });
+    const api = client(server.url);
+    const deskSession = ok(await kefu(dataDir, 'session:new', '--user-id', 'cli-desk', '--identify', app));
+
+    const asked = await api.post('/v1/question/new', { session, title: 'Hello from the CLI' });
+    assert.equal(asked.status, 200, asked.text);
+    const bound = await api.post('/v1/serv/bind', { session: deskSession, serv_id: 'cli-agent', password: 'pw-123' });
+    assert.equal(bound.status, 200, bound.text);
+    const queue = await api.get('/v1/question/list', {}, { session: deskSession });
+    assert.deepEqual(
+      queue.body.questions.map((q: { question_id: string; user_name: string }) => [q.question_id, q.user_name]),
+      [[asked.body.question_id, 'Ada']],
+    );
+    const items = await api.get(`/v1/answer/template/${template.template_id}`, {}, { session: deskSession });
+    assert.deepEqual(items.body.items, [{ item_id: item, question: 'Where?', content: 'Here.' }]);
+    const page = await api.get('/v1/user', { question_id: asked.body.question_id }, { session: deskSession });
+    assert.match(page.text, /id="device-count">3</);
+  });
+
+  it('refuses what the admin API refuses, with one line on stderr and exit code 1', async () => {
+    const results = await Promise.all([
+      kefu(dataDir, 'session:new', '--user-id', 'nobody', '--identify', 'com.cli.missing'),
+      kefu(dataDir, 'user:add', '--user-id', 'x'),
+      kefu(dataDir, 'agent:add', '--serv-id', 'a'.repeat(21), '--password', 'p', '--identifies', 'com.cli.shop'),
+      kefu(dataDir, 'item:add', '--template-id', 'nope', '--question', 'q', '--content', 'c'),
+      kefu(dataDir, 'user:add', '--user-id', 'x', '--name', 'X', '--colour', 'red'),
+      kefu(dataDir, 'frobnicate'),
+    ]);
+    failsWith(results[0]!, /^kefu: not_found: no app com\.cli\.missing$/m);
+    failsWith(results[1]!, /param_missing: --name is required/);
+    failsWith(results[2]!, /param_invalid: --serv-id must be at most 20 characters/);
+    failsWith(results[3]!, /param_invalid: --template-id must be a 24-character hex id/);
+    failsWith(results[4]!, /unknown flag --colour/);
+    failsWith(results[5]!, /unknown command "frobnicate"/);
+  });
+
+  it('prints errors as the JSON envelope with --json, and help on demand', async () => {
+    const [failed, help] = await Promise.all([
+      kefu(dataDir, 'agent:add', '--serv-id', 'a', '--password', 'p', '--identifies', 'com.cli.none', '--json'),
+      kefu(dataDir, 'help'),
+    ]);
+    assert.equal(failed.code, 1);
+    assert.deepEqual(JSON.parse(failed.stderr), { status: 300, error: 'not_found', field: 'identifies', debug: 'no app com.cli.none' });
+    for (const command of ['app:add', 'user:add', 'session:new', 'agent:add', 'template:add', 'item:add']) {
+      assert.match(ok(help), new RegExp(`^  ${command} `, 'm'));
+    }
+  });
+});
+
+describe('scripts/demo.ts', function () {
+  this.timeout(90_000);
+  let dataDir: string;
+  let server: TestServer;
+  before(async () => {
+    dataDir = tempDataDir();
+    server = await startTestServer({ DATA_DIR: dataDir });
+  });
+  after(async () => {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('seeds twice beside a running server; the printed sessions and passwords work', async () => {
+    const first = JSON.parse(ok(await run('demo.ts', ['--json'], dataDir)));
+    const human = ok(await run('demo.ts', [], dataDir));
+    assert.match(human, /^export USER_ID=u1001 USER_SESSION=[A-Za-z0-9]{12}$/m);
+    assert.match(human, /curl -s \$KEFU\/question\/new/);
+    const second = JSON.parse(ok(await run('demo.ts', ['--json'], dataDir)));
+    assert.equal(second.template_id, first.template_id, 'the template is reused, not duplicated');
+
+    const api = client(server.url);
+    const [ada] = second.users;
+    const [mei, tom] = second.agents;
+    const asked = await api.post('/v1/question/new', { session: ada.session, title: 'demo' });
+    assert.equal(asked.status, 200, asked.text);
+    const served = await api.post(`/v1/question/${asked.body.question_id}/serve`, { session: mei.session, serv_id: mei.serv_id });
+    assert.equal(served.status, 200, served.text);
+    const templates = await api.get('/v1/answer/templates', {}, { session: mei.session });
+    assert.deepEqual(templates.body.templates.map((t: { template_id: string }) => t.template_id), [first.template_id]);
+    const items = await api.get(`/v1/answer/template/${first.template_id}`, {}, { session: mei.session });
+    assert.equal(items.body.items.length, 3);
+    // The password printed by the latest run is the one that logs in.
+    const rebound = await api.post('/v1/serv/bind', { session: ada.session, serv_id: tom.serv_id, password: tom.password });
+    assert.equal(rebound.status, 200, rebound.text);
+  });
+});
+
+// Under ~10 s on an idle machine; on a loaded one it may not be, hence opt-in there.
+const benchIt = process.env.KEFU_BENCH_TEST || !process.env.CI ? it : it.skip;
+
+describe('scripts/bench.ts', function () {
+  this.timeout(120_000);
+  benchIt('--quick runs every scenario and prints the side-by-side table (skipped on CI unless KEFU_BENCH_TEST)', async () => {
+    const result = await run('bench.ts', ['--quick']);
+    const out = ok(result);
+    for (const row of ['GET /healthz (baseline)', 'send_text', 'GET /question/<id>/message', 'GET /question/list', '/serve']) {
+      assert.match(out, new RegExp(`^.*${row.replace(/[()/<>]/g, '\\$&')}.*\\d+%$`, 'm'), out);
+    }
+    assert.match(out, /req\/s/);
+    const errors = out.split('\n').filter((line) => /\d+%$/.test(line)).map((line) => Number(line.trim().split(/\s+/).at(-5)));
+    assert.deepEqual(errors, [0, 0, 0, 0, 0], out);
+  });
+});
