@@ -93,6 +93,16 @@ describe('question transitions: serve, quit, finish, request_finish, confirm_fin
       assertOk(await h.userAction(q, 'confirm_finish', user), messageIdReply);
     });
 
+    it('quit clears a pending finish request', async () => {
+      const { user, agent, questionId: q } = await f.servedQuestion();
+      assertOk(await h.agentAction(q, 'request_finish', agent), messageIdReply);
+      assertOk(await h.agentAction(q, 'quit', agent), messageIdReply);
+      assertError(await h.userAction(q, 'confirm_finish', user), 'question_not_started');
+      await f.serve(q, agent);
+      assertError(await h.userAction(q, 'confirm_finish', user), 'question_not_finished');
+      assert.deepEqual(await h.stateOf(q, user), { status: 2, serv_id: agent.servId });
+    });
+
     it('confirm_finish is refused by state and by caller', async () => {
       const { user, agent, questionId: q } = await f.servedQuestion();
       assertError(await h.userAction(q, 'confirm_finish', user), 'question_not_finished');
@@ -137,7 +147,8 @@ describe('question transitions: serve, quit, finish, request_finish, confirm_fin
       const { user, agent, questionId: q } = await f.servedQuestion();
       assertError(await h.userAction(q, 'reopen', user), 'question_not_finished');
       assertError(await h.userAction(await f.question(user), 'reopen', user), 'question_not_finished');
-      assertOk(await h.agentAction(q, 'finish', agent), messageIdReply);
+      // Ids are case-insensitive hex.
+      assertOk(await h.agentAction(q.toUpperCase(), 'finish', agent), messageIdReply);
       assertError(await h.userAction(q, 'reopen', agent), 'forbidden', 'question_id');
       assertError(await h.userAction(q, 'reopen', await f.user({ identify: user.identify })), 'forbidden', 'question_id');
       assert.deepEqual(await h.stateOf(q, user), { status: 3, serv_id: agent.servId });
