@@ -1,0 +1,74 @@
+/**
+ * Which rooms a device session's sockets belong to, and keeping them right when the session's
+ * binding changes. Works across nodes: the adapter carries joins and leaves to the node holding
+ * each socket.
+ */
+import { createHash } from 'node:crypto';
+import type { Server } from 'socket.io';
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from '../../shared/events.js';
+import { questionIdOf, roomKind, rooms, type QuestionRoom, type Room } from '../../shared/rooms.js';
+import type { Deps } from '../deps.js';
+import type { Actor } from '../domain/actor.js';
+import { canReadQuestion } from '../domain/policies.js';
+import { resolveActor } from '../http/session.js';
+import { ApiError } from '../../shared/errors.js';
+
+export type KefuServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+/** A stable, non-reversible name for a session: room names travel through Redis. */
+export function sessionDigest(session: string): string {
+  return createHash('sha256').update(`kefu-device:${session}`).digest('base64url').slice(0, 32);
+}
+
+export const deviceRoomOf = (session: string) => rooms.device(sessionDigest(session));
+
+/** The rooms a socket of this actor joins by itself, question rooms aside. */
+export function roomsFor(actor: Actor): Room[] {
+  const joined: Room[] = [rooms.user(actor.userId), deviceRoomOf(actor.session.session)];
+  if (actor.agent) joined.push(rooms.agent(actor.agent.servId), ...actor.agent.identifies.map(rooms.queue));
+  return joined;
+}
+
+/**
+ * After a session was bound or unbound: its sockets on every node leave the agent and queue rooms
+ * they no longer belong to, join the ones they now do, and leave question rooms they may no longer
+ * read (an unbound agent loses the questions of its apps).
+ */
+export async function resyncDeviceRooms(io: KefuServer, deps: Deps, session: string, formerServId?: string) {
+  const device = deviceRoomOf(session);
+  let actor: Actor | null = null;
+  try {
+    actor = await resolveActor(deps, session);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.code === 'session_invalid')) throw error;
+  }
+  const wanted = new Set<Room>(actor ? roomsFor(actor) : []);
+
+  // Fire-and-forget first: even if the cross-node lookup below fails, the former agent's rooms go.
+  if (formerServId !== undefined) {
+    const former = await deps.store.getAgent(formerServId);
+    const stale = [rooms.agent(formerServId), ...(former?.identifies ?? []).map(rooms.queue)].filter((r) => !wanted.has(r));
+    if (stale.length) io.in(device).socketsLeave(stale);
+  }
+
+  const sockets = await io.in(device).fetchSockets();
+  const questionCache = new Map<string, boolean>();
+  for (const socket of sockets) {
+    const leave: Room[] = [];
+    for (const room of socket.rooms) {
+      const kind = roomKind(room);
+      if ((kind === 'agent' || kind === 'queue') && !wanted.has(room as Room)) leave.push(room as Room);
+      if (kind === 'question') {
+        const id = questionIdOf(room as QuestionRoom);
+        if (!questionCache.has(id)) {
+          const question = actor ? await deps.store.getQuestion(id) : null;
+          questionCache.set(id, question !== null && actor !== null && canReadQuestion(actor, question));
+        }
+        if (!questionCache.get(id)) leave.push(room as Room);
+      }
+    }
+    const join = [...wanted].filter((room) => !socket.rooms.has(room));
+    for (const room of leave) socket.leave(room);
+    if (join.length) socket.join(join);
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * What a connected socket may ask: subscribe / unsubscribe, send a text, say it is typing. Every
+ * payload goes through a zod schema and every handler through the same policies and commands as
+ * REST; failures become the REST error envelope in the ack, never a thrown error.
+ */
+import type { Socket } from 'socket.io';
+import type { z } from 'zod';
+import { ApiError, type ErrorBody } from '../../shared/errors.js';
+import {
+  questionRefPayload,
+  sendTextPayload,
+  type ClientToServerEvents,
+  type InterServerEvents,
+  type ServerToClientEvents,
+  type SocketData,
+} from '../../shared/events.js';
+import { MESSAGE_TYPE, SENDER_TYPE, STATUS } from '../../shared/limits.js';
+import { rooms } from '../../shared/rooms.js';
+import type { Deps } from '../deps.js';
+import type { Actor } from '../domain/actor.js';
+import { messagePoster } from '../domain/commands/messagePoster.js';
+import { authorizeRead, isAsker } from '../domain/policies.js';
+import { loadQuestion } from '../domain/queries.js';
+import { RATE_RULES, type RateCounter } from '../http/rateLimiter.js';
+import { resolveActor } from '../http/session.js';
+import { parseInput } from '../http/validate.js';
+import type { Publisher } from './publisher.js';
+
+export type KefuSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export interface HandlerContext {
+  deps: Deps;
+  publisher: Publisher;
+  /** The socket's device session; kept here, out of socket.data (which fetchSockets ships around). */
+  session: string;
+  baseUrl: string;
+  /** Shared with REST's send limit (same key), so a socket cannot dodge it; null when limits are off. */
+  rateCounter: RateCounter | null;
+  /** Question rooms one socket may follow at once. */
+  maxSubscriptions: number;
+}
+
+type Reply = { status: 200; [key: string]: unknown } | ErrorBody;
+
+function toErrorBody(deps: Deps, error: unknown): ErrorBody {
+  if (error instanceof ApiError) return error.toBody();
+  deps.logger.error({ err: error }, 'socket handler failed');
+  return new ApiError('internal', 'internal error').toBody();
+}
+
+function parsePayload<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ApiError('param_invalid', 'the payload must be an object of parameters');
+  }
+  return parseInput(schema, raw as Record<string, unknown>);
+}
+
+export function registerHandlers(socket: KefuSocket, ctx: HandlerContext): void {
+  const { deps } = ctx;
+
+  /** Validate, resolve the session afresh (its binding may have changed), run, ack. */
+  function on<S extends z.ZodType>(
+    event: keyof ClientToServerEvents,
+    schema: S,
+    run: (payload: z.output<S>, actor: Actor) => Promise<Reply>,
+  ) {
+    socket.on(event, async (raw: unknown, ack?: unknown) => {
+      let reply: Reply;
+      try {
+        const payload = parsePayload(schema, raw);
+        reply = await run(payload, await resolveActor(deps, ctx.session));
+      } catch (error) {
+        reply = toErrorBody(deps, error);
+      }
+      if (typeof ack === 'function') ack(reply);
+    });
+  }
+
+  on('question:subscribe', questionRefPayload, async ({ question_id }, actor) => {
+    const question = await loadQuestion(deps, question_id);
+    authorizeRead(actor, question);
+    const room = rooms.question(question.id);
+    const following = [...socket.rooms].filter((r) => r.startsWith('question:') && r !== room).length;
+    if (following >= ctx.maxSubscriptions) {
+      throw new ApiError('rate_limited', `at most ${ctx.maxSubscriptions} subscriptions per connection`);
+    }
+    await socket.join(room);
+    return { status: 200 };
+  });
+
+  on('question:unsubscribe', questionRefPayload, async ({ question_id }) => {
+    await socket.leave(rooms.question(question_id));
+    return { status: 200 };
+  });
+
+  on('message:send_text', sendTextPayload, async (params, actor) => {
+    if (ctx.rateCounter) {
+      const rule = RATE_RULES.sendPerSession;
+      const hit = await ctx.rateCounter.hit(`send-session:${ctx.session}`, rule.limit, rule.windowS);
+      if (!hit.allowed) {
+        throw new ApiError('rate_limited', `too many requests (send-session); retry in ${hit.retryAfter}s`, {
+          retryAfter: hit.retryAfter,
+        });
+      }
+    }
+    const asAgent = params.sender_type === undefined ? actor.agent !== null : params.sender_type === SENDER_TYPE.agent;
+    const { message } = await messagePoster(deps, {
+      actor,
+      questionId: params.question_id,
+      sender: params.sender ?? (asAgent ? (actor.agent?.servId ?? '') : actor.userId),
+      senderType: asAgent ? SENDER_TYPE.agent : SENDER_TYPE.user,
+      clientMsgId: params.client_msg_id,
+      content: async () => ({ type: MESSAGE_TYPE.text, text: params.text, summaryText: params.text }),
+      baseUrl: ctx.baseUrl,
+    });
+    return { status: 200, message_id: message.id };
+  });
+
+  on('typing', questionRefPayload, async ({ question_id }, actor) => {
+    const question = await loadQuestion(deps, question_id);
+    authorizeRead(actor, question);
+    const served = question.status === STATUS.inProgress && question.servId !== null;
+    if (served && actor.agent?.servId === question.servId) {
+      ctx.publisher.typing(question, { sender: question.servId!, senderType: SENDER_TYPE.agent }, ctx.session);
+    } else if (isAsker(actor, question)) {
+      if (served) ctx.publisher.typing(question, { sender: actor.userId, senderType: SENDER_TYPE.user }, ctx.session);
+    } else {
+      throw new ApiError('forbidden', 'only the asking user and the serving agent type in a question', {
+        field: 'question_id',
+      });
+    }
+    return { status: 200 };
+  });
+}

@@ -1,0 +1,152 @@
+/**
+ * attachRealtime(httpServer, deps): the Socket.IO server on the HTTP server's port, contract in
+ * the API document's "Real time" section. Handshake auth by device session; every socket joins
+ * its user and device rooms, a bound agent's also its agent room and one queue room per app.
+ * With REDIS_URL the node joins the others through the Redis adapter.
+ */
+import type http from 'node:http';
+import { Server } from 'socket.io';
+import { HANDSHAKE_ERROR } from '../../shared/events.js';
+import { ApiError } from '../../shared/errors.js';
+import { sessionToken } from '../../shared/schemas/common.js';
+import type { Deps } from '../deps.js';
+import type { Actor } from '../domain/actor.js';
+import type { RateCounter } from '../http/rateLimiter.js';
+import type { ReadinessCheck } from '../http/routes/health.js';
+import { resolveActor } from '../http/session.js';
+import { roomsFor, sessionDigest, type KefuServer } from './deviceRooms.js';
+import { registerHandlers, type KefuSocket } from './handlers.js';
+import { socketPresence, type Presence } from './presence.js';
+import { startPublisher } from './publisher.js';
+import { connectRedis, type AdapterKind } from './redis.js';
+
+export interface RealtimeOptions {
+  /** REST's counter, shared so socket sends count against the same per-session send limit. */
+  rateCounter: RateCounter | null;
+  /** @default 'classic' (docs/realtime.md has the measurements) */
+  adapter?: AdapterKind;
+  /**
+   * Events one connection may send per window; one more disconnects it. Off with RATE_LIMITS=off.
+   * @default { limit: 100, windowS: 10 }
+   */
+  socketEventLimit?: { limit: number; windowS: number };
+  /** Question rooms one socket may follow. @default 200 */
+  maxSubscriptions?: number;
+}
+
+export interface Realtime {
+  io: KefuServer;
+  presence: Presence;
+  /** `redis` when REDIS_URL is set; /readyz answers 503 while it fails. */
+  readinessChecks: ReadinessCheck[];
+  /** Disconnects this node's sockets and leaves Redis; the HTTP server is the caller's to close. */
+  close(): Promise<void>;
+}
+
+export const SOCKET_EVENT_LIMIT = { limit: 100, windowS: 10 };
+
+const SAFE_HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+
+export async function attachRealtime(httpServer: http.Server, deps: Deps, options: RealtimeOptions): Promise<Realtime> {
+  const { config, logger } = deps;
+  const io: KefuServer = new Server(httpServer, {
+    serveClient: false,
+    maxHttpBufferSize: 1_000_000,
+    // Heroku's router cuts a connection idle for 55 s; a ping every 25 s keeps it busy.
+    pingInterval: 25_000,
+    pingTimeout: 20_000,
+    cors: config.corsOrigins.length ? { origin: config.corsOrigins } : undefined,
+  });
+
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger, { kind: options.adapter }) : undefined;
+  if (redis) {
+    io.adapter(redis.adapter);
+    // Broadcasts from other nodes were lost while the link was down: make this node's clients
+    // reconnect (closing the transport, so they do it by themselves) and catch up over REST.
+    redis.onRecovered(() => {
+      for (const socket of io.of('/').sockets.values()) socket.conn.close();
+    });
+  }
+
+  const publisher = startPublisher(io, deps);
+  const actors = new WeakMap<object, Actor>();
+
+  io.use(async (socket, next) => {
+    const auth = socket.handshake.auth as Record<string, unknown> | undefined;
+    const parsed = sessionToken.safeParse(auth?.session);
+    // The token stays on this node: fetchSockets() ships the handshake to other nodes.
+    if (auth) delete auth.session;
+    try {
+      if (!parsed.success) throw new ApiError('session_invalid', 'missing or malformed session');
+      actors.set(socket, await resolveActor(deps, parsed.data));
+      next();
+    } catch (error) {
+      const code = error instanceof ApiError ? error.code : 'internal';
+      if (code === 'internal') logger.error({ err: error }, 'socket handshake failed');
+      const refusal = new Error(code === 'session_invalid' ? HANDSHAKE_ERROR : code) as Error & { data: unknown };
+      refusal.data = { error: refusal.message };
+      next(refusal);
+    }
+  });
+
+  const eventLimit = options.rateCounter ? (options.socketEventLimit ?? SOCKET_EVENT_LIMIT) : null;
+  io.on('connection', (socket) => {
+    const actor = actors.get(socket)!;
+    actors.delete(socket);
+    const session = actor.session.session;
+    socket.data = { sessionDigest: sessionDigest(session), userId: actor.userId };
+    if (eventLimit) floodGuard(socket, eventLimit, deps);
+    registerHandlers(socket, {
+      deps,
+      publisher,
+      session,
+      baseUrl: baseUrlOf(deps, socket),
+      rateCounter: options.rateCounter,
+      maxSubscriptions: options.maxSubscriptions ?? 200,
+    });
+    void socket.join(roomsFor(actor));
+  });
+
+  return {
+    io,
+    presence: socketPresence(io),
+    readinessChecks: redis ? [redis.readiness] : [],
+    async close() {
+      publisher.stop();
+      io.local.disconnectSockets(true);
+      const adapterClosed = Promise.resolve(io.of('/').adapter.close()).catch(() => {});
+      await Promise.race([adapterClosed, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+      io.engine.close();
+      await redis?.close();
+    },
+  };
+}
+
+/** A connection that sends more than `limit` events in a window is cut off. */
+function floodGuard(socket: KefuSocket, rule: { limit: number; windowS: number }, deps: Deps): void {
+  let windowStart = Date.now();
+  let count = 0;
+  socket.use((_packet, next) => {
+    const now = Date.now();
+    if (now - windowStart >= rule.windowS * 1000) {
+      windowStart = now;
+      count = 0;
+    }
+    if (++count > rule.limit) {
+      deps.logger.warn({ userId: socket.data.userId, limit: rule.limit }, 'socket event flood; disconnecting');
+      socket.disconnect(true);
+      return;
+    }
+    next();
+  });
+}
+
+/** PUBLIC_URL, else the origin the client connected to (as REST's baseUrlOf). */
+function baseUrlOf(deps: Deps, socket: KefuSocket): string {
+  if (deps.config.publicUrl) return deps.config.publicUrl;
+  const headers = socket.handshake.headers;
+  const host = typeof headers.host === 'string' && SAFE_HOST.test(headers.host) ? headers.host : `localhost:${deps.config.port}`;
+  const forwarded = deps.config.trustProxy ? String(headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim() : '';
+  const proto = forwarded === 'https' || socket.handshake.secure ? 'https' : 'http';
+  return `${proto}://${host}`;
+}

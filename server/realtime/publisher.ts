@@ -1,0 +1,90 @@
+/**
+ * The one place that emits to sockets. It follows the domain events (recorded after each write
+ * committed) and maps each to rooms; with the Redis adapter the same emit reaches every node.
+ * A socket in several target rooms gets one copy: rooms of one emit are a union.
+ */
+import { STATUS, type SenderType } from '../../shared/limits.js';
+import { rooms, type Room } from '../../shared/rooms.js';
+import type { Deps } from '../deps.js';
+import type { DomainEvent } from '../domain/events.js';
+import { presentMessage, presentSummary } from '../domain/presenters.js';
+import type { MessageRecord, QuestionRecord } from '../stores/types.js';
+import { deviceRoomOf, resyncDeviceRooms, type KefuServer } from './deviceRooms.js';
+
+export interface Publisher {
+  /** Relays "typing" to the other party of a question, not to the typist's own device. */
+  typing(question: QuestionRecord, from: { sender: string; senderType: SenderType }, typistSession: string): void;
+  /** Stops following domain events. */
+  stop(): void;
+}
+
+/** The question's room, its user, and each agent named (serving now, or serving before). */
+function audience(question: QuestionRecord, ...servIds: Array<string | null>): Room[] {
+  const targets: Room[] = [rooms.question(question.id), rooms.user(question.userId)];
+  for (const servId of new Set(servIds)) if (servId) targets.push(rooms.agent(servId));
+  return targets;
+}
+
+export function startPublisher(io: KefuServer, deps: Deps): Publisher {
+  const messageNew = (question: QuestionRecord, message: MessageRecord, baseUrl: string, targets: Room[]) =>
+    io.to(targets).emit('message:new', { question_id: question.id, message: presentMessage(message, baseUrl) });
+
+  async function queueAdded(question: QuestionRecord) {
+    const users = await deps.store.getUsers([question.userId]);
+    io.to(rooms.queue(question.identify)).emit('queue:added', {
+      question: presentSummary(question, users.get(question.userId)),
+      identify: question.identify,
+    });
+  }
+
+  async function publish(event: DomainEvent): Promise<void> {
+    switch (event.type) {
+      case 'question.created':
+        return queueAdded(event.question);
+      case 'message.created': {
+        const { question } = event;
+        const servId = question.status === STATUS.inProgress ? question.servId : null;
+        messageNew(question, event.message, event.baseUrl, audience(question, servId));
+        return;
+      }
+      case 'question.transitioned': {
+        const { question, previous, notice } = event;
+        const targets = audience(question, question.servId, previous.servId);
+        // The notice is a message with its own seq: clients that deliver by seq need it too.
+        messageNew(question, notice, event.baseUrl, targets);
+        io.to(targets).emit('question:updated', {
+          question_id: question.id,
+          status: question.status,
+          serv_id: question.servId,
+          action: notice.action ?? 0,
+        });
+        const wasQueued = previous.status === STATUS.pending;
+        const isQueued = question.status === STATUS.pending;
+        if (wasQueued && !isQueued) {
+          io.to(rooms.queue(question.identify)).emit('queue:removed', { question_id: question.id, identify: question.identify });
+        }
+        if (!wasQueued && isQueued) await queueAdded(question);
+        return;
+      }
+      case 'agent.unbound':
+        return resyncDeviceRooms(io, deps, event.session, event.servId);
+      default:
+        // Other events (the jobs' own) mean nothing to sockets; a new one must be mapped here.
+        return;
+    }
+  }
+
+  const unsubscribe = deps.events.subscribe((event) => {
+    publish(event).catch((error) => deps.logger.error({ err: error, event: event.type }, 'real-time publish failed'));
+  });
+
+  return {
+    typing(question, from, typistSession) {
+      const target = from.senderType === 1 ? rooms.agent(question.servId ?? '') : rooms.user(question.userId);
+      io.to(target)
+        .except(deviceRoomOf(typistSession))
+        .emit('typing', { question_id: question.id, sender: from.sender, sender_type: from.senderType });
+    },
+    stop: unsubscribe,
+  };
+}

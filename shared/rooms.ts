@@ -1,0 +1,50 @@
+/**
+ * Socket.IO room names, as template-literal types so a misspelt room is a compile error. The
+ * server joins sockets to these rooms; the publisher emits to them; tests assert on them.
+ *
+ * | room | joined by | receives |
+ * | --- | --- | --- |
+ * | `user:<user_id>` | every socket of the user | message:new / question:updated of the user's questions |
+ * | `agent:<serv_id>` | every socket of a session bound to the agent | the same, for questions it serves |
+ * | `queue:<identify>` | every bound agent socket, once per app of the agent | queue:added / queue:removed |
+ * | `question:<question_id>` | sockets that sent question:subscribe | message:new / question:updated |
+ * | `device:<digest>` | every socket of one device session | nothing; finds a session's sockets on every node |
+ */
+
+export type UserRoom = `user:${string}`;
+export type AgentRoom = `agent:${string}`;
+export type QueueRoom = `queue:${string}`;
+export type QuestionRoom = `question:${string}`;
+export type DeviceRoom = `device:${string}`;
+export type Room = UserRoom | AgentRoom | QueueRoom | QuestionRoom | DeviceRoom;
+
+export const rooms = {
+  /** @example rooms.user('u42') // 'user:u42' */
+  user: (userId: string): UserRoom => `user:${userId}`,
+  /** @example rooms.agent('alice') // 'agent:alice' */
+  agent: (servId: string): AgentRoom => `agent:${servId}`,
+  /** @example rooms.queue('com.example.app') // 'queue:com.example.app' */
+  queue: (identify: string): QueueRoom => `queue:${identify}`,
+  /** @example rooms.question('65a1f0c2e4b0a1b2c3d4e5f6') */
+  question: (questionId: string): QuestionRoom => `question:${questionId}`,
+  /**
+   * A device session's room. Takes a digest of the session, never the token itself: room names
+   * travel through Redis and show up in debugging output.
+   */
+  device: (sessionDigest: string): DeviceRoom => `device:${sessionDigest}`,
+} as const;
+
+const PREFIXES = ['user:', 'agent:', 'queue:', 'question:', 'device:'] as const;
+
+/** The kind of a room name, or null for rooms that are not ours (Socket.IO's per-socket rooms). */
+export function roomKind(room: string): RoomKind | null {
+  const prefix = PREFIXES.find((p) => room.startsWith(p));
+  return prefix ? (prefix.slice(0, -1) as RoomKind) : null;
+}
+
+export type RoomKind = 'user' | 'agent' | 'queue' | 'question' | 'device';
+
+/** The question id of a `question:<id>` room. */
+export function questionIdOf(room: QuestionRoom): string {
+  return room.slice('question:'.length);
+}
