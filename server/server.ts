@@ -10,8 +10,10 @@ import type { Config } from './config.js';
 import { systemClock, type Deps } from './deps.js';
 import { DomainEvents } from './domain/events.js';
 import { MemoryRateCounter } from './http/rateLimiter.js';
+import type { ReadinessCheck } from './http/routes/health.js';
 import { startJobs, type Jobs } from './jobs/index.js';
 import { createLogger } from './logger.js';
+import { attachRealtime, type Realtime, type RealtimeOptions } from './realtime/index.js';
 import { openStore } from './stores/index.js';
 import type { Store } from './stores/types.js';
 
@@ -20,6 +22,8 @@ export interface StartOptions {
   now?: () => number;
   /** Use this store instead of opening one from the config (store contract tests). */
   store?: Store;
+  /** Real-time knobs (adapter kind, socket flood limit) for tests and benchmarks. */
+  realtime?: Omit<RealtimeOptions, 'rateCounter'>;
 }
 
 export interface RunningServer {
@@ -29,6 +33,8 @@ export interface RunningServer {
   httpServer: http.Server;
   /** Timeout sweeper and push delivery of this node. */
   jobs: Jobs;
+  /** Socket.IO server, presence and Redis link of this node. */
+  realtime: Realtime;
   /** Stops accepting, finishes requests in flight, closes the store. */
   close(): Promise<void>;
 }
@@ -41,8 +47,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const deps: Deps = { config, store, events, logger, now: options.now ?? systemClock };
 
   const rateCounter = config.rateLimits ? new MemoryRateCounter() : null;
-  const app = createApp(deps, { rateCounter });
+  // Filled once real time is attached (Redis joins /readyz); read at each request.
+  const readinessChecks: ReadinessCheck[] = [];
+  const app = createApp(deps, { rateCounter, readinessChecks });
   const httpServer = http.createServer(app);
+  const realtime = await attachRealtime(httpServer, deps, { ...options.realtime, rateCounter });
+  readinessChecks.push(...realtime.readinessChecks);
   // Longer than common load balancer idle timeouts, so the balancer closes idle connections first.
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
@@ -56,12 +66,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     });
   });
   const port = (httpServer.address() as AddressInfo).port;
-  // Pass `presence` from real time once it runs here; without it every device counts as offline.
-  const jobs = startJobs(deps, { baseUrl: config.publicUrl ?? `http://127.0.0.1:${port}` });
+  const jobs = startJobs(deps, { baseUrl: config.publicUrl ?? `http://127.0.0.1:${port}`, presence: realtime.presence });
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      await realtime.close();
       await new Promise<void>((resolve) => {
         httpServer.close(() => resolve());
         httpServer.closeIdleConnections();
@@ -71,5 +81,5 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await store.close();
     })());
 
-  return { url: `http://127.0.0.1:${port}`, port, deps, httpServer, jobs, close };
+  return { url: `http://127.0.0.1:${port}`, port, deps, httpServer, jobs, realtime, close };
 }
