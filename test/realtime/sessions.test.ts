@@ -1,0 +1,170 @@
+/**
+ * Socket membership follows the session: unbinding an agent takes its sockets out of the agent,
+ * queue and no-longer-readable question rooms; rebinding moves them; presence sees live sockets;
+ * floods and oversized packets cost the offender its connection, nobody else.
+ */
+import assert from 'node:assert/strict';
+import type { Socket as ClientSocket } from 'socket.io-client';
+import { deviceRoomOf } from '../../server/realtime/deviceRooms.js';
+import { factories, type Factories } from '../support/factories.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { recordedSocket, type Recorded } from '../support/sockets.js';
+
+/** Polls `condition` until true; fails after `ms`. For server-side state no event announces. */
+async function eventually(condition: () => Promise<boolean> | boolean, ms = 5000, what = 'condition') {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) assert.fail(`${what} not reached within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const disconnected = (socket: ClientSocket) =>
+  new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('still connected')), 5000);
+    socket.once('disconnect', (reason) => (clearTimeout(timer), resolve(reason)));
+  });
+
+describe('real time: sessions, bindings, presence, limits', () => {
+  let server: TestServer;
+  let f: Factories;
+  const open: Recorded[] = [];
+  const connect = async (session: string) => {
+    const r = await recordedSocket(server.url, session);
+    open.push(r);
+    return r;
+  };
+  const roomsOf = async (session: string) => {
+    const sockets = await server.realtime.io.in(deviceRoomOf(session)).fetchSockets();
+    return new Set(sockets.flatMap((s) => [...s.rooms]));
+  };
+
+  before(async () => {
+    server = await startTestServer();
+    f = factories(server);
+  });
+  afterEach(() => open.splice(0).forEach((r) => r.close()));
+  after(() => server.stop());
+
+  it('joins user, device, agent and one queue room per app; never names the raw session', async () => {
+    const app2 = await f.app();
+    const agent = await f.agent({ identifies: [await f.app(), app2] });
+    await connect(agent.session);
+    const rooms = await roomsOf(agent.session);
+    for (const room of [`agent:${agent.servId}`, `queue:${agent.identifies[0]}`, `queue:${app2}`]) assert.ok(rooms.has(room), room);
+    assert.equal([...rooms].filter((r) => r.startsWith('user:')).length, 1);
+    assert.ok([...rooms].every((r) => !r.includes(agent.session)));
+    const [remote] = await server.realtime.io.in(deviceRoomOf(agent.session)).fetchSockets();
+    assert.ok(!JSON.stringify({ data: remote!.data, handshake: remote!.handshake }).includes(agent.session));
+  });
+
+  it('unbind: the sockets stop receiving the queue and the questions they may no longer read', async () => {
+    const asker = await f.user();
+    const agent = await f.agent({ identifies: [asker.identify] });
+    const colleague = await connect((await f.agent({ identifies: [asker.identify] })).session);
+    const { servId, session, password } = agent;
+    const others = await f.question(asker);
+    // The agent's device is also a user of the app, with a question of its own.
+    const deviceUser = { userId: (await server.deps.store.getSession(session))!.userId, session, identify: asker.identify, name: '' };
+    const own = await f.question(deviceUser);
+    const a = await connect(session);
+    for (const id of [others, own]) assert.equal((await a.socket.emitWithAck('question:subscribe', { question_id: id })).status, 200);
+
+    assert.equal((await f.api.post('/v1/serv/unbind', { session, serv_id: servId, password })).status, 200);
+    await eventually(async () => !(await roomsOf(session)).has(`agent:${servId}`), 5000, 'agent room left');
+    const rooms = await roomsOf(session);
+    assert.ok(!rooms.has(`queue:${asker.identify}`));
+    assert.ok(!rooms.has(`question:${others}`), 'left the question it may no longer read');
+    assert.ok(rooms.has(`question:${own}`), 'kept its own question');
+
+    const fresh = await f.question(asker);
+    await colleague.waitFor('queue:added', (p) => p.question.question_id === fresh);
+    const helper = await f.agent({ identifies: [asker.identify] });
+    await f.serve(others, helper);
+    await f.sendText(others, asker, 'still there?');
+    await colleague.flush();
+    await a.flush();
+    assert.ok(!a.all('queue:added').some((p) => p.question.question_id === fresh));
+    assert.ok(!a.all('message:new').some((p) => p.question_id === others));
+    // A subscription it may no longer hold is refused, like the REST read.
+    assert.equal((await a.socket.emitWithAck('question:subscribe', { question_id: others }) as any).error, 'forbidden');
+  });
+
+  it('rebinding the session to another agent moves the sockets to that agent’s rooms', async () => {
+    const app = await f.app();
+    const first = await f.agent({ identifies: [app] });
+    const appB = await f.app();
+    const second = await f.agent({ identifies: [app, appB] });
+    const a = await connect(first.session);
+    const bind = await f.api.post('/v1/serv/bind', { session: first.session, serv_id: second.servId, password: second.password });
+    assert.equal(bind.status, 200);
+    await eventually(async () => (await roomsOf(first.session)).has(`queue:${appB}`), 5000, 'new queue room joined');
+    assert.ok(!(await roomsOf(first.session)).has(`agent:${first.servId}`));
+    const id = await f.question(await f.user({ identify: appB }));
+    await a.waitFor('queue:added', (p) => p.question.question_id === id);
+  });
+
+  it('presence: online while a socket of the session is connected, on this node', async () => {
+    const user = await f.user();
+    const presence = server.realtime.presence;
+    assert.equal(await presence.isSessionOnline(user.session), false);
+    const r = await connect(user.session);
+    assert.equal(await presence.isSessionOnline(user.session), true);
+    assert.equal(await presence.isSessionOnline(await f.session(user)), false, 'another device of the same user');
+    r.close();
+    await eventually(async () => !(await presence.isSessionOnline(user.session)), 5000, 'offline after close');
+  });
+
+  describe('limits (rate limits on)', () => {
+    let limited: TestServer;
+    before(async () => {
+      limited = await startTestServer({ RATE_LIMITS: 'on' }, { realtime: { socketEventLimit: { limit: 20, windowS: 60 } } });
+    });
+    after(() => limited.stop());
+
+    it('a flood of events disconnects the offender only', async () => {
+      const lf = factories(limited);
+      const { user, agent, questionId } = await lf.servedQuestion();
+      const flooder = await recordedSocket(limited.url, user.session);
+      const bystander = await recordedSocket(limited.url, agent.session);
+      try {
+        const gone = disconnected(flooder.socket);
+        for (let i = 0; i < 50; i++) flooder.socket.emit('typing', { question_id: questionId });
+        assert.equal(await gone, 'io server disconnect');
+        await bystander.flush();
+        assert.ok(bystander.socket.connected);
+      } finally {
+        flooder.close();
+        bystander.close();
+      }
+    });
+
+    it('a packet over 1 MB closes the connection', async () => {
+      const user = await factories(limited).user();
+      const r = await recordedSocket(limited.url, user.session);
+      try {
+        const gone = disconnected(r.socket);
+        r.socket.emit('message:send_text', { question_id: 'f'.repeat(24), text: 'x'.repeat(1_100_000) }, () => {});
+        assert.equal(await gone, 'transport close');
+      } finally {
+        r.close();
+      }
+    });
+
+    it('socket sends count against the per-session send limit shared with REST', async () => {
+      const lf = factories(limited);
+      const { user, questionId } = await lf.servedQuestion();
+      const r = await recordedSocket(limited.url, user.session);
+      try {
+        let status = 200;
+        for (let i = 0; i < 200 && status === 200; i++) status = (await lf.sendText(questionId, user, `rest ${i}`)).status;
+        assert.equal(status, 429, 'REST send budget spent');
+        const ack: any = await r.socket.emitWithAck('message:send_text', { question_id: questionId, text: 'and now?' });
+        assert.equal(ack.status, 300);
+        assert.equal(ack.error, 'rate_limited');
+      } finally {
+        r.close();
+      }
+    });
+  });
+});
