@@ -61,7 +61,8 @@ export class KefuClient {
   private closed = false;
 
   constructor(private readonly options: KefuClientOptions) {
-    this.socket = io(options.url, { auth: { session: options.session }, transports: ['websocket'], ...options.socket });
+    // forceNew: each client is one device session; a shared Manager would share one handshake.
+    this.socket = io(options.url, { auth: { session: options.session }, transports: ['websocket'], forceNew: true, ...options.socket });
     this.socket.on('connect', () => {
       for (const watch of this.watches.values()) this.sync(watch);
     });
