@@ -78,6 +78,10 @@ export function createApp(deps: Deps, options: AppOptions): express.Express {
   app.use(healthRouter(deps, options.readinessChecks ?? []));
   app.use(bodyParsers());
 
+  app.use('/v1', (req, res, next) => {
+    res.locals.routeBase = req.baseUrl;
+    next();
+  });
   const counter = options.rateCounter;
   const perSession = { name: 'session', ...RATE_RULES.perSession, key: sessionKey };
   app.use('/v1', rateLimit(counter, [{ name: 'ip', ...RATE_RULES.perIp, key: ipKey }, perSession]));

@@ -1,6 +1,7 @@
 /**
  * One JSON log line per request: id, method, route, status, duration. URLs are logged with the
- * session query parameter redacted; headers and bodies are not logged at all.
+ * session / password / token query parameters and admin session paths redacted; headers and
+ * bodies are not logged at all.
  */
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
@@ -8,8 +9,23 @@ import type { Logger } from 'pino';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+/** A query key naming a secret, however it is spelled: `Session`, `%73ession`, `session[]`. */
+const SECRET_PARAM = /^(session|password|token)(\[|$)/i;
+
+function decodedKey(key: string): string {
+  try {
+    return decodeURIComponent(key.replace(/\+/g, ' ')).trim();
+  } catch {
+    return key;
+  }
+}
+
 export function redactUrl(url: string): string {
-  return url.replace(/([?&](?:session|password|token)=)[^&#]*/gi, '$1[redacted]');
+  return url
+    .replace(/(\/admin\/sessions\/)[^/?#]*/i, '$1[redacted]')
+    .replace(/([?&])([^=&#]*)=([^&#]*)/g, (all, sep: string, key: string) =>
+      SECRET_PARAM.test(decodedKey(key)) ? `${sep}${key}=[redacted]` : all,
+    );
 }
 
 export function requestLog(logger: Logger) {
@@ -21,7 +37,9 @@ export function requestLog(logger: Logger) {
     res.setHeader('X-Request-Id', reqId);
     res.on('finish', () => {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : undefined;
+      // After an error the router has already restored baseUrl; the mount recorded in app.ts stays.
+      const base = (res.locals.routeBase as string | undefined) ?? req.baseUrl;
+      const route = req.route?.path ? `${base}${String(req.route.path)}` : undefined;
       const line = {
         reqId,
         method: req.method,
