@@ -184,6 +184,18 @@ describe('messages: GET /question/<id>/message and POST …/message/send_text', 
       assertError(await send(q, { ...asUser(user), client_msg_id: 'new' }), 'question_finished');
     });
 
+    it('with a new client_msg_id, refuses by state exactly as without one', async () => {
+      const { user, agent, questionId: q } = await f.servedQuestion();
+      const colleague = await f.agent({ identifies: [user.identify] });
+      assertError(await send(q, { ...asAgent(colleague), client_msg_id: 'n1' }), 'question_taken');
+      assertError(await send(await f.question(user), { ...asAgent(agent), client_msg_id: 'n2' }), 'question_not_started');
+      assertError(await send(q, { ...asUser(await f.user({ identify: user.identify })), client_msg_id: 'n3' }), 'forbidden', 'question_id');
+      assertOk(await h.agentAction(q, 'finish', agent), messageIdReply);
+      assertError(await send(q, { ...asUser(user), client_msg_id: 'n4' }), 'question_finished');
+      assertError(await send(q, { ...asAgent(agent), client_msg_id: 'n5' }), 'question_finished');
+      assert.equal((await h.allMessages(q, user)).length, 2);
+    });
+
     it('refuses a client_msg_id already used on another question: 400 param_invalid client_msg_id', async () => {
       const user = await f.user();
       const qa = await f.question(user);

@@ -51,7 +51,7 @@ describe('paging: page, num, sort and cursors', () => {
     describe(`${name}: parameter ranges`, () => {
       const invalid: Array<[string, unknown]> = [
         ['page', -1], ['page', 51], ['page', 'abc'], ['page', '1.5'], ['page', '1e1'], ['page', '0x1'],
-        ['num', 0], ['num', 51], ['num', -5], ['num', 1000], ['num', 'ten'],
+        ['num', 0], ['num', 51], ['num', -5], ['num', 1000], ['num', 'ten'], ['num', [1, 2]],
         ['sort', 0], ['sort', 2], ['sort', -2], ['sort', 'asc'], ['sort', '-1.0'],
       ];
       for (const [field, value] of invalid) {

@@ -80,6 +80,16 @@ describe('races', function () {
     assert.deepEqual(reversed.map((m) => m.message_id), messages.map((m) => m.message_id).reverse());
   });
 
+  it('10 concurrent retries with one client_msg_id store one message and all answer its id', async () => {
+    const { user, questionId: q } = await f.servedQuestion();
+    const replies = await Promise.all(Array.from({ length: 10 }, () => f.sendText(q, user, 'once', { client_msg_id: 'same' })));
+    const ids = new Set(replies.map((reply) => assertOk(reply, messageIdReply).message_id));
+    assert.equal(ids.size, 1);
+    const messages = await h.allMessages(q, user);
+    assertGapFree(messages);
+    assert.deepEqual(messages.map((m) => m.message_id).slice(1), [...ids]);
+  });
+
   it('finish racing sends: each send is 200 or 409 question_finished, and nothing follows the finish notice', async () => {
     for (let round = 0; round < 3; round++) {
       const { user, agent, questionId: q } = await f.servedQuestion();
