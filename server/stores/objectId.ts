@@ -9,7 +9,7 @@ const processUnique = randomBytes(5).toString('hex');
 let counter = randomBytes(3).readUIntBE(0, 3);
 
 export function newObjectId(now: number = Date.now()): string {
-  counter = (counter + 1) % 0xffffff;
+  counter = (counter + 1) % 0x1000000;
   const seconds = Math.floor(now / 1000).toString(16).padStart(8, '0');
   return seconds + processUnique + counter.toString(16).padStart(6, '0');
 }
