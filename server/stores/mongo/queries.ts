@@ -1,0 +1,236 @@
+/**
+ * Every query the MongoDB store sends, built by pure functions so tests can assert the exact filter,
+ * update, sort, limit and options without a server. The store only executes what these return.
+ *
+ * Injection safety, in layers: (1) every value passes a scalar guard (`s`, `n`, `oid`) before it goes
+ * near a query, so an object from a request can never become an operator; (2) operators we write
+ * ourselves are marked `trusted()`, and the connection runs with sanitizeFilter, which wraps any other
+ * `$` object in `$eq`; (3) update pipelines evaluate strings starting with `$` as field paths, so
+ * every caller-supplied string in a pipeline is wrapped in `$literal`.
+ */
+import mongoose, { Types, type UpdateQuery, type UpdateWithAggregationPipeline } from 'mongoose';
+import { isObjectId } from '../objectId.js';
+import type { NewMessage, Page, QuestionFilter, SendGuard, TimeoutScan, TransitionWrite } from '../types.js';
+import type { MessageDoc } from './models.js';
+
+const { trusted } = mongoose;
+type Doc = Record<string, unknown>;
+
+export interface QuerySpec {
+  filter: Doc;
+  /** An update document, or an update pipeline (then `options.updatePipeline` is set). */
+  update?: UpdateQuery<any> | UpdateWithAggregationPipeline;
+  sort?: Record<string, 1 | -1>;
+  skip?: number;
+  limit?: number;
+  projection?: Record<string, 0 | 1>;
+  options?: Doc;
+}
+
+/** Returns the document as it is after the write; pipeline updates must be declared to Mongoose. */
+export const AFTER = { returnDocument: 'after' } as const;
+export const AFTER_PIPELINE = { returnDocument: 'after', updatePipeline: true } as const;
+
+export function s(value: unknown): string {
+  if (typeof value !== 'string') throw new TypeError(`expected a string, got ${typeof value}`);
+  return value;
+}
+
+export function n(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new TypeError(`expected a number, got ${typeof value}`);
+  return value;
+}
+
+/** A 24-hex id as an ObjectId; anything else throws (callers answer "not found" before that). */
+export function oid(value: unknown): Types.ObjectId {
+  if (!isObjectId(s(value))) throw new TypeError('expected a 24-hex id');
+  return new Types.ObjectId(value as string);
+}
+
+const lit = (value: string | null) => (value === null ? null : { $literal: s(value) });
+
+/** `_id` ordering, offset or cursor, shared by every id-ordered list. */
+function paging(filter: Doc, page: Page): Pick<QuerySpec, 'sort' | 'skip' | 'limit'> {
+  if (page.after !== undefined) filter._id = trusted(page.sort === 1 ? { $gt: oid(page.after) } : { $lt: oid(page.after) });
+  return { sort: { _id: page.sort }, skip: page.after !== undefined ? 0 : n(page.offset), limit: n(page.num) };
+}
+
+export const byId = (id: string): QuerySpec => ({ filter: { _id: s(id) } });
+export const byObjectId = (id: string): QuerySpec => ({ filter: { _id: oid(id) } });
+export const byIds = (ids: string[]): QuerySpec => ({ filter: { _id: trusted({ $in: [...new Set(ids.map(s))] }) } });
+
+export function upsertApp(app: { identify: string; name: string; createdAt: number }): QuerySpec {
+  return {
+    filter: { _id: s(app.identify) },
+    update: { $set: { name: s(app.name) }, $setOnInsert: { created_at: n(app.createdAt) } },
+    options: { upsert: true },
+  };
+}
+
+export function upsertUser(user: { userId: string; name: string; imageUrl: string; deviceCount: number; groupCount: number }): QuerySpec {
+  return {
+    filter: { _id: s(user.userId) },
+    update: {
+      $set: { name: s(user.name), image_url: s(user.imageUrl), device_count: n(user.deviceCount), group_count: n(user.groupCount) },
+    },
+    options: { upsert: true },
+  };
+}
+
+export function bindSession(session: string, servId: string): QuerySpec {
+  return { filter: { _id: s(session) }, update: { $set: { serv_id: s(servId) } } };
+}
+
+/** Only the binding the caller names is removed; a re-bind to another agent meanwhile is kept. */
+export function unbindSession(session: string, servId: string): QuerySpec {
+  return { filter: { _id: s(session), serv_id: s(servId) }, update: { $set: { serv_id: null } } };
+}
+
+export function agentSessions(servId: string): QuerySpec {
+  return { filter: { serv_id: s(servId) }, sort: { _id: 1 } };
+}
+
+export function userSessions(userId: string, identify: string): QuerySpec {
+  return { filter: { user_id: s(userId), identify: s(identify) }, sort: { _id: 1 } };
+}
+
+export function upsertAgent(agent: { servId: string; passwordHash: string; name: string; identifies: string[] }): QuerySpec {
+  return {
+    filter: { _id: s(agent.servId) },
+    update: { $set: { password_hash: s(agent.passwordHash), name: s(agent.name), identifies: [...new Set(agent.identifies.map(s))] } },
+    options: { upsert: true },
+  };
+}
+
+/** Equality on the array matches agents whose identifies contain the app. */
+export function agentsOfApp(identify: string): QuerySpec {
+  return { filter: { identifies: s(identify) }, sort: { _id: 1 } };
+}
+
+export function listQuestions(filter: QuestionFilter, page: Page): QuerySpec {
+  const query: Doc = {};
+  if (filter.status !== undefined) query.status = n(filter.status);
+  if (filter.identifies !== undefined) query.identify = trusted({ $in: filter.identifies.map(s) });
+  if (filter.userId !== undefined) query.user_id = s(filter.userId);
+  if (filter.servId !== undefined) query.serv_id = s(filter.servId);
+  // Equality on the labels array: exact membership, never a regex or an operator.
+  if (filter.label !== undefined) query.labels = s(filter.label);
+  return { filter: query, ...paging(query, page) };
+}
+
+/**
+ * The message a write produces, with its id chosen before the write so that retrying its insert
+ * can never create a second copy (the insert of a copy fails on `_id`).
+ */
+export function messageDoc(fields: Omit<MessageDoc, 'question' | '_id'> & { id: string; questionId: string }): MessageDoc {
+  const { id, questionId, ...rest } = fields;
+  const doc: Doc = { _id: oid(id), question: oid(questionId) };
+  for (const [key, value] of Object.entries(rest)) if (value !== undefined) doc[key] = value;
+  return doc as unknown as MessageDoc;
+}
+
+/**
+ * The pending-message stage of the retry-safe write order: appends the message, with the seq the
+ * previous stage just assigned, to the question's `pending` array in the same document write.
+ */
+function pendingStage(message: MessageDoc): Doc {
+  const entry: Doc = { seq: '$last_seq' };
+  for (const [key, value] of Object.entries(message)) {
+    if (key === 'seq') continue;
+    entry[key] = typeof value === 'string' ? { $literal: value } : value;
+  }
+  return { $set: { pending: { $concatArrays: [{ $ifNull: ['$pending', []] }, [entry]] } } };
+}
+
+/**
+ * One state transition: every guard in the filter, the new state and the next seq in one pipeline
+ * update (a pipeline because status_at only moves when the status changes). `pending` adds the
+ * notice to the question document itself when the deployment has no transactions.
+ */
+export function transition(write: TransitionWrite, notice: MessageDoc | null): QuerySpec {
+  const filter: Doc = { _id: oid(write.questionId), status: trusted({ $in: write.from.map(n) }) };
+  if (write.servId !== undefined) filter.serv_id = write.servId === null ? null : s(write.servId);
+  if (write.userId !== undefined) filter.user_id = s(write.userId);
+  if (write.finishRequested) filter.finish_requested_at = trusted({ $type: 'number' });
+  if (write.statusBefore !== undefined) filter.status_at = trusted({ $lt: n(write.statusBefore) });
+  if (write.lastActivityBefore !== undefined) filter.last_activity_at = trusted({ $lt: n(write.lastActivityBefore) });
+  if (write.finishRequestedBefore !== undefined) filter.finish_requested_at = trusted({ $lt: n(write.finishRequestedBefore) });
+
+  const now = n(write.now);
+  const set: Doc = {
+    status: n(write.to),
+    status_at: { $cond: [{ $eq: ['$status', n(write.to)] }, '$status_at', now] },
+    last_activity_at: now,
+    last_seq: { $add: ['$last_seq', 1] },
+    finish_requested_at: write.finishRequest === 'set' ? now : null,
+  };
+  if (write.setServId !== undefined) set.serv_id = lit(write.setServId);
+  const update: Doc[] = [{ $set: set }];
+  if (notice) update.push(pendingStage(notice));
+  return { filter, update: update as unknown as UpdateWithAggregationPipeline, options: AFTER_PIPELINE };
+}
+
+/** The seq increment of a chat message, guarded by who may send in which status. */
+export function appendMessage(input: NewMessage, guard: SendGuard, pending: MessageDoc | null): QuerySpec {
+  const filter: Doc = { _id: oid(input.questionId), status: trusted({ $in: guard.statuses.map(n) }) };
+  if (guard.userId !== undefined) filter.user_id = s(guard.userId);
+  if (guard.servId !== undefined) filter.serv_id = s(guard.servId);
+  const now = n(input.now);
+  const set: Doc = {
+    last_seq: { $add: ['$last_seq', 1] },
+    last_activity_at: now,
+    last_mess_text: lit(input.summaryText),
+    last_mess_timestamp: now,
+    last_mess_sender: lit(input.sender),
+    last_mess_sender_type: n(input.senderType),
+  };
+  // A user who writes after "may I close this?" is not done: the finish request lapses.
+  if (input.senderType === 1) set.finish_requested_at = null;
+  const update: Doc[] = [{ $set: set }];
+  if (pending) update.push(pendingStage(pending));
+  return { filter, update: update as unknown as UpdateWithAggregationPipeline, options: AFTER_PIPELINE };
+}
+
+export function messageByClientId(session: string, clientMsgId: string): QuerySpec {
+  return { filter: { session: s(session), client_msg_id: s(clientMsgId) } };
+}
+
+/** Removes a pending message once it is in `messages` (or known to be a duplicate). */
+export function settlePending(questionId: string, messageId: string): QuerySpec {
+  return { filter: { _id: oid(questionId) }, update: { $pull: { pending: { _id: oid(messageId) } } } };
+}
+
+/**
+ * Messages of a question by seq. `maxSeq` bounds the read to messages whose question write was seen
+ * first (retry-safe mode), so a later message can never be returned ahead of an earlier one.
+ */
+export function listMessages(
+  questionId: string,
+  page: Omit<Page, 'after'> & { afterSeq?: number },
+  maxSeq?: number,
+): QuerySpec {
+  const filter: Doc = { question: oid(questionId) };
+  const seq: Doc = {};
+  if (page.afterSeq !== undefined) seq[page.sort === 1 ? '$gt' : '$lt'] = n(page.afterSeq);
+  if (maxSeq !== undefined) seq.$lte = n(maxSeq);
+  if (Object.keys(seq).length) filter.seq = trusted(seq);
+  return { filter, sort: { seq: page.sort }, skip: page.afterSeq !== undefined ? 0 : n(page.offset), limit: n(page.num) };
+}
+
+export function scanTimeouts(scan: TimeoutScan) {
+  const ids = (filter: Doc): QuerySpec => ({ filter, projection: { _id: 1 }, limit: n(scan.limit) });
+  return {
+    pending: ids({ status: 1, status_at: trusted({ $lt: n(scan.pendingSince) }) }),
+    idle: ids({ status: 2, last_activity_at: trusted({ $lt: n(scan.idleSince) }) }),
+    finishRequested: ids({ status: 2, finish_requested_at: trusted({ $lt: n(scan.finishRequestedSince) }) }),
+  };
+}
+
+export function listTemplates(identifies: string[]): QuerySpec {
+  return { filter: { identify: trusted({ $in: identifies.map(s) }) }, sort: { _id: 1 } };
+}
+
+export function listItems(templateId: string, page: Page): QuerySpec {
+  const filter: Doc = { template: oid(templateId) };
+  return { filter, ...paging(filter, page) };
+}
