@@ -34,8 +34,12 @@ export const LIMITS = {
   imageMaxSide: 4096,
   /** JSON / form bodies everywhere except the media routes. */
   bodyBytes: 64 * 1024,
-  /** Bodies of send_image / send_audio: base64 of the largest media plus the other fields. */
-  mediaBodyBytes: 14 * 1024 * 1024,
+  /**
+   * Bodies of send_image / send_audio: base64 of the largest media plus the other fields, also
+   * when form-encoded (compressed media's base64 is ~1/32 `+` and `/`, each sent as 3 bytes: 10 MiB
+   * → ~14.2 MiB). Larger media are refused by the decoder with payload_too_large on its field.
+   */
+  mediaBodyBytes: 16 * 1024 * 1024,
 } as const;
 
 /** Question status: 1 pending, 2 in progress, 3 resolved. */

@@ -183,11 +183,15 @@ export function withJpegComment(jpeg: Buffer, comment: string): Buffer {
   return Buffer.concat([jpeg.subarray(0, 2), segment, text, jpeg.subarray(2)]);
 }
 
-/** A noisy (incompressible) JPEG, so truncating it cuts into entropy-coded data. */
+/** Gaussian noise (incompressible), so truncating its encoding cuts into the image data. */
+export function noise(width: number, height: number) {
+  const create = { width, height, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 40 } } as const;
+  return sharp({ create });
+}
+
+/** A noisy JPEG. */
 export function noisyJpeg(width = 400, height = 300): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
-    .jpeg()
-    .toBuffer();
+  return noise(width, height).jpeg().toBuffer();
 }
 
 /** A fully transparent 40×30 image in the given format. */

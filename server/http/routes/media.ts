@@ -30,7 +30,7 @@ export function mediaRouter(deps: Deps): Router {
     // Media have their own CSP: nothing in them may run, even if opened as a document.
     res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
 
-    if (req.get('if-none-match') === `"${media.id}"`) {
+    if (matchesEtag(req.get('if-none-match'), `"${media.id}"`)) {
       res.status(304).end();
       return;
     }
@@ -67,8 +67,19 @@ export function parseRange(header: string | undefined, size: number): { start: n
     end = size - 1;
   } else {
     start = Number(match[1]);
+    // last < first is not a range at all (RFC 9110 §14.1.1): ignored, the whole file is served.
+    if (match[2] !== '' && Number(match[2]) < start) return null;
     end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
   }
   if (start >= size || start > end) return 'unsatisfiable';
   return { start, end };
+}
+
+/** If-None-Match holds `*`, the tag, or a list containing it (weak comparison, RFC 9110 §13.1.2). */
+function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(',').some((candidate) => {
+    const tag = candidate.trim();
+    return tag === '*' || tag === etag || tag === `W/${etag}`;
+  });
 }
