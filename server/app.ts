@@ -44,9 +44,10 @@ function cors(origins: string[]) {
   const allowed = new Set(origins);
   return (req: Request, res: Response, next: NextFunction) => {
     const origin = req.get('origin');
+    // Every reply depends on Origin once an allow-list exists; caches must not share them across origins.
+    if (allowed.size > 0) res.vary('Origin');
     if (origin && (allowed.has(origin) || allowed.has('*'))) {
       res.setHeader('Access-Control-Allow-Origin', origin);
-      res.setHeader('Vary', 'Origin');
       res.setHeader('Access-Control-Allow-Headers', 'Content-Type, X-Session, X-Request-Id, Authorization');
       res.setHeader('Access-Control-Allow-Methods', 'GET, POST, DELETE, OPTIONS');
       res.setHeader('Access-Control-Max-Age', '600');

@@ -128,6 +128,13 @@ describe('CORS allow-list (CORS_ORIGINS)', () => {
     assert.match(reply.headers.get('access-control-allow-methods') ?? '', /POST/);
   });
 
+  it('varies on Origin for every reply, so shared caches keep allowed and refused origins apart', async () => {
+    for (const headers of [{}, { origin: 'https://evil.example' }]) {
+      const reply = await f.api.get('/healthz', undefined, { headers });
+      assert.match(reply.headers.get('vary') ?? '', /\bOrigin\b/i, JSON.stringify(headers));
+    }
+  });
+
   it('gives other origins no CORS headers', async () => {
     for (const origin of ['https://evil.example', 'https://desk.example.evil', 'null']) {
       const reply = await f.api.get('/healthz', undefined, { headers: { origin } });
