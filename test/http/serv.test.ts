@@ -161,6 +161,9 @@ describe('GET /serv/<serv_id>/tasks', () => {
     const a = await f.agent();
     const b = await f.agent({ identifies: a.identifies });
     assertError(await tasksOf(b, {}, a.session), 'serv_not_bound');
+    // The path names the agent; a serv_id in the query does not override it.
+    assertError(await tasksOf(b, { serv_id: a.servId }, a.session), 'serv_not_bound');
+    assertOk(await tasksOf(a, { serv_id: b.servId }, a.session), summaryListReply);
     const plain = await f.user({ identify: a.identifies[0] });
     assertError(await tasksOf(a, {}, plain.session), 'serv_not_bound');
     assertError(await f.api.get(`/v1/serv/${a.servId}/tasks`), 'param_missing', 'session');

@@ -78,6 +78,8 @@ describe('GET /user/<user_id>/waits|tasks|overs|alls', () => {
     for (const kind of ['waits', 'tasks', 'overs', 'alls']) {
       assertError(await list(kind, other.session), 'forbidden', 'user_id');
     }
+    // The path names the user; a user_id in the query does not override it.
+    assertError(await list('alls', other.session, { user_id: other.userId }), 'forbidden', 'user_id');
   });
 
   it("shows agents only the questions of their apps; identify outside them is 403", async () => {
@@ -116,6 +118,7 @@ describe('GET /user/<user_id>/waits|tasks|overs|alls', () => {
     assert.deepEqual(ids(await get({ sort: 1, question_id: qs[3] })), [qs[4]]);
     // Upper-case cursors name the same id.
     assert.deepEqual(ids(await get({ question_id: newest[3]!.toUpperCase() })), newest.slice(4));
+    assert.deepEqual(ids(await get({ num: 50, page: 50 })), []);
     assertError(await get({ num: 51 }), 'param_invalid', 'num');
     assertError(await get({ page: 51 }), 'param_invalid', 'page');
     assertError(await get({ sort: 2 }), 'param_invalid', 'sort');
