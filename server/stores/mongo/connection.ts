@@ -34,8 +34,10 @@ export interface OpenedConnection {
 }
 
 /** Connects and compiles the models; rejects (and closes) when no server answers in time. */
-export async function openConnection(uri: string): Promise<OpenedConnection> {
-  const connection = mongoose.createConnection(uri, connectionOptions());
+export async function openConnection(uri: string, dbName?: string): Promise<OpenedConnection> {
+  const options = connectionOptions();
+  if (dbName !== undefined) options.dbName = dbName;
+  const connection = mongoose.createConnection(uri, options);
   try {
     await connection.asPromise();
   } catch (error) {

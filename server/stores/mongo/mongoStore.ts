@@ -47,6 +47,8 @@ import { settleQuestion, writeWithMessage, type WriteContext } from './writes.js
 export interface MongoConnectOptions {
   /** Force the write mode; by default transactions are used whenever the deployment has them. */
   transactions?: boolean;
+  /** The database to use instead of the one named in the URI (tests use one per run). */
+  dbName?: string;
 }
 
 export class MongoStore implements Store {
@@ -68,7 +70,7 @@ export class MongoStore implements Store {
 
   /** Connects, creates missing indexes and picks the write mode. */
   static async connect(uri: string, options: MongoConnectOptions = {}): Promise<MongoStore> {
-    const { connection, models } = await openConnection(uri);
+    const { connection, models } = await openConnection(uri, options.dbName);
     try {
       await ensureIndexes(models);
       const transactions = options.transactions ?? (await supportsTransactions(connection));
