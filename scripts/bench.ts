@@ -68,7 +68,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     durationS: positive('duration', quick ? 0.7 : 3, 30),
     concurrency: Math.floor(positive('concurrency', quick ? 4 : 16, 256)),
     servePool: quick ? 300 : 2000,
-    history: quick ? 20 : 40,
+    history: quick ? 10 : 40,
     client,
   };
 }
@@ -182,6 +182,12 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, RATE_LIMITS: 'off', LOG_LEVEL: 'silent' });
   const server = await startServer(config, { logger: createLogger('silent') });
   send = options.client === 'http' ? httpClient(options.concurrency) : fetchClient;
+  // Ctrl-C mid-run still leaves no temporary data behind.
+  const interrupted = () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
   try {
     log(
       `kefu bench: ${options.durationS} s per scenario, ${options.concurrency} concurrent keep-alive loops (${options.client}), ` +
@@ -223,6 +229,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     log(formatTable(rows));
     return rows;
   } finally {
+    process.off('SIGINT', interrupted);
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -183,6 +183,7 @@ export async function main(
   argv: string[],
   out: (line: string) => void = (line) => process.stdout.write(line + '\n'),
   err: (line: string) => void = (line) => process.stderr.write(line + '\n'),
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   const json = argv.includes('--json');
   const fail = (code: string, message: string) => {
@@ -200,7 +201,7 @@ export async function main(
     const command = COMMANDS[name];
     if (!command) throw new UsageError(`unknown command "${name}" (try: npm run -s kefu -- help)`);
     const input = inputOf(command, flags);
-    deps = await openDeps();
+    deps = await openDeps(env);
     const { reply, text } = await command.run(deps, input);
     out(json ? JSON.stringify({ status: 200, ...reply }) : text);
     return 0;

@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { main } from '../../scripts/kefu.js';
 import { client } from '../support/http.js';
 import { startTestServer, tempDataDir, type TestServer } from '../support/server.js';
 
@@ -64,19 +65,25 @@ describe('scripts/kefu.ts (provisioning CLI)', function () {
   it('provisions an app, users, a session, an agent and a template that work over HTTP', async () => {
     const app = 'com.cli.shop';
     assert.equal(ok(await kefu(dataDir, 'app:add', '--identify', app, '--name', 'CLI shop')), `app ${app}`);
-    const [user, desk] = await Promise.all([
+    // Independent commands run side by side: separate processes writing one SQLite file.
+    const [user, desk, agent, templateAdded] = await Promise.all([
       kefu(dataDir, 'user:add', '--user-id', 'cli-user', '--name', 'Ada', '--device-count=3', '--group-count', '2'),
       kefu(dataDir, 'user:add', '--user-id', 'cli-desk', '--name', 'Desk'),
+      kefu(dataDir, 'agent:add', '--serv-id', 'cli-agent', '--password', 'pw-123', '--identifies', `${app},${app}`, '--json'),
+      kefu(dataDir, 'template:add', '--identify', app, '--title', 'Shipping', '--json'),
     ]);
-    ok(user);
+    assert.equal(ok(user), 'user cli-user');
     ok(desk);
-    const session = ok(await kefu(dataDir, 'session:new', '--user-id', 'cli-user', '--identify', app));
-    assert.match(session, /^[A-Za-z0-9]{12}$/);
-    const agent = await kefu(dataDir, 'agent:add', '--serv-id', 'cli-agent', '--password', 'pw-123', '--identifies', `${app},${app}`, '--json');
     assert.deepEqual(JSON.parse(ok(agent)), { status: 200 });
-    const template = JSON.parse(ok(await kefu(dataDir, 'template:add', '--identify', app, '--title', 'Shipping', '--json')));
+    const template = JSON.parse(ok(templateAdded));
     assert.match(template.template_id, /^[0-9a-f]{24}$/);
-    const item = ok(await kefu(dataDir, 'item:add', '--template-id', template.template_id, '--question', 'Where?', '--content', 'Here.'));
+    const [sessionMade, itemAdded] = await Promise.all([
+      kefu(dataDir, 'session:new', '--user-id', 'cli-user', '--identify', app),
+      kefu(dataDir, 'item:add', '--template-id', template.template_id, '--question', 'Where?', '--content', 'Here.'),
+    ]);
+    const session = ok(sessionMade);
+    assert.match(session, /^[A-Za-z0-9]{12}$/);
+    const item = ok(itemAdded);
     assert.match(item, /^[0-9a-f]{24}$/);
 
     // A server on the same DATA_DIR, and one more session created while it runs (WAL).
@@ -99,32 +106,48 @@ describe('scripts/kefu.ts (provisioning CLI)', function () {
     assert.match(page.text, /id="device-count">3</);
   });
 
-  it('refuses what the admin API refuses, with one line on stderr and exit code 1', async () => {
-    const results = await Promise.all([
-      kefu(dataDir, 'session:new', '--user-id', 'nobody', '--identify', 'com.cli.missing'),
-      kefu(dataDir, 'user:add', '--user-id', 'x'),
-      kefu(dataDir, 'agent:add', '--serv-id', 'a'.repeat(21), '--password', 'p', '--identifies', 'com.cli.shop'),
-      kefu(dataDir, 'item:add', '--template-id', 'nope', '--question', 'q', '--content', 'c'),
-      kefu(dataDir, 'user:add', '--user-id', 'x', '--name', 'X', '--colour', 'red'),
-      kefu(dataDir, 'frobnicate'),
-    ]);
-    failsWith(results[0]!, /^kefu: not_found: no app com\.cli\.missing$/m);
-    failsWith(results[1]!, /param_missing: --name is required/);
-    failsWith(results[2]!, /param_invalid: --serv-id must be at most 20 characters/);
-    failsWith(results[3]!, /param_invalid: --template-id must be a 24-character hex id/);
-    failsWith(results[4]!, /unknown flag --colour/);
-    failsWith(results[5]!, /unknown command "frobnicate"/);
+  it('fails with one line on stderr and exit code 1', async () => {
+    failsWith(await kefu(dataDir, 'session:new', '--user-id', 'nobody', '--identify', 'com.cli.missing'), /^kefu: not_found: no app com\.cli\.missing$/m);
+  });
+
+  // The same main() in this process: no tsx start-up per case.
+  async function inProcess(...argv: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(argv, (l) => out.push(l), (l) => err.push(l), { DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+  }
+
+  it('refuses what the admin API refuses, naming the flag', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['user:add', '--user-id', 'x'], /^kefu: param_missing: --name is required$/],
+      [['agent:add', '--serv-id', 'a'.repeat(21), '--password', 'p', '--identifies', 'com.cli.shop'], /param_invalid: --serv-id must be at most 20 characters/],
+      [['agent:add', '--serv-id', 'a', '--password', 'p', '--identifies', ','], /param_invalid: --identifies must list at least one app/],
+      [['app:add', '--identify', 'not a package'], /param_invalid: --identify must be a package name/],
+      [['item:add', '--template-id', 'nope', '--question', 'q', '--content', 'c'], /param_invalid: --template-id must be a 24-character hex id/],
+      [['item:add', '--template-id', 'f'.repeat(24), '--question', 'q', '--content', 'c'], /template_not_found/],
+      [['user:add', '--user-id', 'x', '--name', 'X', '--colour', 'red'], /unknown flag --colour/],
+      [['user:add', '--user-id'], /--user-id needs a value/],
+      [['frobnicate'], /unknown command "frobnicate"/],
+      [[], /no command given/],
+    ];
+    for (const [argv, pattern] of cases) {
+      const result = await inProcess(...argv);
+      assert.equal(result.code, 1, argv.join(' '));
+      assert.equal(result.stdout, '');
+      assert.match(result.stderr, pattern);
+      assert.doesNotMatch(result.stderr, /\n/);
+    }
   });
 
   it('prints errors as the JSON envelope with --json, and help on demand', async () => {
-    const [failed, help] = await Promise.all([
-      kefu(dataDir, 'agent:add', '--serv-id', 'a', '--password', 'p', '--identifies', 'com.cli.none', '--json'),
-      kefu(dataDir, 'help'),
-    ]);
+    const failed = await inProcess('agent:add', '--serv-id', 'a', '--password', 'p', '--identifies', 'com.cli.none', '--json');
     assert.equal(failed.code, 1);
     assert.deepEqual(JSON.parse(failed.stderr), { status: 300, error: 'not_found', field: 'identifies', debug: 'no app com.cli.none' });
+    const help = await inProcess('help');
+    assert.equal(help.code, 0);
     for (const command of ['app:add', 'user:add', 'session:new', 'agent:add', 'template:add', 'item:add']) {
-      assert.match(ok(help), new RegExp(`^  ${command} `, 'm'));
+      assert.match(help.stdout, new RegExp(`^  ${command} `, 'm'));
     }
   });
 });
@@ -167,12 +190,10 @@ describe('scripts/demo.ts', function () {
   });
 });
 
-// Under ~10 s on an idle machine; on a loaded one it may not be, hence opt-in there.
-const benchIt = process.env.KEFU_BENCH_TEST || !process.env.CI ? it : it.skip;
-
 describe('scripts/bench.ts', function () {
   this.timeout(120_000);
-  benchIt('--quick runs every scenario and prints the side-by-side table (skipped on CI unless KEFU_BENCH_TEST)', async () => {
+  // About 8 s on an idle 2-core machine (tsx start-up, seeding, five 0.77 s scenarios).
+  it('--quick runs every scenario without errors and prints the side-by-side table', async () => {
     const result = await run('bench.ts', ['--quick']);
     const out = ok(result);
     for (const row of ['GET /healthz (baseline)', 'send_text', 'GET /question/<id>/message', 'GET /question/list', '/serve']) {
