@@ -10,21 +10,11 @@ import { deviceRoomOf } from '../../server/realtime/deviceRooms.js';
 import { factories, type Factories } from '../support/factories.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { recordedSocket } from '../support/sockets.js';
+import { eventually, seqRange } from './util.js';
 
 /** Resolves once `messages` holds `count` entries; rejects after `ms`. */
-function delivered(messages: Message[], count: number, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      if (messages.length >= count) return resolve();
-      if (Date.now() > deadline) return reject(new Error(`${messages.length} of ${count} delivered`));
-      setTimeout(check, 10);
-    };
-    check();
-  });
-}
-
-const seqRange = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+const delivered = (messages: Message[], count: number, ms = 10_000) =>
+  eventually(() => messages.length >= count, ms, `${count} delivered (have ${messages.length})`);
 
 describe('real time: order and catch-up', () => {
   let server: TestServer;
@@ -122,7 +112,7 @@ describe('real time: order and catch-up', () => {
     await f.sendText(questionId, user, 'after');
     await delivered(got, 16);
     assert.deepEqual(got.map((m) => m.seq), seqRange(1, 16));
-    assert.equal(got.at(-1)!.type === 3 && got.at(-1)!.text, 'after');
+    assert.equal((got.at(-1) as { text?: string }).text, 'after');
   });
 
   it('watch(afterMessageId) delivers only what came after, and refuses a question it may not read', async () => {

@@ -9,15 +9,7 @@ import { deviceRoomOf } from '../../server/realtime/deviceRooms.js';
 import { factories, type Factories } from '../support/factories.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { recordedSocket, type Recorded } from '../support/sockets.js';
-
-/** Polls `condition` until true; fails after `ms`. For server-side state no event announces. */
-async function eventually(condition: () => Promise<boolean> | boolean, ms = 5000, what = 'condition') {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) assert.fail(`${what} not reached within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+import { eventually } from './util.js';
 
 const disconnected = (socket: ClientSocket) =>
   new Promise<string>((resolve, reject) => {

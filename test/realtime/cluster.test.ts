@@ -1,0 +1,133 @@
+/**
+ * Two nodes on one DATA_DIR and one Redis behave as one service: events cross nodes, a serve race
+ * across nodes has one winner, sends spread over both nodes get seq 1..60, presence and unbinding
+ * reach sockets on the other node.
+ */
+import assert from 'node:assert/strict';
+import { KefuClient } from '../../shared/client.js';
+import type { Message } from '../../shared/schemas/responses.js';
+import { factories, type Factories } from '../support/factories.js';
+import { startCluster, type Cluster } from '../support/nodes.js';
+import { requireRedis, startRedis, type TestRedis } from '../support/redis.js';
+import { recordedSocket } from '../support/sockets.js';
+import { eventually, seqRange } from './util.js';
+
+describe('real time: two nodes, one Redis', function () {
+  let redis: TestRedis;
+  let cluster: Cluster;
+  let fa: Factories;
+  let fb: Factories;
+  const open: Array<{ close(): void }> = [];
+  const on = async (node: 0 | 1, session: string) => {
+    const r = await recordedSocket(cluster.nodes[node]!.url, session);
+    open.push(r);
+    return r;
+  };
+
+  before(async function () {
+    requireRedis(this);
+    redis = await startRedis();
+    cluster = await startCluster(redis.url);
+    [fa, fb] = cluster.nodes.map((n) => factories(n)) as [Factories, Factories];
+  });
+  afterEach(() => open.splice(0).forEach((r) => r.close()));
+  after(async () => {
+    await cluster?.stop();
+    await redis?.stop();
+  });
+
+  it('both nodes are ready with Redis', async () => {
+    for (const node of cluster.nodes) {
+      const reply = await fetch(`${node.url}/readyz`);
+      assert.equal(reply.status, 200);
+      assert.deepEqual(((await reply.json()) as { checks: unknown }).checks, { store: 'ok', redis: 'ok' });
+    }
+  });
+
+  it('events cross nodes: queue, serve, messages, typing', async () => {
+    const user = await fa.user();
+    const agent = await fa.agent({ identifies: [user.identify] });
+    const foreign = await fa.agent();
+    const u = await on(0, user.session);
+    const a = await on(1, agent.session);
+    const x = await on(1, foreign.session);
+
+    const id = await fa.question(user); // REST on node A
+    await a.waitFor('queue:added', (p) => p.question.question_id === id);
+    await fb.serve(id, agent); // REST on node B
+    assert.deepEqual(await u.waitFor('question:updated'), { question_id: id, status: 2, serv_id: agent.servId, action: 1 });
+    const ack: any = await u.socket.emitWithAck('message:send_text', { question_id: id, text: 'over the bridge' });
+    const got = await a.waitFor('message:new', (p) => p.message.message_id === ack.message_id);
+    assert.equal((got.message as { text?: string }).text, 'over the bridge');
+    a.socket.emit('typing', { question_id: id });
+    assert.equal((await u.waitFor('typing')).sender, agent.servId);
+    // The agent of another app, on the same node as the agent, got none of it.
+    await a.flush();
+    await x.flush();
+    assert.deepEqual(x.received.filter((r) => JSON.stringify(r.payload).includes(id)), []);
+  });
+
+  it('a serve race across nodes has exactly one winner, announced once', async () => {
+    const user = await fa.user();
+    const [one, two] = [await fa.agent({ identifies: [user.identify] }), await fa.agent({ identifies: [user.identify] })];
+    const watcher = await on(0, (await fa.agent({ identifies: [user.identify] })).session);
+    const id = await fa.question(user);
+    const replies = await Promise.all([
+      fa.api.post(`/v1/question/${id}/serve`, { session: one.session, serv_id: one.servId }),
+      fb.api.post(`/v1/question/${id}/serve`, { session: two.session, serv_id: two.servId }),
+    ]);
+    assert.deepEqual(replies.map((r) => r.status).sort(), [200, 409]);
+    assert.equal(replies.find((r) => r.status === 409)!.body.error, 'question_taken');
+    await watcher.waitFor('queue:removed', (p) => p.question_id === id);
+    await watcher.socket.emitWithAck('question:subscribe', { question_id: id });
+    await fa.sendText(id, user, 'who won?');
+    await watcher.waitFor('message:new', (p) => p.question_id === id && p.message.seq === 2);
+    assert.equal(watcher.all('queue:removed').filter((p) => p.question_id === id).length, 1);
+  });
+
+  it('60 sends spread over both nodes get seq 1..60; live and typed clients see each once', async () => {
+    const user = await fa.user();
+    const agent = await fa.agent({ identifies: [user.identify] });
+    const id = await fa.question(user); // pending: the user may send, no notice yet
+    const raw = await on(1, agent.session);
+    await raw.socket.emitWithAck('question:subscribe', { question_id: id });
+    const desk = new KefuClient({ url: cluster.nodes[0]!.url, session: agent.session });
+    open.push(desk);
+    await new Promise<void>((resolve) => desk.socket.once('connect', () => resolve()));
+    const delivered: Message[] = [];
+    await desk.watch(id, (m) => delivered.push(m));
+
+    const replies = await Promise.all(seqRange(1, 60).map((i) => (i % 2 ? fa : fb).sendText(id, user, `n${i}`)));
+    assert.ok(replies.every((r) => r.status === 200));
+    const list = await fa.api.get(`/v1/question/${id}/message`, { sort: 1, num: 50 }, { session: user.session });
+    const rest = await fb.api.get(`/v1/question/${id}/message`, { sort: 1, num: 50, message_id: list.body.messages.at(-1).message_id }, { session: user.session });
+    assert.deepEqual([...list.body.messages, ...rest.body.messages].map((m: any) => m.seq), seqRange(1, 60));
+
+    await eventually(() => delivered.length === 60, 10_000, 'typed client got 60');
+    assert.deepEqual(delivered.map((m) => m.seq), seqRange(1, 60), 'typed client: in order, once each');
+    await eventually(() => raw.all('message:new').length >= 60, 10_000, 'raw socket got 60');
+    await raw.flush();
+    // Across nodes the raw arrival order may interleave; each message still arrives exactly once.
+    assert.deepEqual(raw.all('message:new').map((p) => p.message.seq).sort((a, b) => a - b), seqRange(1, 60));
+  });
+
+  it('presence and unbinding reach a socket held by the other node', async () => {
+    const agent = await fa.agent();
+    const a = await on(1, agent.session);
+    assert.equal(await cluster.nodes[0]!.realtime.presence.isSessionOnline(agent.session), true);
+    const unbind = await fa.api.post('/v1/serv/unbind', { session: agent.session, serv_id: agent.servId, password: agent.password });
+    assert.equal(unbind.status, 200);
+    const user = await fa.user({ identify: agent.identifies[0] });
+    const colleague = await on(1, (await fa.agent({ identifies: agent.identifies })).session);
+    await eventually(async () => {
+      const sockets = await cluster.nodes[0]!.realtime.io.fetchSockets();
+      return sockets.every((s) => !s.rooms.has(`agent:${agent.servId}`));
+    }, 5000, 'agent room left on node B');
+    const id = await fa.question(user);
+    await colleague.waitFor('queue:added', (p) => p.question.question_id === id);
+    await a.flush();
+    assert.equal(a.all('queue:added').length, 0);
+    a.close();
+    await eventually(async () => !(await cluster.nodes[0]!.realtime.presence.isSessionOnline(agent.session)), 5000, 'offline');
+  });
+});
