@@ -129,7 +129,7 @@ describe('CORS allow-list (CORS_ORIGINS)', () => {
   });
 
   it('varies on Origin for every reply, so shared caches keep allowed and refused origins apart', async () => {
-    for (const headers of [{}, { origin: 'https://evil.example' }]) {
+    for (const headers of [<Record<string, string>>{}, { origin: 'https://evil.example' }]) {
       const reply = await f.api.get('/healthz', undefined, { headers });
       assert.match(reply.headers.get('vary') ?? '', /\bOrigin\b/i, JSON.stringify(headers));
     }
