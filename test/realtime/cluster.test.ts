@@ -10,7 +10,7 @@ import { factories, type Factories } from '../support/factories.js';
 import { startCluster, type Cluster } from '../support/nodes.js';
 import { requireRedis, startRedis, type TestRedis } from '../support/redis.js';
 import { recordedSocket } from '../support/sockets.js';
-import { eventually, seqRange } from './util.js';
+import { connected, eventually, seqRange } from './util.js';
 
 describe('real time: two nodes, one Redis', function () {
   let redis: TestRedis;
@@ -93,7 +93,7 @@ describe('real time: two nodes, one Redis', function () {
     await raw.socket.emitWithAck('question:subscribe', { question_id: id });
     const desk = new KefuClient({ url: cluster.nodes[0]!.url, session: agent.session });
     open.push(desk);
-    await new Promise<void>((resolve) => desk.socket.once('connect', () => resolve()));
+    await connected(desk);
     const delivered: Message[] = [];
     await desk.watch(id, (m) => delivered.push(m));
 

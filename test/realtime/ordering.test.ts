@@ -10,7 +10,7 @@ import { deviceRoomOf } from '../../server/realtime/deviceRooms.js';
 import { factories, type Factories } from '../support/factories.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { recordedSocket } from '../support/sockets.js';
-import { eventually, seqRange } from './util.js';
+import { connected, eventually, seqRange } from './util.js';
 
 /** Resolves once `messages` holds `count` entries; rejects after `ms`. */
 const delivered = (messages: Message[], count: number, ms = 10_000) =>
@@ -25,9 +25,7 @@ describe('real time: order and catch-up', () => {
     clients.push(c);
     return c;
   };
-  const connected = (c: KefuClient) =>
-    c.socket.connected ? Promise.resolve() : new Promise<void>((resolve) => c.socket.once('connect', () => resolve()));
-
+  
   before(async () => {
     server = await startTestServer();
     f = factories(server);

@@ -55,14 +55,15 @@ export function spawnNode(env: Record<string, string>): Promise<ChildNode> {
       child.kill('SIGKILL');
       reject(error);
     };
-    child.once('exit', (code) => fail(new Error(`node exited (${code}):\n${output}`)));
+    const early = (code: number | null) => fail(new Error(`node exited (${code}):\n${output}`));
+    child.once('exit', early);
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const match = /"port":(\d+).*kefu listening/.exec(output) ?? /kefu listening on http:\/\/localhost:(\d+)/.exec(output);
       if (!match) return;
       clearTimeout(timer);
-      child.removeAllListeners('exit');
+      child.off('exit', early);
       child.stdout!.removeAllListeners('data');
       child.stdout!.resume();
       child.stderr!.resume();
