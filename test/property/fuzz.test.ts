@@ -1,0 +1,111 @@
+/**
+ * Input fuzzing over every endpoint of the catalogue (shared/endpoints.ts): generated parameter
+ * sets with wrong types, operator-shaped keys, unicode edge cases, huge and empty values, numbers
+ * as strings, duplicated params, JSON / form / malformed bodies, with good, bad and missing sessions.
+ * Property: no 5xx, no stack trace, every reply a strict success or exactly the error envelope with
+ * the HTTP status of its code; the node still answers /healthz. Replay with KEFU_FC_SEED=<seed>.
+ */
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import sharp from 'sharp';
+import { ENDPOINTS, type Endpoint } from '../../shared/endpoints.js';
+import { ERROR_STATUS, type ErrorCode } from '../../shared/errors.js';
+import { encodeRequest, fcOptions, fuzzRequest, type WireRequest, type World } from '../support/arbitraries.js';
+import { assertNoStack } from '../support/envelope.js';
+import { factories, type Factories } from '../support/factories.js';
+import { wav } from '../media/fixtures.js';
+import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
+
+const RUNS = 25;
+
+describe('property: fuzzed input to every endpoint', function () {
+  this.timeout(60_000);
+  let server: TestServer;
+  let f: Factories;
+  let world: World;
+
+  async function makeWorld(): Promise<World> {
+    const user = await f.user();
+    const agent = await f.agent({ identifies: [user.identify] });
+    const foreignAgent = await f.agent();
+    const questionId = await f.question(user);
+    const messageId = await f.serve(questionId, agent);
+    const templateId = await f.template(user.identify);
+    const itemId = await f.item(templateId);
+    const jpeg = (await sharp({ create: { width: 2, height: 2, channels: 3, background: 'red' } }).jpeg().toBuffer()).toString('base64');
+    return { user, agent, foreignAgent, questionId, messageId, templateId, itemId, jpeg, wav: wav().toString('base64') };
+  }
+
+  before(async () => {
+    server = await startTestServer();
+    f = factories(server);
+    world = await makeWorld();
+  });
+  after(() => server.stop());
+
+  async function send(wire: WireRequest) {
+    const response = await fetch(server.url + wire.url, { method: wire.method, headers: wire.headers, body: wire.body });
+    return { status: response.status, type: response.headers.get('content-type') ?? '', text: await response.text() };
+  }
+
+  /** The property every reply must hold, whatever was sent. */
+  function checkReply(endpoint: Endpoint, wire: WireRequest, reply: { status: number; type: string; text: string }) {
+    const context = `${wire.method} ${wire.url.slice(0, 200)} → ${reply.status} ${reply.text.slice(0, 300)}`;
+    assert.ok(reply.status < 500, `5xx: ${context}`);
+    assertNoStack(reply.text);
+    if (!reply.type.startsWith('application/json')) {
+      // Only the HTML page and media bytes are not JSON, and only on success.
+      assert.equal(reply.status, 200, context);
+      assert.ok(endpoint.produces, `non-JSON reply from a JSON endpoint: ${context}`);
+      return;
+    }
+    const body = JSON.parse(reply.text) as Record<string, unknown>;
+    if (reply.status === 200) {
+      // The OpenAPI document is JSON but not an envelope.
+      if (endpoint.produces) return;
+      assert.equal(body.status, 200, context);
+      if (endpoint.reply) {
+        const parsed = endpoint.reply.safeParse(body);
+        assert.ok(parsed.success, `success body does not match its schema: ${context}`);
+      }
+      return;
+    }
+    assert.deepEqual(Object.keys(body).filter((k) => !['status', 'error', 'field', 'debug'].includes(k)), [], context);
+    assert.equal(body.status, 300, context);
+    assert.ok(typeof body.error === 'string' && body.error in ERROR_STATUS, `unknown error code: ${context}`);
+    assert.equal(reply.status, ERROR_STATUS[body.error as ErrorCode], `HTTP status does not match the code: ${context}`);
+    assert.equal(typeof body.debug, 'string', context);
+    if ('field' in body) assert.equal(typeof body.field, 'string', context);
+    if (wire.tooLarge) assert.equal(body.error, 'payload_too_large', context);
+  }
+
+  async function healthy() {
+    const reply = await f.api.get('/healthz');
+    assert.equal(reply.status, 200);
+  }
+
+  it('covers every endpoint of the catalogue (a new endpoint gets fuzzed by the loop below)', () => {
+    assert.ok(ENDPOINTS.length >= 30, String(ENDPOINTS.length));
+  });
+
+  for (const endpoint of ENDPOINTS) {
+    it(`${endpoint.method.toUpperCase()} ${endpoint.path}`, async () => {
+      // bind/unbind may log the test agent out or move its sessions: fuzz them on their own world.
+      const mutatesBindings = endpoint.path.startsWith('/v1/serv/') && endpoint.method === 'post';
+      const w = mutatesBindings ? await makeWorld() : world;
+      await fc.assert(
+        fc.asyncProperty(fuzzRequest(endpoint, w), async (request) => {
+          const wire = encodeRequest(endpoint, request, w, ADMIN_TOKEN);
+          checkReply(endpoint, wire, await send(wire));
+        }),
+        fcOptions(mutatesBindings ? 12 : RUNS),
+      );
+      await healthy();
+    });
+  }
+
+  it('still answers /healthz and /readyz after all of it', async () => {
+    await healthy();
+    assert.equal((await f.api.get('/readyz')).status, 200);
+  });
+});
