@@ -32,7 +32,7 @@ export function roomsFor(actor: Actor): Room[] {
 /**
  * After a session was bound or unbound: its sockets on every node leave the agent and queue rooms
  * they no longer belong to, join the ones they now do, and leave question rooms they may no longer
- * read (an unbound agent loses the questions of its apps).
+ * read (an unbound agent loses the questions of its apps). A deleted session is disconnected.
  */
 export async function resyncDeviceRooms(io: KefuServer, deps: Deps, session: string, formerServId?: string) {
   const device = deviceRoomOf(session);
@@ -42,7 +42,12 @@ export async function resyncDeviceRooms(io: KefuServer, deps: Deps, session: str
   } catch (error) {
     if (!(error instanceof ApiError && error.code === 'session_invalid')) throw error;
   }
-  const wanted = new Set<Room>(actor ? roomsFor(actor) : []);
+  if (!actor) {
+    // The session itself is gone (deleted by the host app's backend): so are its connections.
+    io.in(device).disconnectSockets(true);
+    return;
+  }
+  const wanted = new Set<Room>(roomsFor(actor));
 
   // Fire-and-forget first: even if the cross-node lookup below fails, the former agent's rooms go.
   if (formerServId !== undefined) {
@@ -51,7 +56,8 @@ export async function resyncDeviceRooms(io: KefuServer, deps: Deps, session: str
     if (stale.length) io.in(device).socketsLeave(stale);
   }
 
-  const sockets = await io.in(device).fetchSockets();
+  // Without Redis only this node's sockets can be found; the fire-and-forget leave above still ran.
+  const sockets = await io.in(device).fetchSockets().catch(() => io.local.in(device).fetchSockets());
   const questionCache = new Map<string, boolean>();
   for (const socket of sockets) {
     const leave: Room[] = [];
@@ -61,8 +67,8 @@ export async function resyncDeviceRooms(io: KefuServer, deps: Deps, session: str
       if (kind === 'question') {
         const id = questionIdOf(room as QuestionRoom);
         if (!questionCache.has(id)) {
-          const question = actor ? await deps.store.getQuestion(id) : null;
-          questionCache.set(id, question !== null && actor !== null && canReadQuestion(actor, question));
+          const question = await deps.store.getQuestion(id);
+          questionCache.set(id, question !== null && canReadQuestion(actor, question));
         }
         if (!questionCache.get(id)) leave.push(room as Room);
       }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import { deviceRoomOf } from '../../server/realtime/deviceRooms.js';
 import { factories, type Factories } from '../support/factories.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
 import { recordedSocket, type Recorded } from '../support/sockets.js';
 import { eventually } from './util.js';
 
@@ -94,6 +94,15 @@ describe('real time: sessions, bindings, presence, limits', () => {
     assert.ok(!(await roomsOf(first.session)).has(`agent:${first.servId}`));
     const id = await f.question(await f.user({ identify: appB }));
     await a.waitFor('queue:added', (p) => p.question.question_id === id);
+  });
+
+  it('deleting a bound session disconnects its sockets', async () => {
+    const agent = await f.agent();
+    const a = await connect(agent.session);
+    const gone = disconnected(a.socket);
+    const reply = await f.api.delete(`/v1/admin/sessions/${agent.session}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    assert.equal(reply.status, 200);
+    assert.equal(await gone, 'io server disconnect');
   });
 
   it('presence: online while a socket of the session is connected, on this node', async () => {
