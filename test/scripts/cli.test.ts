@@ -192,7 +192,7 @@ describe('scripts/demo.ts', function () {
 
 describe('scripts/bench.ts', function () {
   this.timeout(120_000);
-  // About 8 s on an idle 2-core machine (tsx start-up, seeding, five 0.77 s scenarios).
+  // About 6 s on an idle 2-core machine (tsx start-up, seeding, five 0.55 s scenarios).
   it('--quick runs every scenario without errors and prints the side-by-side table', async () => {
     const result = await run('bench.ts', ['--quick']);
     const out = ok(result);
