@@ -16,7 +16,7 @@ export type AdapterKind = 'classic' | 'sharded';
 export interface RedisLink {
   adapter: ReturnType<typeof createAdapter>;
   readiness: ReadinessCheck;
-  /** Called when Redis is reachable again after the link was down (not on the first connect). */
+  /** Called each time both connections become ready after being down (also the first time). */
   onRecovered(listener: () => void): void;
   close(): Promise<void>;
 }
@@ -59,25 +59,25 @@ export async function connectRedis(url: string, logger: Logger, options: RedisLi
   const pub = new Redis(url, clientOptions(url, 'pub'));
   const sub = new Redis(url, clientOptions(url, 'sub'));
   const recovered: Array<() => void> = [];
+  // Down until first connected: sockets accepted before Redis ever answered missed the other nodes too.
+  let down = true;
   let everReady = false;
-  let down = false;
+  let closing = false;
 
   for (const [role, client] of [['pub', pub], ['sub', sub]] as const) {
     client.on('error', (error: Error) => {
       if (!down) logger.warn({ err: error, role }, 'redis connection error');
     });
     client.on('close', () => {
-      if (everReady && !down) logger.warn({ role }, 'redis connection lost; serving this node only until it returns');
-      if (everReady) down = true;
+      if (!down && !closing) logger.warn({ role }, 'redis connection lost; serving this node only until it returns');
+      down = true;
     });
     client.on('ready', () => {
-      if (pub.status !== 'ready' || sub.status !== 'ready') return;
-      if (down) {
-        down = false;
-        logger.info('redis connection back');
-        for (const listener of recovered) listener();
-      }
+      if (pub.status !== 'ready' || sub.status !== 'ready' || !down) return;
+      down = false;
+      if (everReady) logger.info('redis connection back');
       everReady = true;
+      for (const listener of recovered) listener();
     });
   }
 
@@ -110,6 +110,7 @@ export async function connectRedis(url: string, logger: Logger, options: RedisLi
     },
     onRecovered: (listener) => recovered.push(listener),
     async close() {
+      closing = true;
       // QUIT politely when connected; a link that is down is just dropped.
       const quits = [pub, sub].filter((c) => c.status === 'ready').map((c) => c.quit());
       await Promise.race([Promise.allSettled(quits), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
