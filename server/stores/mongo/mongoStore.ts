@@ -7,16 +7,11 @@
  *
  * Queries are built by the pure functions of queries.ts; this class only executes them.
  */
-import type { Connection, Model } from 'mongoose';
-
-/** Any of our models; the helpers below only build and run queries on them. */
-type AnyModel = Model<any, any, any, any>;
+import type { Connection } from 'mongoose';
 import { MESSAGE_TYPE } from '../../../shared/limits.js';
 import { isObjectId, newObjectId } from '../objectId.js';
 import type {
-  AgentRecord,
   AppendResult,
-  AppRecord,
   ItemRecord,
   MediaKind,
   MediaRecord,
@@ -28,20 +23,19 @@ import type {
   QuestionFilter,
   QuestionRecord,
   SendGuard,
-  SessionRecord,
   Store,
   TemplateRecord,
   TimeoutScan,
   TransitionResult,
   TransitionWrite,
-  UserRecord,
 } from '../types.js';
+import { MongoAccounts } from './accounts.js';
 import { ensureIndexes, openConnection, supportsTransactions } from './connection.js';
 import { MongoMedia } from './gridfs.js';
-import type { AgentDoc, AppDoc, ItemDoc, MessageDoc, Models, QuestionDoc, SessionDoc, TemplateDoc, UserDoc } from './models.js';
+import type { ItemDoc, MessageDoc, Models, QuestionDoc, TemplateDoc } from './models.js';
 import { MongoOutbox } from './outbox.js';
 import * as Q from './queries.js';
-import { isDuplicateKey, toAgent, toMessage, toQuestion, toSession, toTemplate, toUser } from './records.js';
+import { isDuplicateKey, toMessage, toQuestion, toTemplate } from './records.js';
 import { settleQuestion, writeWithMessage, type WriteContext } from './writes.js';
 
 export interface MongoConnectOptions {
@@ -51,18 +45,19 @@ export interface MongoConnectOptions {
   dbName?: string;
 }
 
-export class MongoStore implements Store {
+export class MongoStore extends MongoAccounts implements Store {
   readonly kind = 'mongo' as const;
   private readonly ctx: WriteContext;
   private readonly media: MongoMedia;
   private readonly outbox: MongoOutbox;
 
   private constructor(
-    private readonly connection: Connection,
-    private readonly models: Models,
+    connection: Connection,
+    models: Models,
     /** Whether notices and messages are written in a transaction (see writes.ts). */
     readonly transactions: boolean,
   ) {
+    super(connection, models);
     this.ctx = { connection, models, transactions };
     this.media = new MongoMedia(connection, models);
     this.outbox = new MongoOutbox(models);
@@ -89,98 +84,6 @@ export class MongoStore implements Store {
 
   async close(): Promise<void> {
     await this.connection.close();
-  }
-
-  /** Runs a find spec: filter, projection, sort, skip, limit, as lean documents. */
-  private find<T>(model: AnyModel, spec: Q.QuerySpec): Promise<T[]> {
-    const query = model.find(spec.filter, spec.projection);
-    if (spec.sort) query.sort(spec.sort);
-    if (spec.skip) query.skip(spec.skip);
-    if (spec.limit !== undefined) query.limit(spec.limit);
-    return query.lean().exec() as Promise<T[]>;
-  }
-
-  private one<T>(model: AnyModel, spec: Q.QuerySpec): Promise<T | null> {
-    return model.findOne(spec.filter).lean().exec() as Promise<T | null>;
-  }
-
-  // ---- apps, users, sessions, agents ----
-
-  async upsertApp(app: AppRecord): Promise<void> {
-    const q = Q.upsertApp(app);
-    await this.models.App.updateOne(q.filter, q.update!, q.options).exec();
-  }
-
-  async getApp(identify: string): Promise<AppRecord | null> {
-    const doc = await this.one<AppDoc>(this.models.App, Q.byId(identify));
-    return doc ? { identify: doc._id, name: doc.name, createdAt: doc.created_at } : null;
-  }
-
-  async upsertUser(user: UserRecord): Promise<void> {
-    const q = Q.upsertUser(user);
-    await this.models.User.updateOne(q.filter, q.update!, q.options).exec();
-  }
-
-  async getUser(userId: string): Promise<UserRecord | null> {
-    return (await this.getUsers([userId])).get(userId) ?? null;
-  }
-
-  async getUsers(userIds: string[]): Promise<Map<string, UserRecord>> {
-    const users = new Map<string, UserRecord>();
-    if (userIds.length === 0) return users;
-    for (const doc of await this.find<UserDoc>(this.models.User, Q.byIds(userIds))) users.set(doc._id, toUser(doc));
-    return users;
-  }
-
-  async createSession(session: SessionRecord): Promise<void> {
-    await this.models.Session.create({
-      _id: session.session,
-      user_id: session.userId,
-      identify: session.identify,
-      serv_id: session.servId,
-      created_at: session.createdAt,
-    });
-  }
-
-  async getSession(session: string): Promise<SessionRecord | null> {
-    const doc = await this.one<SessionDoc>(this.models.Session, Q.byId(session));
-    return doc ? toSession(doc) : null;
-  }
-
-  async deleteSession(session: string): Promise<boolean> {
-    return (await this.models.Session.deleteOne(Q.byId(session).filter).exec()).deletedCount > 0;
-  }
-
-  async bindSession(session: string, servId: string): Promise<void> {
-    const q = Q.bindSession(session, servId);
-    await this.models.Session.updateOne(q.filter, q.update!).exec();
-  }
-
-  async unbindSession(session: string, servId: string): Promise<boolean> {
-    const q = Q.unbindSession(session, servId);
-    return (await this.models.Session.updateOne(q.filter, q.update!).exec()).matchedCount > 0;
-  }
-
-  async listAgentSessions(servId: string): Promise<SessionRecord[]> {
-    return (await this.find<SessionDoc>(this.models.Session, Q.agentSessions(servId))).map(toSession);
-  }
-
-  async listUserSessions(userId: string, identify: string): Promise<SessionRecord[]> {
-    return (await this.find<SessionDoc>(this.models.Session, Q.userSessions(userId, identify))).map(toSession);
-  }
-
-  async upsertAgent(agent: AgentRecord): Promise<void> {
-    const q = Q.upsertAgent(agent);
-    await this.models.Agent.updateOne(q.filter, q.update!, q.options).exec();
-  }
-
-  async getAgent(servId: string): Promise<AgentRecord | null> {
-    const doc = await this.one<AgentDoc>(this.models.Agent, Q.byId(servId));
-    return doc ? toAgent(doc) : null;
-  }
-
-  async listAgentsOfApp(identify: string): Promise<AgentRecord[]> {
-    return (await this.find<AgentDoc>(this.models.Agent, Q.agentsOfApp(identify))).map(toAgent);
   }
 
   // ---- questions ----
