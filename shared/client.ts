@@ -64,13 +64,13 @@ export class KefuClient {
     // forceNew: each client is one device session; a shared Manager would share one handshake.
     this.socket = io(options.url, { auth: { session: options.session }, transports: ['websocket'], forceNew: true, ...options.socket });
     this.socket.on('connect', () => {
-      for (const watch of this.watches.values()) this.sync(watch);
+      for (const watch of this.watches.values()) void this.sync(watch);
     });
     this.socket.on('message:new', ({ question_id, message }) => {
       const watch = this.watches.get(question_id);
       if (!watch) return;
       this.accept(watch, [message]);
-      if (watch.pending.size > 0) this.sync(watch, { subscribe: false });
+      if (watch.pending.size > 0) void this.sync(watch, { subscribe: false });
     });
   }
 
