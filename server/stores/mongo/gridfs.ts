@@ -31,6 +31,7 @@ export class MongoMedia {
   }
 
   async get(kind: MediaKind, id: string): Promise<MediaRecord | null> {
+    if (kind !== 'image' && kind !== 'audio') return null;
     // Ids come from URL paths: anything that is not an ObjectId is simply not found.
     let query;
     try {
