@@ -18,7 +18,11 @@ export type DomainEvent =
       baseUrl: string;
     }
   | { type: 'message.created'; question: QuestionRecord; message: MessageRecord; baseUrl: string }
-  | { type: 'agent.unbound'; servId: string; session: string };
+  /**
+   * A device session was bound, rebound, unbound or deleted: its sockets must join or leave agent,
+   * queue and question rooms (or disconnect) on every node. `formerServId` is the agent it acted as.
+   */
+  | { type: 'session.changed'; session: string; formerServId?: string };
 
 export class DomainEvents {
   private readonly emitter = new EventEmitter({ captureRejections: false });

@@ -131,7 +131,7 @@ async function targetsOf(deps: Deps, event: DomainEvent): Promise<{ draft: Draft
     case 'message.created':
       return [{ draft: messageDraft(event.question, event.message), recipients: await otherParty(deps, event.question, event.message) }];
 
-    case 'agent.unbound':
+    case 'session.changed':
       return [];
   }
 }

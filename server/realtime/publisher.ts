@@ -66,8 +66,8 @@ export function startPublisher(io: KefuServer, deps: Deps): Publisher {
         if (!wasQueued && isQueued) await queueAdded(question);
         return;
       }
-      case 'agent.unbound':
-        return resyncDeviceRooms(io, deps, event.session, event.servId);
+      case 'session.changed':
+        return resyncDeviceRooms(io, deps, event.session, event.formerServId);
       default:
         // Other events (the jobs' own) mean nothing to sockets; a new one must be mapped here.
         return;

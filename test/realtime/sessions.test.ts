@@ -96,6 +96,27 @@ describe('real time: sessions, bindings, presence, limits', () => {
     await a.waitFor('queue:added', (p) => p.question.question_id === id);
   });
 
+  it('binding while connected: the open socket joins the agent and queue rooms at once', async () => {
+    const agent = await f.agent({ bind: false });
+    const a = await connect(agent.session);
+    assert.ok(!(await roomsOf(agent.session)).has(`agent:${agent.servId}`));
+    const bind = await f.api.post('/v1/serv/bind', { session: agent.session, serv_id: agent.servId, password: agent.password });
+    assert.equal(bind.status, 200);
+    await eventually(async () => (await roomsOf(agent.session)).has(`queue:${agent.identifies[0]}`), 5000, 'queue room joined');
+    const asker = await f.user({ identify: agent.identifies[0] });
+    const fresh = await f.question(asker);
+    await a.waitFor('queue:added', (p) => p.question.question_id === fresh);
+  });
+
+  it('deleting an unbound session disconnects its sockets too', async () => {
+    const user = await f.user();
+    const u = await connect(user.session);
+    const gone = disconnected(u.socket);
+    const reply = await f.api.delete(`/v1/admin/sessions/${user.session}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    assert.equal(reply.status, 200);
+    assert.equal(await gone, 'io server disconnect');
+  });
+
   it('deleting a bound session disconnects its sockets', async () => {
     const agent = await f.agent();
     const a = await connect(agent.session);

@@ -65,7 +65,7 @@ export async function sessionCreator(deps: Deps, props: { user_id: string; ident
 export async function sessionDeleter(deps: Deps, session: string): Promise<void> {
   const existing = await deps.store.getSession(session);
   if (!(await deps.store.deleteSession(session))) throw new ApiError('not_found', 'no such session', { field: 'session' });
-  if (existing?.servId) deps.events.record({ type: 'agent.unbound', servId: existing.servId, session });
+  deps.events.record({ type: 'session.changed', session, formerServId: existing?.servId ?? undefined });
 }
 
 export async function agentUpserter(

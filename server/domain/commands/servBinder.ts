@@ -29,9 +29,7 @@ export async function servBinder(deps: Deps, props: ServCredentials): Promise<vo
   }
   const previous = props.session.servId;
   await deps.store.bindSession(props.session.session, agent.servId);
-  if (previous && previous !== agent.servId) {
-    deps.events.record({ type: 'agent.unbound', servId: previous, session: props.session.session });
-  }
+  deps.events.record({ type: 'session.changed', session: props.session.session, formerServId: previous ?? undefined });
 }
 
 /** The agent logs out of this device; the session is a plain user session again. */
@@ -42,5 +40,5 @@ export async function servUnbinder(deps: Deps, props: ServCredentials): Promise<
   await authenticateAgent(deps, props.servId, props.password);
   const unbound = await deps.store.unbindSession(props.session.session, props.servId);
   if (!unbound) throw new ApiError('serv_not_bound', 'this session is not bound to that serv_id', { field: 'serv_id' });
-  deps.events.record({ type: 'agent.unbound', servId: props.servId, session: props.session.session });
+  deps.events.record({ type: 'session.changed', session: props.session.session, formerServId: props.servId });
 }
