@@ -38,6 +38,7 @@ const schema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   MONGODB_URI: optionalUrl(['mongodb:', 'mongodb+srv:']),
   REDIS_URL: optionalUrl(['redis:', 'rediss:']),
+  REDIS_TLS_VERIFY: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   ADMIN_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
   PUBLIC_URL: optionalUrl(['http:', 'https:']),
   QUESTION_PENDING_TIMEOUT_S: seconds(86400),
@@ -60,6 +61,8 @@ export interface Config {
   dataDir: string;
   mongodbUri?: string;
   redisUrl?: string;
+  /** Verify the certificate of a rediss:// server (off for self-signed hosted plans). */
+  redisTlsVerify: boolean;
   adminToken?: string;
   publicUrl?: string;
   pendingTimeoutS: number;
@@ -97,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(c.DATA_DIR),
     mongodbUri: c.MONGODB_URI,
     redisUrl: c.REDIS_URL,
+    redisTlsVerify: c.REDIS_TLS_VERIFY === 'on',
     adminToken: c.ADMIN_TOKEN,
     publicUrl: c.PUBLIC_URL?.replace(/\/+$/, ''),
     pendingTimeoutS: c.QUESTION_PENDING_TIMEOUT_S,

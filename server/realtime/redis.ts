@@ -15,6 +15,11 @@ export type AdapterKind = 'classic' | 'sharded';
 
 export interface RedisLink {
   adapter: ReturnType<typeof createAdapter>;
+  /**
+   * The command (publishing) connection, for other plain commands of this node (shared rate
+   * limits). It fails fast while Redis is away; never SUBSCRIBE or block on it.
+   */
+  client: Redis;
   readiness: ReadinessCheck;
   /** Called each time both connections become ready after being down (also the first time). */
   onRecovered(listener: () => void): void;
@@ -28,6 +33,12 @@ export interface RedisLinkOptions {
   prefix?: string;
   /** How long a cross-node request (fetchSockets) waits for the other nodes. @default 3000 */
   requestsTimeoutMs?: number;
+  /**
+   * Verify the server certificate on rediss:// URLs. Some hosted Redis plans present a
+   * self-signed certificate; REDIS_TLS_VERIFY=off accepts it (the link stays encrypted).
+   * @default true
+   */
+  tlsVerify?: boolean;
 }
 
 /** 100 ms, 200 ms, … capped at 5 s, ±25 % so a fleet does not reconnect in lockstep. */
@@ -36,12 +47,12 @@ export function reconnectDelay(attempt: number): number {
   return Math.round(base * (0.75 + Math.random() * 0.5));
 }
 
-function clientOptions(url: string, role: 'pub' | 'sub'): RedisOptions {
+function clientOptions(url: string, role: 'pub' | 'sub', tlsVerify = true): RedisOptions {
   const tls = new URL(url).protocol === 'rediss:';
   return {
     connectionName: `kefu-${role}`,
     // rediss:// → TLS with certificate verification (ioredis reads the URL; this states it).
-    ...(tls ? { tls: {} } : {}),
+    ...(tls ? { tls: tlsVerify ? {} : { rejectUnauthorized: false } } : {}),
     retryStrategy: reconnectDelay,
     connectTimeout: 5000,
     // The publisher fails fast while disconnected instead of queueing without bound; the
@@ -56,8 +67,8 @@ function clientOptions(url: string, role: 'pub' | 'sub'): RedisOptions {
 export async function connectRedis(url: string, logger: Logger, options: RedisLinkOptions = {}): Promise<RedisLink> {
   const kind = options.kind ?? 'classic';
   const prefix = options.prefix ?? 'kefu';
-  const pub = new Redis(url, clientOptions(url, 'pub'));
-  const sub = new Redis(url, clientOptions(url, 'sub'));
+  const pub = new Redis(url, clientOptions(url, 'pub', options.tlsVerify));
+  const sub = new Redis(url, clientOptions(url, 'sub', options.tlsVerify));
   const recovered: Array<() => void> = [];
   // Down until first connected: sockets accepted before Redis ever answered missed the other nodes too.
   let down = true;
@@ -101,6 +112,7 @@ export async function connectRedis(url: string, logger: Logger, options: RedisLi
 
   return {
     adapter: adapter as ReturnType<typeof createAdapter>,
+    client: pub,
     readiness: {
       name: 'redis',
       check: async () => {
