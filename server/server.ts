@@ -10,6 +10,7 @@ import type { Config } from './config.js';
 import { systemClock, type Deps } from './deps.js';
 import { DomainEvents } from './domain/events.js';
 import { MemoryRateCounter } from './http/rateLimiter.js';
+import { RedisRateCounter } from './http/redisRateCounter.js';
 import type { ReadinessCheck } from './http/routes/health.js';
 import { startJobs, type Jobs } from './jobs/index.js';
 import { createLogger } from './logger.js';
@@ -35,9 +36,17 @@ export interface RunningServer {
   jobs: Jobs;
   /** Socket.IO server, presence and Redis link of this node. */
   realtime: Realtime;
-  /** Stops accepting, finishes requests in flight, closes the store. */
+  /**
+   * Graceful stop (SIGTERM): stops listening (new connections are refused), closes socket
+   * transports so clients reconnect to another node, lets requests in flight finish with their
+   * reply (at most 15 s), finishes the push delivery round in flight (undelivered entries
+   * stay in the outbox), then leaves Redis and closes the store.
+   */
   close(): Promise<void>;
 }
+
+/** Longest wait for requests in flight at shutdown; the rest of the stop fits in Heroku's 30 s. */
+const DRAIN_MS = 15_000;
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
@@ -46,13 +55,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   events.onListenerError((error) => logger.error({ err: error }, 'domain event listener failed'));
   const deps: Deps = { config, store, events, logger, now: options.now ?? systemClock };
 
-  const rateCounter = config.rateLimits ? new MemoryRateCounter() : null;
+  // With REDIS_URL the limits are shared through Redis (in memory while it is away), else in memory.
+  const memoryCounter = config.rateLimits ? new MemoryRateCounter() : null;
+  const redisCounter = memoryCounter && config.redisUrl ? new RedisRateCounter({ fallback: memoryCounter, logger }) : null;
+  const rateCounter = redisCounter ?? memoryCounter;
   // Filled once real time is attached (Redis joins /readyz); read at each request.
   const readinessChecks: ReadinessCheck[] = [];
   const app = createApp(deps, { rateCounter, readinessChecks });
   const httpServer = http.createServer(app);
   const realtime = await attachRealtime(httpServer, deps, { ...options.realtime, rateCounter });
   readinessChecks.push(...realtime.readinessChecks);
+  if (realtime.redisClient) redisCounter?.attach(realtime.redisClient);
   // Longer than common load balancer idle timeouts, so the balancer closes idle connections first.
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
@@ -71,15 +84,38 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      await realtime.close();
-      await new Promise<void>((resolve) => {
-        httpServer.close(() => resolve());
-        httpServer.closeIdleConnections();
-      });
+      const drained = drain(httpServer, DRAIN_MS);
+      realtime.handOff();
+      await drained;
       await jobs.stop();
+      await realtime.close();
       rateCounter?.close();
       await store.close();
     })());
 
   return { url: `http://127.0.0.1:${port}`, port, deps, httpServer, jobs, realtime, close };
+}
+
+/**
+ * Stops listening and resolves once every connection has ended. Requests already accepted get
+ * their normal reply, with `Connection: close` so keep-alive clients go elsewhere next time; idle
+ * connections are closed as they appear; after `graceMs` the rest are cut.
+ */
+function drain(httpServer: http.Server, graceMs: number): Promise<void> {
+  httpServer.prependListener('request', (_req, res) => res.setHeader('connection', 'close'));
+  return new Promise<void>((resolve) => {
+    const sweep = setInterval(() => httpServer.closeIdleConnections(), 100);
+    // A socket whose peer never answers the close is not waited for either.
+    const cut = setTimeout(() => {
+      clearInterval(sweep);
+      httpServer.closeAllConnections();
+      resolve();
+    }, graceMs);
+    httpServer.close(() => {
+      clearInterval(sweep);
+      clearTimeout(cut);
+      resolve();
+    });
+    httpServer.closeIdleConnections();
+  });
 }

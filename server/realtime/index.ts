@@ -5,6 +5,7 @@
  * With REDIS_URL the node joins the others through the Redis adapter.
  */
 import type http from 'node:http';
+import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import { HANDSHAKE_ERROR } from '../../shared/events.js';
 import { ApiError } from '../../shared/errors.js';
@@ -39,6 +40,14 @@ export interface Realtime {
   presence: Presence;
   /** `redis` when REDIS_URL is set; /readyz answers 503 while it fails. */
   readinessChecks: ReadinessCheck[];
+  /** The node's Redis command connection when REDIS_URL is set (shared rate limits reuse it). */
+  redisClient?: Redis;
+  /**
+   * First step of a graceful shutdown: closes every client's transport without a disconnect
+   * packet, so socket.io clients see `transport close` and reconnect by themselves — to another
+   * node, as this one has stopped listening. Redis stays joined for the requests still in flight.
+   */
+  handOff(): void;
   /** Disconnects this node's sockets and leaves Redis; the HTTP server is the caller's to close. */
   close(): Promise<void>;
 }
@@ -58,7 +67,7 @@ export async function attachRealtime(httpServer: http.Server, deps: Deps, option
     cors: config.corsOrigins.length ? { origin: config.corsOrigins } : undefined,
   });
 
-  const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger, { kind: options.adapter }) : undefined;
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger, { kind: options.adapter, tlsVerify: config.redisTlsVerify }) : undefined;
   if (redis) {
     io.adapter(redis.adapter);
     // Broadcasts from other nodes were lost while the link was down: make this node's clients
@@ -111,6 +120,10 @@ export async function attachRealtime(httpServer: http.Server, deps: Deps, option
     io,
     presence: socketPresence(io),
     readinessChecks: redis ? [redis.readiness] : [],
+    redisClient: redis?.client,
+    handOff() {
+      for (const socket of io.of('/').sockets.values()) socket.conn.close();
+    },
     async close() {
       publisher.stop();
       io.local.disconnectSockets(true);
