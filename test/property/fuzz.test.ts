@@ -10,7 +10,8 @@ import fc from 'fast-check';
 import sharp from 'sharp';
 import { ENDPOINTS, type Endpoint } from '../../shared/endpoints.js';
 import { ERROR_STATUS, type ErrorCode } from '../../shared/errors.js';
-import { encodeRequest, fcOptions, fuzzRequest, type WireRequest, type World } from '../support/arbitraries.js';
+import { LIMITS } from '../../shared/limits.js';
+import { Huge, encodePart, fcOptions, fcTimeout, fuzzRequest, type FuzzRequest, type SessionChoice, type World } from '../support/arbitraries.js';
 import { assertNoStack } from '../support/envelope.js';
 import { factories, type Factories } from '../support/factories.js';
 import { wav } from '../media/fixtures.js';
@@ -18,8 +19,102 @@ import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server
 
 const RUNS = 25;
 
+/** key=value pairs as a query string or form body; arrays repeat the key, objects become k[sub]. */
+function formEncode(params: Array<[string, unknown]>): string {
+  const parts: string[] = [];
+  const add = (key: string, value: unknown): void => {
+    if (value instanceof Huge) parts.push(`${encodePart(key)}=${encodePart(String(value))}`);
+    else if (Array.isArray(value)) for (const v of value) add(key, v);
+    else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) add(`${key}[${k}]`, v);
+    else if (value === null) parts.push(encodePart(key));
+    else parts.push(`${encodePart(key)}=${encodePart(String(value))}`);
+  };
+  for (const [k, v] of params) add(k, v);
+  return parts.join('&');
+}
+
+interface WireRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** Body too large for the route's limit, in a content type the parsers read: expect 413. */
+  tooLarge: boolean;
+}
+
+const MEDIA_SEND = /\/message\/send_(image|audio)$/;
+
+/** Puts a fuzzed request on the wire. */
+function encodeRequest(endpoint: Endpoint, r: FuzzRequest, w: World, adminToken: string): WireRequest {
+  const path = endpoint.path.replace(/:(\w+)/g, (_, name: string) => r.path[name] ?? 'x');
+  const sessions: Record<SessionChoice, unknown> = {
+    user: w.user.session,
+    agent: w.agent.session,
+    foreignAgent: w.foreignAgent.session,
+    none: undefined,
+    malformed: 'short',
+    unknown: 'AAAAAAAAAAAA',
+    array: [w.agent.session, w.user.session],
+  };
+  const session = sessions[r.session];
+  const headers: Record<string, string> = {};
+  if (r.admin === 'token') headers.authorization = `Bearer ${adminToken}`;
+  if (r.admin === 'wrong') headers.authorization = 'Bearer nope';
+  const params = [...r.params];
+  let query = '';
+  if (session !== undefined) {
+    if (r.sessionPlace === 'header') headers['x-session'] = String(session);
+    else if (r.sessionPlace === 'query') query = formEncode([['session', session]]);
+    else params.unshift(['session', session]);
+  }
+  if (endpoint.method === 'get' || endpoint.method === 'delete') {
+    const q = [query, formEncode(params)].filter(Boolean).join('&') + r.rawQuery;
+    return { method: endpoint.method.toUpperCase(), url: q ? `${path}?${q}` : path, headers, tooLarge: false };
+  }
+  let body: string;
+  switch (r.encoding) {
+    case 'form':
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = formEncode(params);
+      break;
+    case 'rawJson':
+      headers['content-type'] = 'application/json';
+      body = r.raw;
+      break;
+    case 'dupJson':
+      // Duplicate keys are legal JSON text; JSON.parse keeps the last.
+      headers['content-type'] = 'application/json';
+      body = `{${[...params, ...params.slice(0, 2)].map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v) ?? 'null'}`).join(',')}}`;
+      break;
+    case 'textPlain':
+      headers['content-type'] = 'text/plain';
+      body = JSON.stringify(Object.fromEntries(params));
+      break;
+    case 'gzipGarbage':
+      // Claims gzip but is plain JSON: the inflater fails.
+      headers['content-type'] = 'application/json';
+      headers['content-encoding'] = 'gzip';
+      body = JSON.stringify(Object.fromEntries(params));
+      break;
+    case 'manyParams':
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = [formEncode(params), ...Array.from({ length: 150 }, (_, i) => `k${i}=${i}`)].filter(Boolean).join('&');
+      break;
+    case 'badCharset':
+      headers['content-type'] = 'application/json; charset=latin1';
+      body = JSON.stringify(Object.fromEntries(params));
+      break;
+    default:
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(Object.fromEntries(params));
+  }
+  const limit = MEDIA_SEND.test(endpoint.path) ? LIMITS.mediaBodyBytes : LIMITS.bodyBytes;
+  const tooLarge = ['json', 'form', 'rawJson', 'dupJson', 'manyParams'].includes(r.encoding) && Buffer.byteLength(body) > limit;
+  return { method: 'POST', url: query ? `${path}?${query}` : path, headers, body, tooLarge };
+}
+
 describe('property: fuzzed input to every endpoint', function () {
-  this.timeout(60_000);
+  this.timeout(fcTimeout(60_000));
   let server: TestServer;
   let f: Factories;
   let world: World;

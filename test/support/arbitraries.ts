@@ -2,11 +2,11 @@
  * fast-check arbitraries for the property tests: hostile parameter values (wrong types, operator
  * shapes, unicode edge cases, huge and empty strings, numbers as strings), whole requests against
  * one catalogue endpoint, and the encoder that puts them on the wire (JSON, form, raw, query).
- * `fcOptions` reads KEFU_FC_SEED so a failure printed by fast-check can be replayed.
+ * `fcOptions` reads KEFU_FC_SEED so a failure printed by fast-check can be replayed, and
+ * KEFU_FC_RUNS_SCALE to run longer (e.g. 10 for a soak).
  */
 import fc from 'fast-check';
 import type { Endpoint } from '../../shared/endpoints.js';
-import { LIMITS } from '../../shared/limits.js';
 import type { TestAgent, TestUser } from './factories.js';
 
 /** numRuns plus the seed from KEFU_FC_SEED (fast-check prints seed and path on failure). */
@@ -14,6 +14,11 @@ export function fcOptions(numRuns: number): fc.Parameters<unknown> {
   const seed = process.env.KEFU_FC_SEED;
   const scale = Number(process.env.KEFU_FC_RUNS_SCALE ?? 1);
   return { numRuns: Math.max(1, Math.round(numRuns * scale)), ...(seed ? { seed: Number(seed) } : {}) };
+}
+
+/** A mocha timeout for a property, scaled with KEFU_FC_RUNS_SCALE like its numRuns. */
+export function fcTimeout(ms: number): number {
+  return ms * Math.max(1, Number(process.env.KEFU_FC_RUNS_SCALE ?? 1));
 }
 
 /** The real data a fuzzed request may point at. */
@@ -140,7 +145,7 @@ export function anyValue(key: string, w: World, allowHuge: boolean): fc.Arbitrar
 }
 
 export type SessionChoice = 'user' | 'agent' | 'foreignAgent' | 'none' | 'malformed' | 'unknown' | 'array';
-export type Encoding = 'json' | 'form' | 'rawJson' | 'dupJson' | 'textPlain' | 'badCharset';
+export type Encoding = 'json' | 'form' | 'rawJson' | 'dupJson' | 'textPlain' | 'badCharset' | 'gzipGarbage' | 'manyParams';
 
 /** One fuzzed request against one endpoint, before encoding. */
 export interface FuzzRequest {
@@ -199,7 +204,7 @@ export function fuzzRequest(endpoint: Endpoint, w: World): fc.Arbitrary<FuzzRequ
     session: fc.constantFrom<SessionChoice>('user', 'user', 'agent', 'agent', 'agent', 'foreignAgent', 'none', 'malformed', 'unknown', 'array'),
     sessionPlace: isGet ? fc.constantFrom('header' as const, 'query' as const) : fc.constantFrom('param' as const, 'header' as const, 'query' as const),
     admin: isAdmin ? fc.constantFrom('token' as const, 'token' as const, 'wrong' as const, 'none' as const) : fc.constant('none' as const),
-    encoding: isGet ? fc.constant('json' as const) : fc.constantFrom<Encoding>('json', 'json', 'json', 'form', 'form', 'form', 'rawJson', 'dupJson', 'textPlain', 'badCharset'),
+    encoding: isGet ? fc.constant('json' as const) : fc.constantFrom<Encoding>('json', 'json', 'json', 'form', 'form', 'form', 'rawJson', 'dupJson', 'textPlain', 'badCharset', 'gzipGarbage', 'manyParams'),
     raw: fc.constantFrom(...malformedJson),
     rawQuery: isGet ? fc.constantFrom('', '', '&num=%', '&page=%FF', '&sort=1&sort=-1', '&num', '&=x', '&identify=%ED%A0%80', '&a[b]=1') : fc.constant(''),
   });
@@ -215,86 +220,46 @@ export function encodePart(value: string): string {
   return out;
 }
 
-/** key=value pairs as a query string or form body; arrays repeat the key, objects become k[sub]. */
-export function formEncode(params: Array<[string, unknown]>): string {
-  const parts: string[] = [];
-  const add = (key: string, value: unknown): void => {
-    if (value instanceof Huge) parts.push(`${encodePart(key)}=${encodePart(String(value))}`);
-    else if (Array.isArray(value)) for (const v of value) add(key, v);
-    else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) add(`${key}[${k}]`, v);
-    else if (value === null) parts.push(encodePart(key));
-    else parts.push(`${encodePart(key)}=${encodePart(String(value))}`);
-  };
-  for (const [k, v] of params) add(k, v);
-  return parts.join('&');
-}
+// ---- model-based sequences ----
 
-export interface WireRequest {
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  body?: string;
-  /** Body too large for the route's limit, in a content type the parsers read: expect 413. */
-  tooLarge: boolean;
-}
+/** Agents 0–2 serve the users' app; agent 3 serves another app. */
+export const AGENTS = 4;
+export const USERS = 3;
 
-const MEDIA_SEND = /\/message\/send_(image|audio)$/;
+/**
+ * One step of a support conversation; `q` indexes the run's questions (-1: an unknown id);
+ * agent / user -1 mean the question's serving agent / its asker, so that valid moves are common.
+ */
+export type Action =
+  | { kind: 'ask'; user: number }
+  | { kind: 'serve' | 'quit' | 'finish' | 'request_finish'; agent: number; q: number; asOther: boolean }
+  | { kind: 'confirm_finish' | 'reopen' | 'send_user'; user: number; q: number; asOther: boolean }
+  | { kind: 'send_agent'; agent: number; q: number }
+  | { kind: 'bind' | 'unbind'; agent: number }
+  /** The sweeper's timeout (action 5), run through the same domain command the sweeper uses. */
+  | { kind: 'time_out'; q: number };
 
-/** Puts a fuzzed request on the wire. */
-export function encodeRequest(endpoint: Endpoint, r: FuzzRequest, w: World, adminToken: string): WireRequest {
-  const path = endpoint.path.replace(/:(\w+)/g, (_, name: string) => r.path[name] ?? 'x');
-  const sessions: Record<SessionChoice, unknown> = {
-    user: w.user.session,
-    agent: w.agent.session,
-    foreignAgent: w.foreignAgent.session,
-    none: undefined,
-    malformed: 'short',
-    unknown: 'AAAAAAAAAAAA',
-    array: [w.agent.session, w.user.session],
-  };
-  const session = sessions[r.session];
-  const headers: Record<string, string> = {};
-  if (r.admin === 'token') headers.authorization = `Bearer ${adminToken}`;
-  if (r.admin === 'wrong') headers.authorization = 'Bearer nope';
-  const params = [...r.params];
-  let query = '';
-  if (session !== undefined) {
-    if (r.sessionPlace === 'header') headers['x-session'] = String(session);
-    else if (r.sessionPlace === 'query') query = formEncode([['session', session]]);
-    else params.unshift(['session', session]);
-  }
-  if (endpoint.method === 'get' || endpoint.method === 'delete') {
-    const q = [query, formEncode(params)].filter(Boolean).join('&') + r.rawQuery;
-    return { method: endpoint.method.toUpperCase(), url: q ? `${path}?${q}` : path, headers, tooLarge: false };
-  }
-  let body: string;
-  switch (r.encoding) {
-    case 'form':
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      body = formEncode(params);
-      break;
-    case 'rawJson':
-      headers['content-type'] = 'application/json';
-      body = r.raw;
-      break;
-    case 'dupJson':
-      // Duplicate keys are legal JSON text; JSON.parse keeps the last.
-      headers['content-type'] = 'application/json';
-      body = `{${[...params, ...params.slice(0, 2)].map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v) ?? 'null'}`).join(',')}}`;
-      break;
-    case 'textPlain':
-      headers['content-type'] = 'text/plain';
-      body = JSON.stringify(Object.fromEntries(params));
-      break;
-    case 'badCharset':
-      headers['content-type'] = 'application/json; charset=latin1';
-      body = JSON.stringify(Object.fromEntries(params));
-      break;
-    default:
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(Object.fromEntries(params));
-  }
-  const limit = MEDIA_SEND.test(endpoint.path) ? LIMITS.mediaBodyBytes : LIMITS.bodyBytes;
-  const tooLarge = ['json', 'form', 'rawJson', 'dupJson'].includes(r.encoding) && Buffer.byteLength(body) > limit;
-  return { method: 'POST', url: query ? `${path}?${query}` : path, headers, body, tooLarge };
-}
+const userIx = fc.integer({ min: 0, max: USERS - 1 });
+/** -1 stands for "the question's serving agent" / "its asker", resolved when the step runs. */
+const agentIx = fc.oneof({ arbitrary: fc.integer({ min: 0, max: AGENTS - 1 }), weight: 2 }, { arbitrary: fc.constant(-1), weight: 3 });
+const actorUserIx = fc.oneof({ arbitrary: userIx, weight: 1 }, { arbitrary: fc.constant(-1), weight: 3 });
+const questionIx = fc.oneof({ arbitrary: fc.nat({ max: 20 }), weight: 12 }, { arbitrary: fc.constant(-1), weight: 1 });
+/** Rarely, act under another identity (serv_id of another agent, sender of another user). */
+const asOther = fc.oneof({ arbitrary: fc.constant(false), weight: 9 }, { arbitrary: fc.constant(true), weight: 1 });
+
+export const action: fc.Arbitrary<Action> = fc.oneof(
+  { arbitrary: fc.record({ kind: fc.constant('ask' as const), user: userIx }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('serve' as const), agent: agentIx, q: questionIx, asOther }), weight: 4 },
+  {
+    arbitrary: fc.record({ kind: fc.constantFrom('quit' as const, 'finish' as const, 'finish' as const, 'request_finish' as const, 'request_finish' as const), agent: agentIx, q: questionIx, asOther }),
+    weight: 5,
+  },
+  {
+    arbitrary: fc.record({ kind: fc.constantFrom('confirm_finish' as const, 'reopen' as const), user: actorUserIx, q: questionIx, asOther: fc.constant(false) }),
+    weight: 3,
+  },
+  { arbitrary: fc.record({ kind: fc.constant('send_user' as const), user: actorUserIx, q: questionIx, asOther }), weight: 3 },
+  { arbitrary: fc.record({ kind: fc.constant('send_agent' as const), agent: agentIx, q: questionIx }), weight: 3 },
+  { arbitrary: fc.record({ kind: fc.constantFrom('bind' as const, 'unbind' as const), agent: fc.integer({ min: 0, max: AGENTS - 1 }) }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('time_out' as const), q: questionIx }), weight: 1 },
+);

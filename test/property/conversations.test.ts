@@ -1,0 +1,308 @@
+/**
+ * Model-based sequences: generated conversations of three users and four agents (three of the
+ * users' app, one of another app) — ask, serve, quit, finish, request_finish, confirm_finish,
+ * reopen, sends, bind/unbind, valid or not — run over real HTTP against a small model. Every reply
+ * must be the one the model predicts; after each run the server's own data (messages by seq, the
+ * user lists, the agents' tasks) must satisfy the invariants. Replay with KEFU_FC_SEED=<seed>.
+ */
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { questionTransitioner } from '../../server/domain/commands/questionTransitioner.js';
+import type { ApiError, ErrorCode } from '../../shared/errors.js';
+import { allsReply, summaryListReply, type Message } from '../../shared/schemas/responses.js';
+import { AGENTS, USERS, action, fcOptions, fcTimeout, type Action } from '../support/arbitraries.js';
+import { factories, type Factories, type TestAgent, type TestUser } from '../support/factories.js';
+import { questionHelpers } from '../support/questions.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+const FOREIGN = AGENTS - 1;
+const UNKNOWN_ID = 'f'.repeat(24);
+
+interface Expected {
+  type: 3 | 4;
+  sender: string;
+  sender_type: 1 | 2;
+  action?: number;
+  text?: string;
+}
+interface QState {
+  id: string;
+  owner: number;
+  status: 1 | 2 | 3;
+  serv: number | null;
+  finishRequested: boolean;
+  expected: Expected[];
+}
+
+describe('property: conversations follow the state machine', function () {
+  this.timeout(fcTimeout(120_000));
+  let server: TestServer;
+  let f: Factories;
+  let h: ReturnType<typeof questionHelpers>;
+  let app: string;
+  let agents: TestAgent[];
+  /** Whether each agent's device session is bound now; carried across runs. */
+  const bound: boolean[] = [];
+
+  before(async () => {
+    server = await startTestServer();
+    f = factories(server);
+    h = questionHelpers(f);
+    app = await f.app();
+    const other = await f.app();
+    agents = [];
+    for (let i = 0; i < AGENTS; i++) agents.push(await f.agent({ identifies: [i === FOREIGN ? other : app] }));
+    bound.push(...agents.map(() => true));
+  });
+  after(() => server.stop());
+
+  /** The refusal the model predicts for an action, or null for success. */
+  function predict(a: Action, q: QState | null): ErrorCode | null {
+    switch (a.kind) {
+      case 'ask':
+      case 'bind':
+        return null;
+      case 'unbind':
+        return bound[a.agent] ? null : 'serv_not_bound';
+    }
+    if (!q) return 'question_not_found';
+    switch (a.kind) {
+      case 'serve':
+      case 'quit':
+      case 'finish':
+      case 'request_finish':
+        if (!bound[a.agent] || a.asOther) return 'serv_not_bound';
+        if (a.agent === FOREIGN) return 'forbidden';
+        if (a.kind === 'serve') return q.status === 1 ? null : q.status === 2 ? 'question_taken' : 'question_finished';
+        if (q.status !== 2) return q.status === 1 ? 'question_not_started' : 'question_finished';
+        return q.serv === a.agent ? null : 'question_taken';
+      case 'send_agent':
+        if (!bound[a.agent]) return 'sender_mismatch';
+        if (a.agent === FOREIGN) return 'forbidden';
+        if (q.status !== 2) return q.status === 1 ? 'question_not_started' : 'question_finished';
+        return q.serv === a.agent ? null : 'question_taken';
+      case 'send_user':
+        if (a.asOther) return 'sender_mismatch';
+        if (q.owner !== a.user) return 'forbidden';
+        return q.status === 3 ? 'question_finished' : null;
+      case 'reopen':
+        if (q.owner !== a.user) return 'forbidden';
+        return q.status === 3 ? null : 'question_not_finished';
+      case 'confirm_finish':
+        if (q.owner !== a.user) return 'forbidden';
+        if (q.status === 2) return q.finishRequested ? null : 'question_not_finished';
+        return q.status === 3 ? 'question_finished' : 'question_not_started';
+      case 'time_out':
+        return q.status === 3 ? 'question_finished' : null;
+    }
+  }
+
+  /** Runs one action over HTTP, checks the reply against the model, then advances the model. */
+  async function step(generated: Action, users: TestUser[], qs: QState[], n: number): Promise<void> {
+    const q = 'q' in generated && generated.q >= 0 && qs.length ? qs[generated.q % qs.length]! : null;
+    const a = { ...generated };
+    if ('agent' in a && a.agent < 0) a.agent = q?.serv ?? 0;
+    if ('user' in a && a.user < 0) a.user = q?.owner ?? 0;
+    const qid = q?.id ?? UNKNOWN_ID;
+    const expected = predict(a, q);
+    const agent = 'agent' in a ? agents[a.agent]! : undefined;
+    const user = 'user' in a ? users[a.user]! : undefined;
+    const text = `m${n}`;
+    let reply;
+    switch (a.kind) {
+      case 'ask':
+        reply = await f.api.post('/v1/question/new', { session: user!.session, title: `t${n}` });
+        break;
+      case 'bind':
+      case 'unbind':
+        reply = await f.api.post(`/v1/serv/${a.kind}`, { session: agent!.session, serv_id: agent!.servId, password: agent!.password });
+        if (reply.status === 200) bound[a.agent] = a.kind === 'bind';
+        break;
+      case 'serve':
+      case 'quit':
+      case 'finish':
+      case 'request_finish': {
+        const named = a.asOther ? agents[(a.agent + 1) % FOREIGN]!.servId : agent!.servId;
+        reply = await f.api.post(`/v1/question/${qid}/${a.kind}`, { session: agent!.session, serv_id: named });
+        break;
+      }
+      case 'confirm_finish':
+      case 'reopen':
+        reply = await f.api.post(`/v1/question/${qid}/${a.kind}`, { session: user!.session });
+        break;
+      case 'send_user': {
+        const sender = a.asOther ? users[(a.user + 1) % USERS]!.userId : user!.userId;
+        reply = await f.api.post(`/v1/question/${qid}/message/send_text`, { session: user!.session, sender, sender_type: 1, text });
+        break;
+      }
+      case 'send_agent':
+        reply = await f.api.post(`/v1/question/${qid}/message/send_text`, { session: agent!.session, sender: agent!.servId, sender_type: 2, text });
+        break;
+      case 'time_out':
+        reply = await questionTransitioner(server.deps, { name: 'timeOut', questionId: qid, actor: 'system', baseUrl: server.url }).then(
+          () => ({ status: 200, body: {}, text: '' }),
+          (e: ApiError) => ({ status: e.httpStatus, body: e.toBody(), text: e.message }),
+        );
+        break;
+    }
+    const context = `step ${n} ${JSON.stringify(a)} on ${JSON.stringify(q && { status: q.status, serv: q.serv, owner: q.owner, finishRequested: q.finishRequested })} → ${reply.status} ${reply.text.slice(0, 200)}`;
+    if (expected === null) assert.equal(reply.status, 200, context);
+    else assert.equal(reply.body?.error, expected, context);
+    if (expected !== null) return;
+
+    const notice = (action: number, by: 'agent' | 'user') =>
+      q!.expected.push(by === 'agent' ? { type: 4, sender: agent!.servId, sender_type: 2, action } : { type: 4, sender: user!.userId, sender_type: 1, action });
+    switch (a.kind) {
+      case 'ask':
+        qs.push({ id: reply.body.question_id, owner: a.user, status: 1, serv: null, finishRequested: false, expected: [] });
+        break;
+      case 'serve':
+        Object.assign(q!, { status: 2, serv: a.agent, finishRequested: false });
+        notice(1, 'agent');
+        break;
+      case 'quit':
+        Object.assign(q!, { status: 1, serv: null, finishRequested: false });
+        notice(2, 'agent');
+        break;
+      case 'request_finish':
+        q!.finishRequested = true;
+        notice(3, 'agent');
+        break;
+      case 'finish':
+        Object.assign(q!, { status: 3, finishRequested: false });
+        notice(4, 'agent');
+        break;
+      case 'confirm_finish':
+        Object.assign(q!, { status: 3, finishRequested: false });
+        notice(4, 'user');
+        break;
+      case 'reopen':
+        // The agent that last served it still serves the app, so it gets the question back.
+        Object.assign(q!, { status: q!.serv === null ? 1 : 2, finishRequested: false });
+        notice(6, 'user');
+        break;
+      case 'send_user':
+        q!.finishRequested = false;
+        q!.expected.push({ type: 3, sender: user!.userId, sender_type: 1, text });
+        break;
+      case 'send_agent':
+        q!.expected.push({ type: 3, sender: agent!.servId, sender_type: 2, text });
+        break;
+      case 'time_out':
+        Object.assign(q!, { status: 3, finishRequested: false });
+        q!.expected.push({ type: 4, sender: 'system', sender_type: 2, action: 5 });
+        break;
+    }
+  }
+
+  /**
+   * Replays a question's messages from status 1 without the model: each notice must be legal
+   * from the status before it and signed by whoever may make that move. Returns the end state.
+   */
+  function replay(messages: Message[], owner: string): { status: number; serving: string | null } {
+    let status = 1;
+    let serving: string | null = null;
+    for (const m of messages) {
+      const where: string = `seq ${m.seq} ${JSON.stringify(m)} from status ${status} (serving ${serving})`;
+      const byServing = m.sender_type === 2 && m.sender === serving;
+      const byOwner = m.sender_type === 1 && m.sender === owner;
+      if (m.type !== 4) {
+        assert.ok((byOwner && status !== 3) || (byServing && status === 2), `send not allowed: ${where}`);
+        continue;
+      }
+      switch (m.action) {
+        case 1:
+          assert.ok(status === 1 && m.sender_type === 2 && m.sender !== 'system', where);
+          [status, serving] = [2, m.sender];
+          break;
+        case 2:
+          assert.ok(status === 2 && byServing, where);
+          [status, serving] = [1, null];
+          break;
+        case 3:
+          assert.ok(status === 2 && byServing, where);
+          break;
+        case 4:
+          assert.ok(status === 2 && (byServing || byOwner || m.sender === 'system'), where);
+          status = 3;
+          break;
+        case 5:
+          assert.ok(status !== 3 && m.sender === 'system' && m.sender_type === 2, where);
+          status = 3;
+          break;
+        case 6:
+          assert.ok(status === 3 && byOwner, where);
+          status = serving === null ? 1 : 2;
+          break;
+        default:
+          assert.fail(`unknown action: ${where}`);
+      }
+    }
+    return { status, serving };
+  }
+
+  /** Question ids in an agent's tasks, every page. */
+  async function allTasks(agent: TestAgent): Promise<string[]> {
+    const ids: string[] = [];
+    for (;;) {
+      const reply = await f.api.get(`/v1/serv/${agent.servId}/tasks`, { num: 50, question_id: ids.at(-1) }, { session: agent.session });
+      assert.equal(reply.status, 200, reply.text);
+      const page = summaryListReply.parse(reply.body).questions.map((q) => q.question_id);
+      ids.push(...page);
+      if (page.length < 50) return ids;
+    }
+  }
+
+  /** The invariants, checked against what the server itself reports. */
+  async function checkInvariants(users: TestUser[], qs: QState[]): Promise<void> {
+    for (const q of qs) {
+      const owner = users[q.owner]!;
+      const messages = await h.allMessages(q.id, owner);
+      assert.deepEqual(messages.map((m) => m.seq), messages.map((_, i) => i + 1), `seq of ${q.id} not 1..n`);
+      assert.equal(new Set(messages.map((m) => m.message_id)).size, messages.length, 'duplicate message ids');
+      const end = replay(messages, owner.userId);
+      assert.equal(end.status, q.status, `notices of ${q.id} end in another status than the model`);
+      const seen = messages.map((m) =>
+        m.type === 4 ? { type: 4, sender: m.sender, sender_type: m.sender_type, action: m.action } : { type: m.type, sender: m.sender, sender_type: m.sender_type, text: m.type === 3 ? m.text : undefined },
+      );
+      assert.deepEqual(seen, q.expected, `messages of ${q.id} differ from the model`);
+    }
+    for (const [i, user] of users.entries()) {
+      const reply = await f.api.get(`/v1/user/${user.userId}/alls`, { num: 50 }, { session: user.session });
+      const listed = new Map(allsReply.parse(reply.body).questions.map((q) => [q.question_id, q]));
+      for (const q of qs.filter((q) => q.owner === i)) {
+        const row = listed.get(q.id);
+        assert.ok(row, `${q.id} missing from alls`);
+        assert.deepEqual({ status: row.status, serv_id: row.serv_id }, { status: q.status, serv_id: q.serv === null ? null : agents[q.serv]!.servId }, q.id);
+      }
+    }
+    // Tasks need a bound session: log every agent back in first.
+    for (const [i, agent] of agents.entries()) {
+      if (bound[i]) continue;
+      const reply = await f.api.post('/v1/serv/bind', { session: agent.session, serv_id: agent.servId, password: agent.password });
+      assert.equal(reply.status, 200, reply.text);
+      bound[i] = true;
+    }
+    const tasks = await Promise.all(agents.map(allTasks));
+    for (const q of qs) {
+      const servingAgents = agents.filter((_, i) => tasks[i]!.includes(q.id)).map((a) => a.servId);
+      assert.deepEqual(servingAgents, q.status === 2 ? [agents[q.serv!]!.servId] : [], `agents serving ${q.id}`);
+    }
+  }
+
+  it('every reply matches the model and the stored history obeys the transition table', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 30, size: 'max' }), async (actions) => {
+        const users: TestUser[] = [];
+        for (let i = 0; i < USERS; i++) users.push(await f.user({ identify: app }));
+        const qs: QState[] = [];
+        // One question up front, so most generated actions meet a real question.
+        const steps: Action[] = [{ kind: 'ask', user: 0 }, ...actions];
+        for (const [n, a] of steps.entries()) await step(a, users, qs, n);
+        await checkInvariants(users, qs);
+      }),
+      fcOptions(25),
+    );
+    assert.equal((await f.api.get('/healthz')).status, 200);
+  });
+});
