@@ -264,6 +264,8 @@ export interface Store {
   /** Appends a chat message with the next seq if the guard holds; null if it does not. */
   appendMessage(message: NewMessage, guard: SendGuard): Promise<AppendResult | null>;
   getMessage(id: string): Promise<MessageRecord | null>;
+  /** The message an earlier send with this (session, clientMsgId) stored, if any. */
+  findMessageByClientId(session: string, clientMsgId: string): Promise<MessageRecord | null>;
   /** Messages of a question in seq order; `afterSeq` continues after a cursor. */
   listMessages(questionId: string, page: Omit<Page, 'after'> & { afterSeq?: number }): Promise<MessageRecord[]>;
 

@@ -121,14 +121,16 @@ describe('POST /question/<id>/message/send_image', () => {
     }
   });
 
-  it('answers a retry with the same client_msg_id with the same message and URL', async () => {
+  it('answers a retry with the same client_msg_id with the same message and URL, storing no second file', async () => {
     const { user, questionId } = await f.servedQuestion();
     const first = await sendImage(questionId, user, await halves(20, 10).png().toBuffer(), { client_msg_id: 'img-1' });
+    const filesAfterFirst = storedImages().length;
     const again = await sendImage(questionId, user, await halves(30, 10).png().toBuffer(), { client_msg_id: 'img-1' });
     assert.equal(first.status, 200, JSON.stringify(first.body));
     assert.equal(again.status, 200, JSON.stringify(again.body));
     assert.equal(again.body.message_id, first.body.message_id);
     assert.equal(again.body.image_url, first.body.image_url);
+    assert.equal(storedImages().length, filesAfterFirst, 'the retry decoded and stored nothing');
     const list = await f.api.get(`/v1/question/${questionId}/message`, {}, { session: user.session });
     assert.equal(list.body.messages.filter((m: any) => m.type === 2).length, 1);
   });

@@ -1,7 +1,7 @@
 import { ApiError } from '../../../shared/errors.js';
 import { SENDER_TYPE, type SenderType } from '../../../shared/limits.js';
 import type { Deps } from '../../deps.js';
-import type { AppendResult, NewMessage, QuestionRecord, SendGuard } from '../../stores/types.js';
+import type { AppendResult, MessageRecord, NewMessage, QuestionRecord, SendGuard } from '../../stores/types.js';
 import type { Actor } from '../actor.js';
 import { authorizeAgentOnQuestion, authorizeAsker } from '../policies.js';
 import { SEND_STATUSES, sendRefusal } from '../stateMachine.js';
@@ -48,6 +48,12 @@ export async function messagePoster(deps: Deps, props: MessagePosterProps): Prom
     throw new ApiError(sendRefusal(question, props.senderType, guard.servId), 'cannot send to this question now');
   }
 
+  // A retry is answered from the store before any media is decoded or stored again.
+  if (props.clientMsgId !== undefined) {
+    const earlier = await deps.store.findMessageByClientId(actor.session.session, props.clientMsgId);
+    if (earlier) return duplicateOf(earlier, question);
+  }
+
   const content = await props.content();
   const message: NewMessage = {
     questionId: question.id,
@@ -63,14 +69,17 @@ export async function messagePoster(deps: Deps, props: MessagePosterProps): Prom
     const now = (await deps.store.getQuestion(question.id)) ?? question;
     throw new ApiError(sendRefusal(now, props.senderType, guard.servId), 'cannot send to this question now');
   }
-  // The key is (session, client_msg_id); reused on another question it is no retry of this send.
-  if (result.duplicate && result.message.questionId !== question.id) {
+  if (result.duplicate) return duplicateOf(result.message, result.question);
+  deps.events.record({ type: 'message.created', question: result.question, message: result.message, baseUrl: props.baseUrl });
+  return result;
+}
+
+/** The key is (session, client_msg_id): reused on another question it is no retry of this send. */
+function duplicateOf(message: MessageRecord, question: QuestionRecord): AppendResult {
+  if (message.questionId !== question.id) {
     throw new ApiError('param_invalid', 'client_msg_id was already used for another question', { field: 'client_msg_id' });
   }
-  if (!result.duplicate) {
-    deps.events.record({ type: 'message.created', question: result.question, message: result.message, baseUrl: props.baseUrl });
-  }
-  return result;
+  return { message, question, duplicate: true };
 }
 
 /** sender / sender_type must be the session's own identity, and that identity must belong here. */

@@ -183,6 +183,11 @@ export class MongoStore extends MongoAccounts implements Store {
     return question ? { message: toMessage(doc), question, duplicate: true } : null;
   }
 
+  async findMessageByClientId(session: string, clientMsgId: string): Promise<MessageRecord | null> {
+    const doc = await this.one<MessageDoc>(this.models.Message, Q.messageByClientId(session, clientMsgId));
+    return doc ? toMessage(doc) : null;
+  }
+
   async getMessage(id: string): Promise<MessageRecord | null> {
     if (!isObjectId(id)) return null;
     const doc = await this.one<MessageDoc>(this.models.Message, Q.byObjectId(id));

@@ -450,6 +450,11 @@ export class SqliteStore implements Store {
     return row ? toMessage(row) : null;
   }
 
+  async findMessageByClientId(session: string, clientMsgId: string): Promise<MessageRecord | null> {
+    const row = this.get<MessageRow>('SELECT * FROM messages WHERE session = ? AND client_msg_id = ?', [session, clientMsgId]);
+    return row ? toMessage(row) : null;
+  }
+
   async listMessages(questionId: string, page: Omit<Page, 'after'> & { afterSeq?: number }): Promise<MessageRecord[]> {
     const order = page.sort === 1 ? 'ASC' : 'DESC';
     const params: unknown[] = [questionId];

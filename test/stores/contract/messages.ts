@@ -84,6 +84,14 @@ export function messagesContract(store: GetStore): void {
       assert.equal((await store().getQuestion(q.id))!.lastSeq, 2);
     });
 
+    it('finds a message by (session, client_msg_id), and nothing for another session or id', async () => {
+      const q = await newQuestion(store());
+      const first = (await store().appendMessage(userText(q.id, 'keyed', { clientMsgId: 'c-find' }), USER_GUARD))!;
+      assert.deepEqual(await store().findMessageByClientId('SESSION00001', 'c-find'), first.message);
+      assert.equal(await store().findMessageByClientId('SESSION00002', 'c-find'), null);
+      assert.equal(await store().findMessageByClientId('SESSION00001', 'c-other'), null);
+    });
+
     it('stores one message for 10 concurrent retries of one client message', async () => {
       const q = await newQuestion(store());
       const results = await Promise.all(
