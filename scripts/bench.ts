@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--duration <s>] [--concurrency <n>] [--client http]`: a kefu node in this process on
+ * `npm run bench [-- --quick] [--duration <s>] [--concurrency <n>] [--client fetch|http]`: a kefu node in this process on
  * port 0 (temp DATA_DIR, SQLite, RATE_LIMITS=off), loaded over loopback by parallel fetch loops
  * (Node's fetch is undici, which keeps connections alive), one scenario after another, each bounded
  * in time. GET /healthz runs first as the baseline: the same server and client with no store work,
@@ -60,7 +60,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number`);
     return Math.min(n, max);
   };
-  const client = flags.get('client') ?? 'fetch';
+  const client = flags.get('client') ?? 'http';
   if (client !== 'fetch' && client !== 'http') throw new Error('--client must be fetch or http');
   return {
     durationS: positive('duration', quick ? 0.5 : 3, 30),
