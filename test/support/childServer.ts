@@ -4,7 +4,7 @@
  * question's whole history; and the process's memory as the kernel reports it.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { client, type Client } from './http.js';
 import { spawnNode, type ChildNode } from './nodes.js';
 import { ADMIN_TOKEN } from './server.js';
@@ -84,6 +84,16 @@ export function memoryOf(pid: number): { rssMb: number; peakMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rssMb: Math.round(kb('VmRSS') / 1024), peakMb: Math.round(kb('VmHWM') / 1024) };
+}
+
+/** Resets the process's VmHWM to its current RSS (Linux clear_refs); false where not permitted. */
+export function resetPeak(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Polls `probe` until it returns true or `ms` pass (a deadline, not a timing assertion). */
