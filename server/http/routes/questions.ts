@@ -1,5 +1,6 @@
 /** /question/*: asking, the queue, the transitions, messages. */
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
+import type { z } from 'zod';
 import { MESSAGE_TYPE, STATUS } from '../../../shared/limits.js';
 import {
   agentActionInput,
@@ -12,19 +13,21 @@ import {
   userActionInput,
 } from '../../../shared/schemas/requests.js';
 import type { Deps } from '../../deps.js';
-import { messagePoster } from '../../domain/commands/messagePoster.js';
+import { messagePoster, type MessageContent } from '../../domain/commands/messagePoster.js';
 import { questionCreator } from '../../domain/commands/questionCreator.js';
 import { questionTransitioner } from '../../domain/commands/questionTransitioner.js';
-import { presentMessage, mediaUrl } from '../../domain/presenters.js';
+import { mediaUrl } from '../../domain/presenters.js';
 import { listMessages, listQueue } from '../../domain/queries.js';
 import type { TransitionName } from '../../domain/stateMachine.js';
 import { intakeAudio } from '../../media/audioIntake.js';
 import { intakeImage } from '../../media/imageIntake.js';
 import { storeMedia } from '../../media/mediaStorage.js';
-import type { RequestHandler } from 'express';
 import { baseUrlOf, ok } from '../reply.js';
 import { actorOf, authenticate } from '../session.js';
 import { input } from '../validate.js';
+
+/** What every send carries, whatever its content. */
+type SendCommon = Pick<z.output<typeof sendTextInput>, 'question_id' | 'sender' | 'sender_type' | 'client_msg_id'>;
 
 export function questionsRouter(deps: Deps, limits: { send: RequestHandler }): Router {
   const router = Router();
@@ -45,15 +48,18 @@ export function questionsRouter(deps: Deps, limits: { send: RequestHandler }): R
     ok(res, { questions: await listQueue(deps, actorOf(res), input(req, questionListInput)) });
   });
 
-  const agentTransitions: Array<[string, TransitionName]> = [
-    ['serve', 'serve'],
-    ['quit', 'quit'],
-    ['finish', 'finish'],
-    ['request_finish', 'requestFinish'],
+  // One route per row of the transition table that a person triggers; agents name their serv_id.
+  const transitions: Array<[string, TransitionName, typeof agentActionInput | typeof userActionInput]> = [
+    ['serve', 'serve', agentActionInput],
+    ['quit', 'quit', agentActionInput],
+    ['finish', 'finish', agentActionInput],
+    ['request_finish', 'requestFinish', agentActionInput],
+    ['reopen', 'reopen', userActionInput],
+    ['confirm_finish', 'confirmFinish', userActionInput],
   ];
-  for (const [path, name] of agentTransitions) {
+  for (const [path, name, schema] of transitions) {
     router.post(`/question/:question_id/${path}`, auth, async (req, res) => {
-      const params = input(req, agentActionInput);
+      const params: { question_id: string; serv_id?: string } = input(req, schema);
       const { notice } = await questionTransitioner(deps, {
         name,
         questionId: params.question_id,
@@ -65,84 +71,49 @@ export function questionsRouter(deps: Deps, limits: { send: RequestHandler }): R
     });
   }
 
-  const userTransitions: Array<[string, TransitionName]> = [
-    ['reopen', 'reopen'],
-    ['confirm_finish', 'confirmFinish'],
-  ];
-  for (const [path, name] of userTransitions) {
-    router.post(`/question/:question_id/${path}`, auth, async (req, res) => {
-      const params = input(req, userActionInput);
-      const { notice } = await questionTransitioner(deps, {
-        name,
-        questionId: params.question_id,
-        actor: actorOf(res),
-        baseUrl: baseUrlOf(deps.config, req),
-      });
-      ok(res, { message_id: notice.id });
-    });
-  }
-
   router.get('/question/:question_id/message', auth, async (req, res) => {
     const params = input(req, questionMessagesInput);
     ok(res, { messages: await listMessages(deps, actorOf(res), params, baseUrlOf(deps.config, req)) });
   });
 
-  router.post('/question/:question_id/message/send_text', limits.send, auth, async (req, res) => {
-    const params = input(req, sendTextInput);
-    const { message } = await messagePoster(deps, {
-      actor: actorOf(res),
-      questionId: params.question_id,
-      sender: params.sender,
-      senderType: params.sender_type,
-      clientMsgId: params.client_msg_id,
-      content: async () => ({ type: MESSAGE_TYPE.text, text: params.text, summaryText: params.text }),
-      baseUrl: baseUrlOf(deps.config, req),
+  /** A send route: the same checks for every kind; only the content and the URL field differ. */
+  function sendRoute<S extends typeof sendTextInput | typeof sendImageInput | typeof sendAudioInput>(
+    kind: 'text' | 'image' | 'audio',
+    schema: S,
+    content: (params: z.output<S>) => Promise<MessageContent>,
+  ) {
+    router.post(`/question/:question_id/message/send_${kind}`, limits.send, auth, async (req, res) => {
+      const params = input(req, schema) as z.output<S>;
+      const common: SendCommon = params;
+      const baseUrl = baseUrlOf(deps.config, req);
+      const { message } = await messagePoster(deps, {
+        actor: actorOf(res),
+        questionId: common.question_id,
+        sender: common.sender,
+        senderType: common.sender_type,
+        clientMsgId: common.client_msg_id,
+        content: () => content(params),
+        baseUrl,
+      });
+      // A retry gets the first message's URL back, whatever it sent this time.
+      const url = kind === 'text' ? {} : { [`${kind}_url`]: mediaUrl(baseUrl, message.mediaPath ?? '') };
+      ok(res, { message_id: message.id, ...url });
     });
-    ok(res, { message_id: message.id });
+  }
+
+  sendRoute('text', sendTextInput, async (params) => ({ type: MESSAGE_TYPE.text, text: params.text, summaryText: params.text }));
+
+  sendRoute('image', sendImageInput, async (params) => {
+    const image = await intakeImage(params.image);
+    const path = await storeMedia(deps.store, 'image', image.bytes, 'image/jpeg', 'jpg');
+    return { type: MESSAGE_TYPE.image, mediaPath: path, summaryText: '[image]' };
   });
 
-  router.post('/question/:question_id/message/send_image', limits.send, auth, async (req, res) => {
-    const params = input(req, sendImageInput);
-    const baseUrl = baseUrlOf(deps.config, req);
-    const { message } = await messagePoster(deps, {
-      actor: actorOf(res),
-      questionId: params.question_id,
-      sender: params.sender,
-      senderType: params.sender_type,
-      clientMsgId: params.client_msg_id,
-      content: async () => {
-        const image = await intakeImage(params.image);
-        const path = await storeMedia(deps.store, 'image', image.bytes, 'image/jpeg', 'jpg');
-        return { type: MESSAGE_TYPE.image, mediaPath: path, summaryText: '[image]' };
-      },
-      baseUrl,
-    });
-    ok(res, { message_id: message.id, image_url: presentMessageUrl(message, baseUrl) });
-  });
-
-  router.post('/question/:question_id/message/send_audio', limits.send, auth, async (req, res) => {
-    const params = input(req, sendAudioInput);
-    const baseUrl = baseUrlOf(deps.config, req);
-    const { message } = await messagePoster(deps, {
-      actor: actorOf(res),
-      questionId: params.question_id,
-      sender: params.sender,
-      senderType: params.sender_type,
-      clientMsgId: params.client_msg_id,
-      content: async () => {
-        const audio = intakeAudio(params.audio);
-        const path = await storeMedia(deps.store, 'audio', audio.bytes, audio.format.contentType, audio.format.ext);
-        return { type: MESSAGE_TYPE.audio, mediaPath: path, audioLen: params.audio_len, summaryText: '[audio]' };
-      },
-      baseUrl,
-    });
-    ok(res, { message_id: message.id, audio_url: presentMessageUrl(message, baseUrl) });
+  sendRoute('audio', sendAudioInput, async (params) => {
+    const audio = intakeAudio(params.audio);
+    const path = await storeMedia(deps.store, 'audio', audio.bytes, audio.format.contentType, audio.format.ext);
+    return { type: MESSAGE_TYPE.audio, mediaPath: path, audioLen: params.audio_len, summaryText: '[audio]' };
   });
 
   return router;
-}
-
-/** The media URL of a message as stored (a duplicate retry returns the first message's URL). */
-function presentMessageUrl(message: Parameters<typeof presentMessage>[0], baseUrl: string): string {
-  return mediaUrl(baseUrl, message.mediaPath ?? '');
 }
