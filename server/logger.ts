@@ -1,4 +1,8 @@
-/** pino, JSON lines; anything named like a secret is censored wherever it appears in a log object. */
+/**
+ * pino, JSON lines; anything named like a secret is censored wherever it appears in a log object,
+ * and credentials inside any URL (`redis://user:password@host`, a webhook URL with a password) are
+ * cut from messages, errors and top-level string fields.
+ */
 import { pino, type Logger } from 'pino';
 
 export const REDACTED_PATHS = [
@@ -16,6 +20,22 @@ export const REDACTED_PATHS = [
   '*.headers["x-session"]',
 ];
 
+/** `scheme://user:password@host` → `scheme://[redacted]@host`, anywhere in a string. */
+export function redactUrlCredentials(text: string): string {
+  // The user-info part stops at quotes too, so a JSON text stays JSON.
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"\\<>]+@/gi, '$1[redacted]@');
+}
+
+function scrubStrings<T extends Record<string, unknown>>(object: T): T {
+  let copy: Record<string, unknown> | undefined;
+  for (const [key, value] of Object.entries(object)) {
+    if (typeof value !== 'string' || !value.includes('@')) continue;
+    const clean = redactUrlCredentials(value);
+    if (clean !== value) (copy ??= { ...object })[key] = clean;
+  }
+  return (copy ?? object) as T;
+}
+
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
     {
@@ -23,6 +43,27 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       base: { pid: process.pid },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      serializers: {
+        // Driver errors may quote the URL they were given (message, stack, nested cause).
+        err: (error: Error) => {
+          const serialized: unknown = pino.stdSerializers.err(error);
+          if (!serialized || typeof serialized !== 'object') return serialized;
+          try {
+            return JSON.parse(redactUrlCredentials(JSON.stringify(serialized))) as unknown;
+          } catch {
+            return serialized;
+          }
+        },
+      },
+      formatters: { log: (object) => scrubStrings(object) },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(
+            this,
+            args.map((arg) => (typeof arg === 'string' ? redactUrlCredentials(arg) : arg)) as typeof args,
+          );
+        },
+      },
     },
     destination,
   );
