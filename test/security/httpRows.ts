@@ -7,7 +7,7 @@
  * the decision, marked "silent:" below.
  */
 import type { ErrorCode } from '../../shared/errors.js';
-import { cells as cellsOf, type Caller, type QuestionState, type SessionColumn, type World } from './matrixWorld.js';
+import { cells as cellsOf, everyColumn, type Caller, type QuestionState, type SessionColumn, type World } from './matrixWorld.js';
 
 /** 200 (and, for lists, whether the row's target is in it) or the error code. */
 export type Expect = 200 | 'listed' | 'unlisted' | ErrorCode;
@@ -62,7 +62,7 @@ const ASKER_ONLY = cells(200, 'forbidden', 'forbidden', 'forbidden', 'forbidden'
 
 export const HTTP_ROWS: HttpRow[] = [
   // silent: bound agent sessions may ask too (as their device's user, in their session's app).
-  { endpoint: 'POST /v1/question/new', writes: true, params: () => ({ title: 'Help' }), expect: cells(200, 200, 200, 200, 200, 200, 200) },
+  { endpoint: 'POST /v1/question/new', writes: true, params: () => ({ title: 'Help' }), expect: everyColumn<Expect>(200) },
 
   // Knowing the password is the authorization; the session must be of an app the agent serves.
   {
@@ -76,7 +76,7 @@ export const HTTP_ROWS: HttpRow[] = [
     endpoint: 'POST /v1/serv/bind',
     variant: 'with a wrong password',
     params: (x) => ({ serv_id: x.w.serving.servId, password: 'not-the-password' }),
-    expect: cells('serv_auth_failed', 'serv_auth_failed', 'serv_auth_failed', 'serv_auth_failed', 'serv_auth_failed', 'serv_auth_failed', 'serv_auth_failed'),
+    expect: everyColumn<Expect>('serv_auth_failed'),
   },
   {
     endpoint: 'POST /v1/serv/unbind',
@@ -123,7 +123,13 @@ export const HTTP_ROWS: HttpRow[] = [
     expect: cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 200, 'serv_not_bound', 'serv_not_bound', 'serv_not_bound'),
   },
   { endpoint: 'POST /v1/question/:question_id/finish', question: 'inProgress', writes: true, params: namesAgent, expect: SERVING_ONLY },
-  { endpoint: 'POST /v1/question/:question_id/request_finish', question: 'inProgress', writes: true, params: namesAgent, expect: SERVING_ONLY },
+  {
+    endpoint: 'POST /v1/question/:question_id/request_finish',
+    question: 'inProgress',
+    writes: true,
+    params: namesAgent,
+    expect: SERVING_ONLY,
+  },
   { endpoint: 'POST /v1/question/:question_id/confirm_finish', question: 'finishRequested', writes: true, expect: ASKER_ONLY },
   { endpoint: 'POST /v1/question/:question_id/reopen', question: 'resolved', writes: true, expect: ASKER_ONLY },
 
@@ -143,7 +149,13 @@ export const HTTP_ROWS: HttpRow[] = [
 
   { endpoint: 'GET /v1/question/:question_id/message', question: 'inProgress', params: page, expect: READERS },
   // The unbound device still claims the agent it was: its sender no longer matches its session.
-  { endpoint: 'POST /v1/question/:question_id/message/send_text', question: 'inProgress', writes: true, params: (x) => ({ ...asSender(x), text: 'hello' }), expect: SEND },
+  {
+    endpoint: 'POST /v1/question/:question_id/message/send_text',
+    question: 'inProgress',
+    writes: true,
+    params: (x) => ({ ...asSender(x), text: 'hello' }),
+    expect: SEND,
+  },
   {
     endpoint: 'POST /v1/question/:question_id/message/send_text',
     variant: 'while pending',
@@ -152,7 +164,13 @@ export const HTTP_ROWS: HttpRow[] = [
     params: (x) => ({ ...asSender(x), text: 'hello' }),
     expect: cells(200, 'forbidden', 'forbidden', 'question_not_started', 'question_not_started', 'forbidden', 'sender_mismatch'),
   },
-  { endpoint: 'POST /v1/question/:question_id/message/send_image', question: 'inProgress', writes: true, params: (x) => ({ ...asSender(x), image: x.w.jpeg }), expect: SEND },
+  {
+    endpoint: 'POST /v1/question/:question_id/message/send_image',
+    question: 'inProgress',
+    writes: true,
+    params: (x) => ({ ...asSender(x), image: x.w.jpeg }),
+    expect: SEND,
+  },
   {
     endpoint: 'POST /v1/question/:question_id/message/send_audio',
     question: 'inProgress',
@@ -162,7 +180,12 @@ export const HTTP_ROWS: HttpRow[] = [
   },
 
   // silent: the asker may not open its own user page (the page is for agents).
-  { endpoint: 'GET /v1/user', question: 'inProgress', params: (x) => ({ question_id: x.questionId }), expect: cells('forbidden', 'forbidden', 'forbidden', 200, 200, 'forbidden', 'forbidden') },
+  {
+    endpoint: 'GET /v1/user',
+    question: 'inProgress',
+    params: (x) => ({ question_id: x.questionId }),
+    expect: cells('forbidden', 'forbidden', 'forbidden', 200, 200, 'forbidden', 'forbidden'),
+  },
 
   // silent: an agent of another app gets 200 without the app's templates rather than 403.
   { endpoint: 'GET /v1/answer/templates', lists: hasTemplate, expect: AGENT_LIST },

@@ -38,6 +38,9 @@ export function cells<T>(...values: [T, T, T, T, T, T, T]): Record<SessionColumn
   return Object.fromEntries(SESSION_COLUMNS.map((c, i) => [c, values[i]!])) as Record<SessionColumn, T>;
 }
 
+/** The same expectation in every session column. */
+export const everyColumn = <T>(value: T) => cells<T>(value, value, value, value, value, value, value);
+
 /** "403 forbidden" for a code; other outcomes as they are. */
 export const describeCode = (code: ErrorCode) => `${ERROR_STATUS[code]} ${code}`;
 
