@@ -110,6 +110,7 @@ export function registerHandlers(socket: KefuSocket, ctx: HandlerContext): void 
       sender: params.sender ?? (asAgent ? (actor.agent?.servId ?? '') : actor.userId),
       senderType: asAgent ? SENDER_TYPE.agent : SENDER_TYPE.user,
       clientMsgId: params.client_msg_id,
+      type: MESSAGE_TYPE.text,
       content: async () => ({ type: MESSAGE_TYPE.text, text: params.text, summaryText: params.text }),
       baseUrl: ctx.baseUrl,
     });

@@ -22,6 +22,8 @@ export interface MessagePosterProps {
   sender: string;
   senderType: SenderType;
   clientMsgId?: string;
+  /** The kind of message sent; a client_msg_id first used for another kind is no retry of this send. */
+  type: MessageContent['type'];
   /**
    * Produces the content. Media are decoded and stored only after every check passed, so a refused
    * send costs no image processing.
@@ -51,7 +53,7 @@ export async function messagePoster(deps: Deps, props: MessagePosterProps): Prom
   // A retry is answered from the store before any media is decoded or stored again.
   if (props.clientMsgId !== undefined) {
     const earlier = await deps.store.findMessageByClientId(actor.session.session, props.clientMsgId);
-    if (earlier) return duplicateOf(earlier, question);
+    if (earlier) return duplicateOf(earlier, question, props.type);
   }
 
   const content = await props.content();
@@ -69,15 +71,21 @@ export async function messagePoster(deps: Deps, props: MessagePosterProps): Prom
     const now = (await deps.store.getQuestion(question.id)) ?? question;
     throw new ApiError(sendRefusal(now, props.senderType, guard.servId), 'cannot send to this question now');
   }
-  if (result.duplicate) return duplicateOf(result.message, result.question);
+  if (result.duplicate) return duplicateOf(result.message, result.question, props.type);
   deps.events.record({ type: 'message.created', question: result.question, message: result.message, baseUrl: props.baseUrl });
   return result;
 }
 
-/** The key is (session, client_msg_id): reused on another question it is no retry of this send. */
-function duplicateOf(message: MessageRecord, question: QuestionRecord): AppendResult {
+/**
+ * The key is (session, client_msg_id): reused on another question, or for another kind of message
+ * (whose reply would carry no or the wrong media URL), it is no retry of this send.
+ */
+function duplicateOf(message: MessageRecord, question: QuestionRecord, type: MessageContent['type']): AppendResult {
   if (message.questionId !== question.id) {
     throw new ApiError('param_invalid', 'client_msg_id was already used for another question', { field: 'client_msg_id' });
+  }
+  if (message.type !== type) {
+    throw new ApiError('param_invalid', 'client_msg_id was already used for another kind of message', { field: 'client_msg_id' });
   }
   return { message, question, duplicate: true };
 }

@@ -92,6 +92,7 @@ export function questionsRouter(deps: Deps, limits: { send: RequestHandler }): R
         sender: common.sender,
         senderType: common.sender_type,
         clientMsgId: common.client_msg_id,
+        type: MESSAGE_TYPE[kind],
         content: () => content(params),
         baseUrl,
       });
