@@ -16,8 +16,10 @@ import {
   createCast,
   createWorld,
   describeCode,
+  device,
   freshCallerOf,
   questionIn,
+  unbind,
   type Cast,
   type Column,
   type World,
@@ -45,10 +47,13 @@ function describeExpect(expected: Expect): string {
 describe('authorization matrix: HTTP', () => {
   let server: TestServer;
   let cast: Cast;
+  /** One logged-out device for every row: no row binds it again (bind rows use fresh devices). */
+  let unbound: string;
 
   before(async () => {
     server = await startTestServer();
     cast = await createCast(server);
+    unbound = await unbind(cast, await device(cast, cast.app, cast.serving));
   });
   after(() => server.stop());
 
@@ -112,7 +117,7 @@ describe('authorization matrix: HTTP', () => {
       let w: World;
       let rowQuestion = '';
       before(async () => {
-        w = await createWorld(cast);
+        w = await createWorld(cast, { unbound });
         if (row.question && !row.writes) rowQuestion = await questionIn(w, row.question);
       });
 

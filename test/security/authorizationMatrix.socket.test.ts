@@ -9,185 +9,28 @@
  * is still on its way.
  */
 import assert from 'node:assert/strict';
-import type { ErrorCode } from '../../shared/errors.js';
 import { rooms } from '../../shared/rooms.js';
 import { deviceRoomOf } from '../../server/realtime/deviceRooms.js';
 import { eventually } from '../realtime/util.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { connectSocket, recordedSocket, type Recorded, type ServerEvent, type TestSocket } from '../support/sockets.js';
+import { connectSocket, recordedSocket, type Recorded } from '../support/sockets.js';
 import {
   COLUMN_ORDER,
   COLUMNS,
   SESSION_COLUMNS,
   callerOf,
-  cells,
   createCast,
   createWorld,
   describeCode,
   device,
-  everyColumn,
   questionIn,
   unbind,
   type Cast,
   type Column,
   type QuestionState,
   type SessionColumn,
-  type World,
 } from './matrixWorld.js';
-
-/** One row's world: fresh users, one open socket per session column, the row's question. */
-interface Scene {
-  w: World;
-  sockets: Record<SessionColumn, Recorded>;
-  questionId: string;
-}
-
-type AckExpect = 200 | ErrorCode;
-
-interface EmitRow {
-  title: string;
-  question?: QuestionState;
-  /** Emits as the socket; resolves with the ack. */
-  emit: (socket: TestSocket, x: Scene) => Promise<{ status: number; error?: string }>;
-  /** The emit may add messages: a refusal must leave the question's messages as they were. */
-  sends?: boolean;
-  expect: Record<SessionColumn, AckExpect>;
-}
-
-interface ReceiveRow {
-  event: ServerEvent;
-  how: string;
-  question?: QuestionState;
-  /** Every socket asks question:subscribe first (refusals included). */
-  subscribe?: boolean;
-  /** Makes the event happen; resolves with what picks out its copies (and no earlier event). */
-  trigger: (x: Scene) => Promise<(payload: any) => boolean>;
-  receivers: SessionColumn[];
-}
-
-const ack = cells<AckExpect>;
-const ref = (x: Scene) => ({ question_id: x.questionId });
-
-// Column order of every `ack(…)` below:
-//   asker        same-app user  other-app user  serving agent  colleague         foreign agent  unbound
-const EMIT_ROWS: EmitRow[] = [
-  {
-    title: 'question:subscribe',
-    question: 'inProgress',
-    emit: (s, x) => s.emitWithAck('question:subscribe', ref(x)),
-    expect: ack(200, 'forbidden', 'forbidden', 200, 200, 'forbidden', 'forbidden'),
-  },
-  // Leaving a room one is not in is harmless; the API document promises 200 for any well-formed payload.
-  {
-    title: 'question:unsubscribe',
-    question: 'inProgress',
-    emit: (s, x) => s.emitWithAck('question:unsubscribe', ref(x)),
-    expect: everyColumn<AckExpect>(200),
-  },
-  // sender / sender_type default to the socket's identity: the unbound device is a plain user now.
-  {
-    title: 'message:send_text',
-    question: 'inProgress',
-    sends: true,
-    emit: (s, x) => s.emitWithAck('message:send_text', { ...ref(x), text: 'hello' }),
-    expect: ack(200, 'forbidden', 'forbidden', 200, 'question_taken', 'forbidden', 'forbidden'),
-  },
-  {
-    title: 'message:send_text (claiming to be the serving agent)',
-    question: 'inProgress',
-    sends: true,
-    emit: (s, x) => s.emitWithAck('message:send_text', { ...ref(x), text: 'hello', sender: x.w.serving.servId, sender_type: 2 }),
-    expect: ack('sender_mismatch', 'sender_mismatch', 'sender_mismatch', 200, 'sender_mismatch', 'sender_mismatch', 'sender_mismatch'),
-  },
-  // silent: typing is refused (forbidden) to readers who are neither the asker nor the serving agent.
-  {
-    title: 'typing',
-    question: 'inProgress',
-    emit: (s, x) => s.emitWithAck('typing', ref(x)),
-    expect: ack(200, 'forbidden', 'forbidden', 200, 'forbidden', 'forbidden', 'forbidden'),
-  },
-];
-
-const post = async (x: Scene, path: string, body: Record<string, unknown>) => {
-  const reply = await x.w.f.api.post(path, body);
-  assert.equal(reply.status, 200, reply.text);
-};
-const servingSays = (x: Scene, path: string, action: number) =>
-  post(x, `/v1/question/${x.questionId}/${path}`, { session: x.w.serving.session, serv_id: x.w.serving.servId }).then(
-    () => (p: any) => p.question_id === x.questionId && p.action === action,
-  );
-const userSends = async (x: Scene) => {
-  const reply = await x.w.f.sendText(x.questionId, x.w.asker, 'hi');
-  assert.equal(reply.status, 200, reply.text);
-  return (p: any) => p.message?.message_id === reply.body.message_id;
-};
-const typesAs = (column: 'asker' | 'servingAgent', sender: (x: Scene) => string) => async (x: Scene) => {
-  assert.equal((await x.sockets[column].socket.emitWithAck('typing', ref(x))).status, 200);
-  return (p: any) => p.question_id === x.questionId && p.sender === sender(x);
-};
-
-const RECEIVE_ROWS: ReceiveRow[] = [
-  {
-    event: 'message:new',
-    how: 'the user sends a text; nobody subscribed',
-    question: 'inProgress',
-    trigger: userSends,
-    receivers: ['asker', 'servingAgent'],
-  },
-  {
-    event: 'message:new',
-    how: 'the user sends a text; everyone asked to subscribe',
-    question: 'inProgress',
-    subscribe: true,
-    trigger: userSends,
-    receivers: ['asker', 'servingAgent', 'colleague'],
-  },
-  {
-    event: 'question:updated',
-    how: 'the serving agent finishes; nobody subscribed',
-    question: 'inProgress',
-    trigger: (x) => servingSays(x, 'finish', 4),
-    receivers: ['asker', 'servingAgent'],
-  },
-  {
-    event: 'question:updated',
-    how: 'the serving agent quits; everyone asked to subscribe',
-    question: 'inProgress',
-    subscribe: true,
-    trigger: (x) => servingSays(x, 'quit', 2),
-    receivers: ['asker', 'servingAgent', 'colleague'],
-  },
-  {
-    event: 'queue:added',
-    how: 'the user asks a question',
-    trigger: (x) => x.w.f.question(x.w.asker).then((id) => (p: any) => p.question?.question_id === id),
-    receivers: ['servingAgent', 'colleague'],
-  },
-  {
-    event: 'queue:removed',
-    how: 'the colleague serves a pending question',
-    question: 'pending',
-    trigger: (x) => x.w.f.serve(x.questionId, x.w.colleague).then(() => (p: any) => p.question_id === x.questionId),
-    receivers: ['servingAgent', 'colleague'],
-  },
-  // Typing goes to the other party only: never to question rooms, never back to the typist.
-  {
-    event: 'typing',
-    how: 'the user types; everyone asked to subscribe',
-    question: 'inProgress',
-    subscribe: true,
-    trigger: typesAs('asker', (x) => x.w.asker.userId),
-    receivers: ['servingAgent'],
-  },
-  {
-    event: 'typing',
-    how: 'the serving agent types; everyone asked to subscribe',
-    question: 'inProgress',
-    subscribe: true,
-    trigger: typesAs('servingAgent', (x) => x.w.serving.servId),
-    receivers: ['asker'],
-  },
-];
+import { EMIT_ROWS, RECEIVE_ROWS, ref, type Scene } from './socketRows.js';
 
 describe('authorization matrix: sockets', () => {
   let server: TestServer;
