@@ -163,6 +163,10 @@ describe('property: fuzzed input to every endpoint', function () {
         const parsed = endpoint.reply.safeParse(body);
         assert.ok(parsed.success, `success body does not match its schema: ${context}`);
       }
+      // A media URL in a reply points at stored media of its own kind.
+      for (const kind of ['image', 'audio']) {
+        if (`${kind}_url` in body) assert.match(String(body[`${kind}_url`]), new RegExp(`/v1/media/${kind}/[0-9a-f]{24}\\.`), context);
+      }
       return;
     }
     assert.deepEqual(Object.keys(body).filter((k) => !['status', 'error', 'field', 'debug'].includes(k)), [], context);
