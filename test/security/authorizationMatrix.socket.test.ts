@@ -55,11 +55,12 @@ describe('authorization matrix: sockets', () => {
     const sockets = {} as Record<SessionColumn, Recorded>;
     for (const column of SESSION_COLUMNS) sockets[column] = await recordedSocket(server.url, callerOf(w, column).session!);
     await unbind(cast, unbound);
+    // The rooms follow the unbind asynchronously: wait for that, but without failing here, so a
+    // socket that stays in the agent's rooms fails its own cells ("unbound … → does not receive").
     await eventually(
       async () => !(await roomsOf(unbound)).some((r) => r === rooms.agent(cast.serving.servId) || r.startsWith('queue:')),
-      5000,
-      'the unbound device left the agent and queue rooms',
-    );
+      3000,
+    ).catch(() => {});
     assert.ok(sockets.unbound.socket.connected, 'the unbound device stays connected');
     return { w, sockets, questionId };
   }
