@@ -1,0 +1,246 @@
+/** Questions, their transitions and their messages in the embedded store. */
+import { MESSAGE_TYPE } from '../../../shared/limits.js';
+import { newObjectId } from '../objectId.js';
+import type {
+  AppendResult,
+  MessageRecord,
+  NewMessage,
+  NewQuestion,
+  Page,
+  QuestionFilter,
+  QuestionRecord,
+  SendGuard,
+  TimeoutScan,
+  TransitionResult,
+  TransitionWrite,
+} from '../types.js';
+import { SqliteAccounts } from './accounts.js';
+import { pageClause, stripUndefined } from './db.js';
+import { toMessage, toQuestion, type MessageRow, type QuestionRow } from './rows.js';
+
+export class SqliteConversations extends SqliteAccounts {
+  async createQuestion(input: NewQuestion): Promise<QuestionRecord> {
+    const id = newObjectId(input.now * 1000);
+    this.write(() => {
+      this.run(
+        `INSERT INTO questions (id, identify, user_id, title, labels, status, serv_id, created_at, status_at,
+           last_activity_at, finish_requested_at, last_seq)
+         VALUES (?, ?, ?, ?, ?, 1, NULL, ?, ?, ?, NULL, 0)`,
+        [id, input.identify, input.userId, input.title, JSON.stringify(input.labels), input.now, input.now, input.now],
+      );
+      for (const label of input.labels) this.run('INSERT INTO question_labels (label, question_id) VALUES (?, ?)', [label, id]);
+    });
+    return (await this.getQuestion(id))!;
+  }
+
+  async getQuestion(id: string): Promise<QuestionRecord | null> {
+    const row = this.get<QuestionRow>('SELECT * FROM questions WHERE id = ?', [id]);
+    return row ? toQuestion(row) : null;
+  }
+
+  async listQuestions(filter: QuestionFilter, page: Page): Promise<QuestionRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.status !== undefined) {
+      where.push('q.status = ?');
+      params.push(filter.status);
+    }
+    if (filter.identifies !== undefined) {
+      where.push('q.identify IN (SELECT value FROM json_each(?))');
+      params.push(JSON.stringify(filter.identifies));
+    }
+    if (filter.userId !== undefined) {
+      where.push('q.user_id = ?');
+      params.push(filter.userId);
+    }
+    if (filter.servId !== undefined) {
+      where.push('q.serv_id = ?');
+      params.push(filter.servId);
+    }
+    if (filter.label !== undefined) {
+      where.push('q.id IN (SELECT question_id FROM question_labels WHERE label = ?)');
+      params.push(filter.label);
+    }
+    const { clause, limit } = pageClause('q.id', page, where, params);
+    return this.all<QuestionRow>(`SELECT q.* FROM questions q ${clause}`, [...params, ...limit]).map(toQuestion);
+  }
+
+  async transition(write: TransitionWrite): Promise<TransitionResult | null> {
+    const conditions = ['id = @questionId', `status IN (${write.from.map(Number).join(', ')})`];
+    const params: Record<string, unknown> = {
+      questionId: write.questionId,
+      to: write.to,
+      now: write.now,
+    };
+    if (write.servId !== undefined) {
+      conditions.push(write.servId === null ? 'serv_id IS NULL' : 'serv_id = @servId');
+      if (write.servId !== null) params.servId = write.servId;
+    }
+    if (write.userId !== undefined) {
+      conditions.push('user_id = @userId');
+      params.userId = write.userId;
+    }
+    if (write.finishRequested) conditions.push('finish_requested_at IS NOT NULL');
+    if (write.statusBefore !== undefined) {
+      conditions.push('status_at < @statusBefore');
+      params.statusBefore = write.statusBefore;
+    }
+    if (write.lastActivityBefore !== undefined) {
+      conditions.push('last_activity_at < @lastActivityBefore');
+      params.lastActivityBefore = write.lastActivityBefore;
+    }
+    if (write.finishRequestedBefore !== undefined) {
+      conditions.push('finish_requested_at < @finishRequestedBefore');
+      params.finishRequestedBefore = write.finishRequestedBefore;
+    }
+    const sets = [
+      'status = @to',
+      'status_at = CASE WHEN status = @to THEN status_at ELSE @now END',
+      'last_activity_at = @now',
+      'last_seq = last_seq + 1',
+    ];
+    if (write.setServId !== undefined) {
+      sets.push('serv_id = @setServId');
+      params.setServId = write.setServId;
+    }
+    sets.push(write.finishRequest === 'set' ? 'finish_requested_at = @now' : 'finish_requested_at = NULL');
+
+    return this.write(() => {
+      const row = this.get<QuestionRow>(
+        `UPDATE questions SET ${sets.join(', ')} WHERE ${conditions.join(' AND ')} RETURNING *`,
+        params,
+      );
+      if (!row) return null;
+      const notice = this.insertMessage({
+        id: newObjectId(write.now * 1000),
+        questionId: row.id,
+        seq: row.last_seq,
+        sender: write.notice.sender,
+        senderType: write.notice.senderType,
+        type: MESSAGE_TYPE.notice,
+        createdAt: write.now,
+        action: write.notice.action,
+      });
+      return { question: toQuestion(row), notice };
+    });
+  }
+
+  async scanTimeouts(scan: TimeoutScan): Promise<{ pending: string[]; idle: string[]; finishRequested: string[] }> {
+    const ids = (sql: string, params: unknown[]) => this.all<{ id: string }>(sql, params).map((r) => r.id);
+    return {
+      pending: ids('SELECT id FROM questions WHERE status = 1 AND status_at < ? LIMIT ?', [scan.pendingSince, scan.limit]),
+      idle: ids('SELECT id FROM questions WHERE status = 2 AND last_activity_at < ? LIMIT ?', [scan.idleSince, scan.limit]),
+      finishRequested: ids('SELECT id FROM questions WHERE status = 2 AND finish_requested_at < ? LIMIT ?', [
+        scan.finishRequestedSince,
+        scan.limit,
+      ]),
+    };
+  }
+
+  // ---- messages ----
+
+  protected insertMessage(message: MessageRecord & { session?: string; clientMsgId?: string }): MessageRecord {
+    this.run(
+      `INSERT INTO messages (id, question_id, seq, sender, sender_type, type, created_at, text, media_path, audio_len,
+         action, session, client_msg_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        message.id,
+        message.questionId,
+        message.seq,
+        message.sender,
+        message.senderType,
+        message.type,
+        message.createdAt,
+        message.text ?? null,
+        message.mediaPath ?? null,
+        message.audioLen ?? null,
+        message.action ?? null,
+        message.session ?? null,
+        message.clientMsgId ?? null,
+      ],
+    );
+    const { session: _session, clientMsgId: _clientMsgId, ...record } = message;
+    return record;
+  }
+
+  async appendMessage(input: NewMessage, guard: SendGuard): Promise<AppendResult | null> {
+    return this.write(() => {
+      if (input.clientMsgId !== undefined) {
+        const earlier = this.get<MessageRow>('SELECT * FROM messages WHERE session = ? AND client_msg_id = ?', [
+          input.session,
+          input.clientMsgId,
+        ]);
+        if (earlier) {
+          const question = this.get<QuestionRow>('SELECT * FROM questions WHERE id = ?', [earlier.question_id])!;
+          return { message: toMessage(earlier), question: toQuestion(question), duplicate: true };
+        }
+      }
+      const conditions = ['id = @questionId', `status IN (${guard.statuses.map(Number).join(', ')})`];
+      const params: Record<string, unknown> = {
+        questionId: input.questionId,
+        now: input.now,
+        text: input.summaryText,
+        sender: input.sender,
+        senderType: input.senderType,
+      };
+      if (guard.userId !== undefined) {
+        conditions.push('user_id = @userId');
+        params.userId = guard.userId;
+      }
+      if (guard.servId !== undefined) {
+        conditions.push('serv_id = @servId');
+        params.servId = guard.servId;
+      }
+      // A user who writes after "may I close this?" is not done: the finish request lapses.
+      const clearFinish = input.senderType === 1 ? ', finish_requested_at = NULL' : '';
+      const row = this.get<QuestionRow>(
+        `UPDATE questions SET last_seq = last_seq + 1, last_activity_at = @now, last_mess_text = @text,
+           last_mess_timestamp = @now, last_mess_sender = @sender, last_mess_sender_type = @senderType${clearFinish}
+         WHERE ${conditions.join(' AND ')} RETURNING *`,
+        params,
+      );
+      if (!row) return null;
+      const message = this.insertMessage({
+        id: newObjectId(input.now * 1000),
+        questionId: row.id,
+        seq: row.last_seq,
+        sender: input.sender,
+        senderType: input.senderType,
+        type: input.type,
+        createdAt: input.now,
+        text: input.text,
+        mediaPath: input.mediaPath,
+        audioLen: input.audioLen,
+        session: input.session,
+        clientMsgId: input.clientMsgId,
+      });
+      return { message: stripUndefined(message), question: toQuestion(row), duplicate: false };
+    });
+  }
+
+  async getMessage(id: string): Promise<MessageRecord | null> {
+    const row = this.get<MessageRow>('SELECT * FROM messages WHERE id = ?', [id]);
+    return row ? toMessage(row) : null;
+  }
+
+  async findMessageByClientId(session: string, clientMsgId: string): Promise<MessageRecord | null> {
+    const row = this.get<MessageRow>('SELECT * FROM messages WHERE session = ? AND client_msg_id = ?', [session, clientMsgId]);
+    return row ? toMessage(row) : null;
+  }
+
+  async listMessages(questionId: string, page: Omit<Page, 'after'> & { afterSeq?: number }): Promise<MessageRecord[]> {
+    const order = page.sort === 1 ? 'ASC' : 'DESC';
+    const params: unknown[] = [questionId];
+    let cursor = '';
+    if (page.afterSeq !== undefined) {
+      cursor = page.sort === 1 ? 'AND seq > ?' : 'AND seq < ?';
+      params.push(page.afterSeq);
+    }
+    params.push(page.num, page.afterSeq !== undefined ? 0 : page.offset);
+    return this.all<MessageRow>(
+      `SELECT * FROM messages WHERE question_id = ? ${cursor} ORDER BY seq ${order} LIMIT ? OFFSET ?`,
+      params,
+    ).map(toMessage);
+  }
+}

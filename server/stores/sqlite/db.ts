@@ -1,0 +1,107 @@
+/**
+ * The embedded store's foundation: one SQLite database under DATA_DIR (better-sqlite3), its
+ * pragmas and migrations, and the statement helpers the store's parts share.
+ *
+ * Two processes may open the same directory (multi-node tests do): WAL lets readers run beside the
+ * writer, every write transaction starts with BEGIN IMMEDIATE so it takes the write lock up front
+ * (no deadlocking lock upgrades), and busy_timeout makes the other process wait instead of failing.
+ * Each conditional write is one transaction, so of N racing processes exactly one wins.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from '../types.js';
+import { MIGRATIONS } from './schema.js';
+
+type Params = Record<string, unknown> | unknown[];
+
+export interface SqliteStoreOptions {
+  dataDir: string;
+  /** Milliseconds a writer waits for another process's lock before failing. */
+  busyTimeoutMs?: number;
+}
+
+export class SqliteDb {
+  protected readonly db: Database.Database;
+  protected readonly mediaDir: string;
+  protected readonly statements = new Map<string, Database.Statement>();
+
+  constructor(options: SqliteStoreOptions) {
+    mkdirSync(options.dataDir, { recursive: true });
+    this.mediaDir = path.join(options.dataDir, 'media');
+    for (const kind of ['image', 'audio']) mkdirSync(path.join(this.mediaDir, kind), { recursive: true });
+    this.db = new Database(path.join(options.dataDir, 'kefu.sqlite3'));
+    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
+    this.db.pragma('journal_mode = WAL');
+    // FULL: every acknowledged write is on disk before the reply, even across a power cut. NORMAL
+    // would already survive a killed process (the WAL is in the OS cache), but not a lost machine.
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = OFF');
+    this.migrate();
+  }
+
+  protected migrate(): void {
+    const step = this.db.transaction(() => {
+      const version = this.db.pragma('user_version', { simple: true }) as number;
+      if (version >= MIGRATIONS.length) return false;
+      this.db.exec(MIGRATIONS[version]!);
+      this.db.pragma(`user_version = ${version + 1}`);
+      return true;
+    });
+    while (step.immediate()) {
+      /* apply the next migration */
+    }
+  }
+
+  protected stmt(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  protected get<T>(sql: string, params: Params = []): T | undefined {
+    return this.stmt(sql).get(params) as T | undefined;
+  }
+
+  protected all<T>(sql: string, params: Params = []): T[] {
+    return this.stmt(sql).all(params) as T[];
+  }
+
+  protected run(sql: string, params: Params = []): Database.RunResult {
+    return this.stmt(sql).run(params);
+  }
+
+  /** Runs fn as one write transaction that takes the write lock first. */
+  protected write<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  async ping(): Promise<void> {
+    this.get('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/** ORDER BY / cursor / LIMIT for id-ordered paging; `where` and `params` are extended in place. */
+export function pageClause(column: string, page: Page, where: string[], params: unknown[]) {
+  if (page.after !== undefined) {
+    where.push(page.sort === 1 ? `${column} > ?` : `${column} < ?`);
+    params.push(page.after);
+  }
+  const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const order = page.sort === 1 ? 'ASC' : 'DESC';
+  return {
+    clause: `${whereSql} ORDER BY ${column} ${order} LIMIT ? OFFSET ?`,
+    limit: [page.num, page.after !== undefined ? 0 : page.offset],
+  };
+}
+
+export function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
