@@ -58,6 +58,11 @@ export function startPublisher(io: KefuServer, deps: Deps): Publisher {
           serv_id: question.servId,
           action: notice.action ?? 0,
         });
+        // An agent that quit stops following the question on every node; it may subscribe again
+        // like any agent of the app, but its desk no longer streams a conversation it left.
+        if (previous.servId && previous.servId !== question.servId) {
+          io.in(rooms.agent(previous.servId)).socketsLeave(rooms.question(question.id));
+        }
         const wasQueued = previous.status === STATUS.pending;
         const isQueued = question.status === STATUS.pending;
         if (wasQueued && !isQueued) {

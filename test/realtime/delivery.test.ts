@@ -125,6 +125,7 @@ describe('real time: who receives which event', () => {
   it('quit puts it back in the queue and tells the agent that left; finish reaches both parties', async () => {
     await ask();
     await f.serve(questionId, serving);
+    assert.deepEqual(await s.socket.emitWithAck('question:subscribe', { question_id: questionId }), { status: 200 });
     const quit = await f.api.post(`/v1/question/${questionId}/quit`, { session: serving.session, serv_id: serving.servId });
     assert.equal(quit.status, 200);
     for (const r of [u, s]) {
@@ -132,6 +133,12 @@ describe('real time: who receives which event', () => {
     }
     for (const r of [s, o]) await r.waitFor('queue:added', (p) => p.question.question_id === questionId);
     await noneGot([x, u], 'queue:added');
+
+    // The agent that quit had subscribed: it no longer follows the conversation it left.
+    await f.sendText(questionId, user, 'anyone there?');
+    await u.waitFor('message:new', (p) => p.message.type === 3);
+    await s.flush();
+    assert.ok(!s.all('message:new').some((p) => p.question_id === questionId && p.message.type === 3), 'the agent that quit still got messages');
 
     const other = await f.agent({ identifies: [user.identify] });
     await f.serve(questionId, other);
