@@ -29,7 +29,7 @@ export function text(min: number, max: number) {
 /** An integer in [min, max], given as a JSON number or a decimal string. */
 export function intParam(min: number, max: number) {
   return z
-    .union([z.number(), z.string().regex(/^[+-]?\d{1,9}$/, { error: 'must be an integer' }).transform(Number)])
+    .union([z.number(), z.string().regex(/^[+-]?\d{1,9}$/).transform(Number)], { error: 'must be an integer' })
     .pipe(
       z
         .number()
