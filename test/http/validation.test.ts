@@ -55,6 +55,15 @@ describe('generic input rules', () => {
   });
 
   describe('parameters', () => {
+    it('says in debug what is wrong with a number, naming the field', async () => {
+      for (const page of ['abc', '1.5', '[1]']) {
+        const reply = await alls({ page }, { session: user.session });
+        assertError(reply, 'param_invalid', 'page');
+        assert.equal(reply.body.debug, 'page must be an integer');
+      }
+      assert.equal((await alls({ num: 51 }, { session: user.session })).body.debug, 'num must be between 1 and 50');
+    });
+
     it('ids must be 24-hex, named in field', async () => {
       const serve = (id: string) => f.api.post(`/v1/question/${id}/serve`, { session: agent.session, serv_id: agent.servId });
       assertError(await serve('123'), 'param_invalid', 'question_id');
