@@ -8,7 +8,7 @@ import helmet from 'helmet';
 import { LIMITS } from '../shared/limits.js';
 import type { Deps } from './deps.js';
 import { errorHandler, notFound } from './http/errors.js';
-import { RATE_RULES, ipKey, rateLimit, sessionKey, type RateCounter } from './http/rateLimiter.js';
+import { RATE_RULES, SEND_LIMIT, ipKey, rateLimit, sessionKey, type RateCounter } from './http/rateLimiter.js';
 import { requestLog } from './http/requestLog.js';
 import { adminRouter } from './http/routes/admin.js';
 import { answersRouter } from './http/routes/answers.js';
@@ -96,7 +96,7 @@ export function createApp(deps: Deps, options: AppOptions): express.Express {
         key: (req) => (typeof req.body?.serv_id === 'string' ? req.body.serv_id.slice(0, 20) : undefined),
       },
     ]),
-    send: rateLimit(counter, [{ name: 'send-session', ...RATE_RULES.sendPerSession, key: sessionKey }]),
+    send: rateLimit(counter, [{ ...SEND_LIMIT, key: sessionKey }]),
   };
 
   app.use('/v1', questionsRouter(deps, limits));

@@ -65,20 +65,34 @@ export const RATE_RULES = {
   sendPerSession: { limit: 120, windowS: 60 },
 } as const;
 
-/** Middleware applying every rule in order; the first exceeded answers 429 with Retry-After. */
+/**
+ * Counts one hit of `key` against a named limit and throws `rate_limited` (with its Retry-After)
+ * once it is exceeded. REST middleware and socket handlers both go through here, so one name and
+ * key count one budget whichever way a client comes in.
+ */
+export async function enforceLimit(
+  counter: RateCounter,
+  rule: { name: string; limit: number; windowS: number },
+  key: string,
+): Promise<void> {
+  const result = await counter.hit(`${rule.name}:${key}`, rule.limit, rule.windowS);
+  if (!result.allowed) {
+    throw new ApiError('rate_limited', `too many requests (${rule.name}); retry in ${result.retryAfter}s`, {
+      retryAfter: result.retryAfter,
+    });
+  }
+}
+
+/** The per-session send limit, shared by REST sends and socket `message:send_text`. */
+export const SEND_LIMIT = { name: 'send-session', ...RATE_RULES.sendPerSession };
+
+/** Middleware applying every rule in order; the first exceeded answers 429 (the error handler adds Retry-After). */
 export function rateLimit(counter: RateCounter | null, rules: RateRule[]) {
-  return async (req: Request, res: Response, next: NextFunction) => {
+  return async (req: Request, _res: Response, next: NextFunction) => {
     if (!counter) return next();
     for (const rule of rules) {
       const key = rule.key(req);
-      if (key === undefined) continue;
-      const result = await counter.hit(`${rule.name}:${key}`, rule.limit, rule.windowS);
-      if (!result.allowed) {
-        res.setHeader('Retry-After', String(result.retryAfter));
-        throw new ApiError('rate_limited', `too many requests (${rule.name}); retry in ${result.retryAfter}s`, {
-          retryAfter: result.retryAfter,
-        });
-      }
+      if (key !== undefined) await enforceLimit(counter, rule, key);
     }
     next();
   };

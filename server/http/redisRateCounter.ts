@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { withTimeout } from '../withTimeout.js';
 import type { HitResult, MemoryRateCounter, RateCounter } from './rateLimiter.js';
 
 /** Every key this counter writes starts with this. */
@@ -98,10 +99,6 @@ export class RedisRateCounter implements RateCounter {
 
   /** EVALSHA, loading the script with EVAL when Redis does not know it (first use, restart). */
   private async run(client: Redis, key: string, windowMs: number): Promise<[number, number]> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`redis did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-    });
     const call = (async () => {
       try {
         return (await client.evalsha(HIT_SHA, 1, key, windowMs)) as [number, number];
@@ -110,12 +107,6 @@ export class RedisRateCounter implements RateCounter {
         return (await client.eval(HIT_SCRIPT, 1, key, windowMs)) as [number, number];
       }
     })();
-    // A late answer after the timeout is dropped, not left as an unhandled rejection.
-    call.catch(() => {});
-    try {
-      return await Promise.race([call, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return withTimeout(call, this.timeoutMs, 'redis');
   }
 }

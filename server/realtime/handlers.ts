@@ -21,7 +21,7 @@ import type { Actor } from '../domain/actor.js';
 import { messagePoster } from '../domain/commands/messagePoster.js';
 import { authorizeRead, isAsker } from '../domain/policies.js';
 import { loadQuestion } from '../domain/queries.js';
-import { RATE_RULES, type RateCounter } from '../http/rateLimiter.js';
+import { SEND_LIMIT, enforceLimit, type RateCounter } from '../http/rateLimiter.js';
 import { resolveActor } from '../http/session.js';
 import { parseInput } from '../http/validate.js';
 import type { Publisher } from './publisher.js';
@@ -94,15 +94,7 @@ export function registerHandlers(socket: KefuSocket, ctx: HandlerContext): void 
   });
 
   on('message:send_text', sendTextPayload, async (params, actor) => {
-    if (ctx.rateCounter) {
-      const rule = RATE_RULES.sendPerSession;
-      const hit = await ctx.rateCounter.hit(`send-session:${ctx.session}`, rule.limit, rule.windowS);
-      if (!hit.allowed) {
-        throw new ApiError('rate_limited', `too many requests (send-session); retry in ${hit.retryAfter}s`, {
-          retryAfter: hit.retryAfter,
-        });
-      }
-    }
+    if (ctx.rateCounter) await enforceLimit(ctx.rateCounter, SEND_LIMIT, ctx.session);
     const asAgent = params.sender_type === undefined ? actor.agent !== null : params.sender_type === SENDER_TYPE.agent;
     const { message } = await messagePoster(deps, {
       actor,

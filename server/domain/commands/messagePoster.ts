@@ -4,6 +4,7 @@ import type { Deps } from '../../deps.js';
 import type { AppendResult, MessageRecord, NewMessage, QuestionRecord, SendGuard } from '../../stores/types.js';
 import type { Actor } from '../actor.js';
 import { authorizeAgentOnQuestion, authorizeAsker } from '../policies.js';
+import { loadQuestion } from '../queries.js';
 import { SEND_STATUSES, sendRefusal } from '../stateMachine.js';
 
 /** What a message carries once its content is ready to store. */
@@ -38,8 +39,7 @@ export interface MessagePosterProps {
  */
 export async function messagePoster(deps: Deps, props: MessagePosterProps): Promise<AppendResult> {
   const { actor } = props;
-  const question = await deps.store.getQuestion(props.questionId);
-  if (!question) throw new ApiError('question_not_found', 'no such question', { field: 'question_id' });
+  const question = await loadQuestion(deps, props.questionId);
 
   const guard = authorizeSender(actor, question, props.sender, props.senderType);
   // A retry (client_msg_id) must reach the store even if the question moved on since the first try.

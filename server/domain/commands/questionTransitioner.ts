@@ -3,6 +3,7 @@ import { SENDER_TYPE, STATUS, SYSTEM_SENDER } from '../../../shared/limits.js';
 import type { Deps } from '../../deps.js';
 import type { Notice, QuestionRecord, TransitionResult, TransitionWrite } from '../../stores/types.js';
 import type { Actor } from '../actor.js';
+import { loadQuestion } from '../queries.js';
 import { agentServesApp, authorizeAgentOnQuestion, authorizeAsker, requireAgent } from '../policies.js';
 import { TRANSITIONS, refusalFor, type TransitionName, type TransitionRule } from '../stateMachine.js';
 
@@ -25,8 +26,7 @@ export interface TransitionProps {
  */
 export async function questionTransitioner(deps: Deps, props: TransitionProps): Promise<TransitionResult> {
   const rule: TransitionRule = TRANSITIONS[props.name];
-  const question = await deps.store.getQuestion(props.questionId);
-  if (!question) throw new ApiError('question_not_found', 'no such question', { field: 'question_id' });
+  const question = await loadQuestion(deps, props.questionId);
 
   const notice = authorize(props, rule, question);
   if (!isAllowedNow(rule, question, props.servId)) {

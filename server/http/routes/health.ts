@@ -1,6 +1,7 @@
 /** /healthz: the process lives. /readyz: its store (and Redis, when configured) answer. */
 import { Router } from 'express';
 import type { Deps } from '../../deps.js';
+import { withTimeout } from '../../withTimeout.js';
 
 /** Extra readiness checks registered by optional parts (Redis); each rejects when not ready. */
 export type ReadinessCheck = { name: string; check: () => Promise<void> };
@@ -34,14 +35,4 @@ export function healthRouter(deps: Deps, checks: ReadinessCheck[]): Router {
   });
 
   return router;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('timeout')), ms);
-    promise.then(
-      (value) => (clearTimeout(timer), resolve(value)),
-      (error) => (clearTimeout(timer), reject(error)),
-    );
-  });
 }
