@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { client } from '../support/http.js';
 import { tempDataDir } from '../support/server.js';
-import { allMessages, provisionServedQuestion, spawnNode, until, type ChildNode, type Device, type ServedQuestion } from '../support/childServer.js';
+import { allMessages, provisionServedQuestion, spawnNode, type ChildNode, type Device, type ServedQuestion } from '../support/childServer.js';
+import { eventually } from '../support/eventually.js';
 
 const ROUNDS = 3;
 const SENDS_PER_DEVICE = 50;
@@ -98,7 +99,7 @@ describe('faults: SIGKILL during concurrent sends (child process, sqlite)', func
           }
         }),
       );
-      await until(() => acked.size >= KILL_AFTER_ACKS || unacked.length > 0, 60_000, 'the first acknowledgements');
+      await eventually(() => acked.size >= KILL_AFTER_ACKS || unacked.length > 0, 'the first acknowledgements', 60_000);
       killed = true;
       await victim.kill('SIGKILL');
       node = undefined;

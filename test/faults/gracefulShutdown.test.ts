@@ -11,7 +11,8 @@ import net from 'node:net';
 import { rmSync } from 'node:fs';
 import { KefuClient } from '../../shared/client.js';
 import type { Message } from '../../shared/schemas/responses.js';
-import { allMessages, provisionServedQuestion, spawnNode, until, type ChildNode } from '../support/childServer.js';
+import { allMessages, provisionServedQuestion, spawnNode, type ChildNode } from '../support/childServer.js';
+import { eventually } from '../support/eventually.js';
 import { client } from '../support/http.js';
 import { startTestServer, tempDataDir, type TestServer } from '../support/server.js';
 import { noisyJpeg } from '../media/fixtures.js';
@@ -138,14 +139,14 @@ describe('graceful shutdown on SIGTERM', function () {
       socket: { reconnectionDelay: 100, reconnectionDelayMax: 500 },
     });
     desk.socket.on('disconnect', (reason) => reasons.push(reason));
-    await until(() => desk!.socket.connected, 10_000, 'socket connected');
+    await eventually(() => desk!.socket.connected, 'socket connected', 10_000);
     await desk.watch(served.questionId, (m) => delivered.push(m));
     assert.deepEqual([...balancer.routed.keys()], [a.port], 'everything went to A so far');
     const before = await client(a.url).post(`/v1/question/${served.questionId}/message/send_text`, {
       session: user.session, sender: user.sender, sender_type: 1, text: 'written before SIGTERM',
     });
     assert.equal(before.status, 200, before.text);
-    await until(() => delivered.some((m) => m.message_id === before.body.message_id), 10_000, 'live delivery on A');
+    await eventually(() => delivered.some((m) => m.message_id === before.body.message_id), 'live delivery on A', 10_000);
 
     // A large image, half uploaded when the signal arrives.
     const image = (await noisyJpeg(1600, 1200)).toString('base64');
@@ -158,20 +159,20 @@ describe('graceful shutdown on SIGTERM', function () {
     const exited = exitOf(a);
 
     // New connections are refused while the accepted request is still being uploaded.
-    await until(() => refuses(a.port), 10_000, 'node A refusing connections');
+    await eventually(() => refuses(a.port), 'node A refusing connections', 10_000);
     upload.finish();
     const reply = await upload.reply;
     assert.equal(reply.status, 200, JSON.stringify(reply.body));
     assert.match(reply.body.message_id, /^[0-9a-f]{24}$/);
 
     // The socket was told by a transport close (not a server disconnect) and reconnected to B.
-    await until(() => (balancer!.routed.get(nodeB!.port) ?? 0) > 0 && desk!.socket.connected, 20_000, 'reconnect to B');
+    await eventually(() => (balancer!.routed.get(nodeB!.port) ?? 0) > 0 && desk!.socket.connected, 'reconnect to B', 20_000);
     assert.equal(reasons[0], 'transport close', `disconnect reasons: ${reasons.join(', ')}`);
     const after = await client(nodeB!.url).post(`/v1/question/${served.questionId}/message/send_text`, {
       session: served.agent.session, sender: served.agent.sender, sender_type: 2, text: 'served by B',
     });
     assert.equal(after.status, 200, after.text);
-    await until(() => delivered.some((m) => m.message_id === after.body.message_id), 15_000, 'delivery through B');
+    await eventually(() => delivered.some((m) => m.message_id === after.body.message_id), 'delivery through B', 15_000);
     // The catch-up after the reconnect also brought the image stored during the shutdown.
     assert.ok(delivered.some((m) => m.message_id === reply.body.message_id), 'image delivered after reconnect');
 

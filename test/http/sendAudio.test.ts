@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { assertError } from '../support/envelope.js';
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -103,8 +104,7 @@ describe('POST /question/<id>/message/send_audio', () => {
     it(`refuses ${name}: 400 audio_invalid, field audio, nothing stored`, async () => {
       const before = storedAudio().length;
       const reply = await sendAudio(questionId, user, await make());
-      assert.equal(reply.status, 400, JSON.stringify(reply.body));
-      assert.deepEqual([reply.body.status, reply.body.error, reply.body.field], [300, 'audio_invalid', 'audio']);
+      assertError(reply, 'audio_invalid', 'audio');
       assert.equal(storedAudio().length, before);
     });
   }
@@ -116,8 +116,7 @@ describe('POST /question/<id>/message/send_audio', () => {
     }
     for (const len of [0, 601, -3, 1.5, 'ten']) {
       const reply = await sendAudio(questionId, user, amrSample(), { audio_len: len });
-      assert.equal(reply.status, 400, `${len}: ${JSON.stringify(reply.body)}`);
-      assert.deepEqual([reply.body.error, reply.body.field], ['param_invalid', 'audio_len'], String(len));
+      assertError(reply, 'param_invalid', 'audio_len');
     }
     const missing = await f.api.post(`/v1/question/${questionId}/message/send_audio`, {
       session: user.session,

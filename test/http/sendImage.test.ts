@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { assertError } from '../support/envelope.js';
 import { readdirSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -157,16 +158,14 @@ describe('POST /question/<id>/message/send_image', () => {
       it(`refuses ${name}: 400 image_invalid, field image, nothing stored`, async () => {
         const before = storedImages().length;
         const reply = await sendImage(questionId, user, await make());
-        assert.equal(reply.status, 400, JSON.stringify(reply.body));
-        assert.deepEqual([reply.body.status, reply.body.error, reply.body.field], [300, 'image_invalid', 'image']);
+        assertError(reply, 'image_invalid', 'image');
         assert.equal(storedImages().length, before);
       });
     }
 
     it('refuses more than the byte limit: 413 payload_too_large, field image', async () => {
       const reply = await sendImage(questionId, user, Buffer.alloc(LIMITS.imageBytes + 1, 1));
-      assert.equal(reply.status, 413, JSON.stringify(reply.body).slice(0, 300));
-      assert.deepEqual([reply.body.error, reply.body.field], ['payload_too_large', 'image']);
+      assertError(reply, 'payload_too_large', 'image');
     });
 
     it('refuses a missing image with param_missing', async () => {
@@ -175,8 +174,7 @@ describe('POST /question/<id>/message/send_image', () => {
         sender: user.userId,
         sender_type: 1,
       });
-      assert.equal(reply.status, 400);
-      assert.deepEqual([reply.body.error, reply.body.field], ['param_missing', 'image']);
+      assertError(reply, 'param_missing', 'image');
     });
   });
 

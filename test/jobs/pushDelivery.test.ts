@@ -5,7 +5,8 @@ import { rmSync } from 'node:fs';
 import { BACKOFF_CAP_S, MAX_ATTEMPTS, backoffSeconds } from '../../server/jobs/pushDelivery.js';
 import { factories, type Factories } from '../support/factories.js';
 import { startTestServer, tempDataDir, type TestServer } from '../support/server.js';
-import { eventually, movableClock, startReceiver, type Receiver } from './support.js';
+import { eventually } from '../support/eventually.js';
+import { movableClock, startReceiver, type Receiver } from './support.js';
 
 const SECRET = 'push-secret-0123456789abcdef';
 /** No question may time out while the tests move the clock by hours. */

@@ -1,6 +1,6 @@
 /**
- * Helpers for the job tests: a clock the test moves (given to nodes as `now`), polling with a
- * deadline instead of sleeps, and a local webhook receiver on port 0.
+ * Helpers for the job tests: a clock the test moves (given to nodes as `now`) and a local webhook
+ * receiver on port 0.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,19 +14,6 @@ export function movableClock() {
       offset += seconds;
     },
   };
-}
-
-type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>;
-
-/** Resolves with the first truthy value of `check`, polling every 25 ms; fails after the deadline. */
-export async function eventually<T>(check: () => T | Promise<T>, what: string, deadlineMs = 10_000): Promise<Truthy<T>> {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as Truthy<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 export interface Delivery {

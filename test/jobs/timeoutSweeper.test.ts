@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { factories, type Factories, type TestAgent, type TestUser } from '../support/factories.js';
 import { startTestServer, tempDataDir, type TestServer } from '../support/server.js';
-import { eventually, movableClock } from './support.js';
+import { eventually } from '../support/eventually.js';
+import { movableClock } from './support.js';
 
 /** Timeouts in seconds of the moved clock; the timer sweeps every 0.2 s of real time. */
 const TIMEOUTS = {

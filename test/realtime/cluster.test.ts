@@ -10,7 +10,8 @@ import { factories, type Factories } from '../support/factories.js';
 import { startCluster, type Cluster } from '../support/nodes.js';
 import { requireRedis, startRedis, type TestRedis } from '../support/redis.js';
 import { recordedSocket } from '../support/sockets.js';
-import { connected, eventually, seqRange } from './util.js';
+import { eventually } from '../support/eventually.js';
+import { connected, seqRange } from './util.js';
 
 describe('real time: two nodes, one Redis', function () {
   let redis: TestRedis;
@@ -103,9 +104,9 @@ describe('real time: two nodes, one Redis', function () {
     const rest = await fb.api.get(`/v1/question/${id}/message`, { sort: 1, num: 50, message_id: list.body.messages.at(-1).message_id }, { session: user.session });
     assert.deepEqual([...list.body.messages, ...rest.body.messages].map((m: any) => m.seq), seqRange(1, 60));
 
-    await eventually(() => delivered.length === 60, 10_000, 'typed client got 60');
+    await eventually(() => delivered.length === 60, 'typed client got 60', 10_000);
     assert.deepEqual(delivered.map((m) => m.seq), seqRange(1, 60), 'typed client: in order, once each');
-    await eventually(() => raw.all('message:new').length >= 60, 10_000, 'raw socket got 60');
+    await eventually(() => raw.all('message:new').length >= 60, 'raw socket got 60', 10_000);
     await raw.flush();
     // Across nodes the raw arrival order may interleave; each message still arrives exactly once.
     assert.deepEqual(raw.all('message:new').map((p) => p.message.seq).sort((a, b) => a - b), seqRange(1, 60));
@@ -122,12 +123,12 @@ describe('real time: two nodes, one Redis', function () {
     await eventually(async () => {
       const sockets = await cluster.nodes[0]!.realtime.io.fetchSockets();
       return sockets.every((s) => !s.rooms.has(`agent:${agent.servId}`));
-    }, 5000, 'agent room left on node B');
+    }, 'agent room left on node B', 5000);
     const id = await fa.question(user);
     await colleague.waitFor('queue:added', (p) => p.question.question_id === id);
     await a.flush();
     assert.equal(a.all('queue:added').length, 0);
     a.close();
-    await eventually(async () => !(await cluster.nodes[0]!.realtime.presence.isSessionOnline(agent.session)), 5000, 'offline');
+    await eventually(async () => !(await cluster.nodes[0]!.realtime.presence.isSessionOnline(agent.session)), 'offline', 5000);
   });
 });

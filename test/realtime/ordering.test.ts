@@ -10,11 +10,12 @@ import { deviceRoomOf } from '../../server/realtime/deviceRooms.js';
 import { factories, type Factories } from '../support/factories.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { recordedSocket } from '../support/sockets.js';
-import { connected, eventually, seqRange } from './util.js';
+import { eventually } from '../support/eventually.js';
+import { connected, seqRange } from './util.js';
 
 /** Resolves once `messages` holds `count` entries; rejects after `ms`. */
 const delivered = (messages: Message[], count: number, ms = 10_000) =>
-  eventually(() => messages.length >= count, ms, `${count} delivered (have ${messages.length})`);
+  eventually(() => messages.length >= count, `${count} delivered (have ${messages.length})`, ms);
 
 describe('real time: order and catch-up', () => {
   let server: TestServer;

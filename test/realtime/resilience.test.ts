@@ -10,7 +10,8 @@ import { factories, type Factories } from '../support/factories.js';
 import { spawnNode, startCluster, type ChildNode, type Cluster } from '../support/nodes.js';
 import { requireRedis, startRedis, type TestRedis } from '../support/redis.js';
 import { recordedSocket } from '../support/sockets.js';
-import { connected, eventually, seqRange } from './util.js';
+import { eventually } from '../support/eventually.js';
+import { connected, seqRange } from './util.js';
 
 const readyz = async (url: string) => (await fetch(`${url}/readyz`)).status;
 
@@ -51,21 +52,21 @@ describe('real time: failures', function () {
       const got: Message[] = [];
       await desk.watch(questionId, (m) => got.push(m));
       await f.sendText(questionId, user, 'before the crash'); // REST on the survivor → socket on the child
-      await eventually(() => got.length === 2, 5000, 'child node delivered');
+      await eventually(() => got.length === 2, 'child node delivered', 5000);
       assert.equal(await survivor.realtime.presence.isSessionOnline(agent.session), true);
 
       await child.kill('SIGKILL');
       for (let i = 0; i < 5; i++) assert.equal((await f.sendText(questionId, user, `after ${i}`)).status, 200);
       await onSurvivor.waitFor('message:new', (p) => p.message.seq === 7);
       assert.equal(await readyz(survivor.url), 200);
-      await eventually(async () => !(await survivor.realtime.presence.isSessionOnline(agent.session)), 5000, 'offline');
+      await eventually(async () => !(await survivor.realtime.presence.isSessionOnline(agent.session)), 'offline', 5000);
 
       // The desk reconnects to a survivor (what a load balancer does) and resumes after its last seq.
       const resumed = new KefuClient({ url: survivor.url, session: agent.session });
       open.push(resumed);
       await connected(resumed);
       await resumed.watch(questionId, (m) => got.push(m), { afterMessageId: got.at(-1)!.message_id, afterSeq: got.at(-1)!.seq });
-      await eventually(() => got.length === 7, 5000, 'caught up');
+      await eventually(() => got.length === 7, 'caught up', 5000);
       assert.deepEqual(got.map((m) => m.seq), seqRange(1, 7));
     });
   });
@@ -83,10 +84,10 @@ describe('real time: failures', function () {
       const got: Message[] = [];
       await desk.watch(questionId, (m) => got.push(m));
       await f.sendText(questionId, user, 'with redis');
-      await eventually(() => got.length === 2, 5000, 'crossed before the outage');
+      await eventually(() => got.length === 2, 'crossed before the outage', 5000);
 
       await redis.stop();
-      await eventually(async () => (await readyz(a.url)) === 503 && (await readyz(b.url)) === 503, 10_000, 'readyz 503');
+      await eventually(async () => (await readyz(a.url)) === 503 && (await readyz(b.url)) === 503, 'readyz 503', 10_000);
       const body = await (await fetch(`${a.url}/readyz`)).json();
       assert.deepEqual((body as { checks: unknown }).checks, { store: 'ok', redis: 'down' });
       for (let i = 0; i < 3; i++) assert.equal((await f.sendText(questionId, user, `during ${i}`)).status, 200);
@@ -94,12 +95,12 @@ describe('real time: failures', function () {
       assert.equal(await a.realtime.presence.isSessionOnline(agent.session), true, 'presence falls back to local sockets');
 
       await redis.restart();
-      await eventually(async () => (await readyz(a.url)) === 200 && (await readyz(b.url)) === 200, 20_000, 'readyz 200');
+      await eventually(async () => (await readyz(a.url)) === 200 && (await readyz(b.url)) === 200, 'readyz 200', 20_000);
       // Node B's clients were told to reconnect; the desk catches up on what crossed nowhere.
-      await eventually(() => got.length === 5, 15_000, 'caught up after the outage');
-      await eventually(() => desk.socket.connected, 10_000, 'desk connected');
+      await eventually(() => got.length === 5, 'caught up after the outage', 15_000);
+      await eventually(() => desk.socket.connected, 'desk connected', 10_000);
       await f.sendText(questionId, user, 'redis is back');
-      await eventually(() => got.length === 6, 10_000, 'events cross again');
+      await eventually(() => got.length === 6, 'events cross again', 10_000);
       assert.deepEqual(got.map((m) => m.seq), seqRange(1, 6));
     });
   });

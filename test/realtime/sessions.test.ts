@@ -9,7 +9,7 @@ import { deviceRoomOf } from '../../server/realtime/deviceRooms.js';
 import { factories, type Factories } from '../support/factories.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
 import { recordedSocket, type Recorded } from '../support/sockets.js';
-import { eventually } from './util.js';
+import { eventually } from '../support/eventually.js';
 
 const disconnected = (socket: ClientSocket) =>
   new Promise<string>((resolve, reject) => {
@@ -63,7 +63,7 @@ describe('real time: sessions, bindings, presence, limits', () => {
     for (const id of [others, own]) assert.equal((await a.socket.emitWithAck('question:subscribe', { question_id: id })).status, 200);
 
     assert.equal((await f.api.post('/v1/serv/unbind', { session, serv_id: servId, password })).status, 200);
-    await eventually(async () => !(await roomsOf(session)).has(`agent:${servId}`), 5000, 'agent room left');
+    await eventually(async () => !(await roomsOf(session)).has(`agent:${servId}`), 'agent room left', 5000);
     const rooms = await roomsOf(session);
     assert.ok(!rooms.has(`queue:${asker.identify}`));
     assert.ok(!rooms.has(`question:${others}`), 'left the question it may no longer read');
@@ -90,7 +90,7 @@ describe('real time: sessions, bindings, presence, limits', () => {
     const a = await connect(first.session);
     const bind = await f.api.post('/v1/serv/bind', { session: first.session, serv_id: second.servId, password: second.password });
     assert.equal(bind.status, 200);
-    await eventually(async () => (await roomsOf(first.session)).has(`queue:${appB}`), 5000, 'new queue room joined');
+    await eventually(async () => (await roomsOf(first.session)).has(`queue:${appB}`), 'new queue room joined', 5000);
     assert.ok(!(await roomsOf(first.session)).has(`agent:${first.servId}`));
     const id = await f.question(await f.user({ identify: appB }));
     await a.waitFor('queue:added', (p) => p.question.question_id === id);
@@ -102,7 +102,7 @@ describe('real time: sessions, bindings, presence, limits', () => {
     assert.ok(!(await roomsOf(agent.session)).has(`agent:${agent.servId}`));
     const bind = await f.api.post('/v1/serv/bind', { session: agent.session, serv_id: agent.servId, password: agent.password });
     assert.equal(bind.status, 200);
-    await eventually(async () => (await roomsOf(agent.session)).has(`queue:${agent.identifies[0]}`), 5000, 'queue room joined');
+    await eventually(async () => (await roomsOf(agent.session)).has(`queue:${agent.identifies[0]}`), 'queue room joined', 5000);
     const asker = await f.user({ identify: agent.identifies[0] });
     const fresh = await f.question(asker);
     await a.waitFor('queue:added', (p) => p.question.question_id === fresh);
@@ -134,7 +134,7 @@ describe('real time: sessions, bindings, presence, limits', () => {
     assert.equal(await presence.isSessionOnline(user.session), true);
     assert.equal(await presence.isSessionOnline(await f.session(user)), false, 'another device of the same user');
     r.close();
-    await eventually(async () => !(await presence.isSessionOnline(user.session)), 5000, 'offline after close');
+    await eventually(async () => !(await presence.isSessionOnline(user.session)), 'offline after close', 5000);
   });
 
   describe('limits (rate limits on)', () => {

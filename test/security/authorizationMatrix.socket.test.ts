@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { rooms } from '../../shared/rooms.js';
 import { deviceRoomOf } from '../../server/realtime/deviceRooms.js';
-import { eventually } from '../realtime/util.js';
+import { eventually } from '../support/eventually.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { connectSocket, recordedSocket, type Recorded } from '../support/sockets.js';
 import {
@@ -59,6 +59,7 @@ describe('authorization matrix: sockets', () => {
     // socket that stays in the agent's rooms fails its own cells ("unbound … → does not receive").
     await eventually(
       async () => !(await roomsOf(unbound)).some((r) => r === rooms.agent(cast.serving.servId) || r.startsWith('queue:')),
+      'the unbound device leaving its agent rooms',
       3000,
     ).catch(() => {});
     assert.ok(sockets.unbound.socket.connected, 'the unbound device stays connected');

@@ -96,11 +96,3 @@ export function resetPeak(pid: number): boolean {
   }
 }
 
-/** Polls `probe` until it returns true or `ms` pass (a deadline, not a timing assertion). */
-export async function until(probe: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
