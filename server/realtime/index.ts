@@ -14,6 +14,7 @@ import type { Deps } from '../deps.js';
 import type { Actor } from '../domain/actor.js';
 import type { RateCounter } from '../http/rateLimiter.js';
 import type { ReadinessCheck } from '../http/routes/health.js';
+import { baseUrlFrom } from '../http/reply.js';
 import { resolveActor } from '../http/session.js';
 import { roomsFor, sessionDigest, type KefuServer } from './deviceRooms.js';
 import { registerHandlers, type KefuSocket } from './handlers.js';
@@ -53,8 +54,6 @@ export interface Realtime {
 }
 
 export const SOCKET_EVENT_LIMIT = { limit: 100, windowS: 10 };
-
-const SAFE_HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
 
 export async function attachRealtime(httpServer: http.Server, deps: Deps, options: RealtimeOptions): Promise<Realtime> {
   const { config, logger } = deps;
@@ -155,11 +154,10 @@ function floodGuard(socket: KefuSocket, rule: { limit: number; windowS: number }
 }
 
 /** PUBLIC_URL, else the origin the client connected to (as REST's baseUrlOf). */
+/** The handshake's origin, read the way Express reads a request's (X-Forwarded-Proto when trusted). */
 function baseUrlOf(deps: Deps, socket: KefuSocket): string {
-  if (deps.config.publicUrl) return deps.config.publicUrl;
   const headers = socket.handshake.headers;
-  const host = typeof headers.host === 'string' && SAFE_HOST.test(headers.host) ? headers.host : `localhost:${deps.config.port}`;
   const forwarded = deps.config.trustProxy ? String(headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim() : '';
-  const proto = forwarded === 'https' || socket.handshake.secure ? 'https' : 'http';
-  return `${proto}://${host}`;
+  const protocol = forwarded === 'https' || socket.handshake.secure ? 'https' : 'http';
+  return baseUrlFrom(deps.config, { protocol, host: typeof headers.host === 'string' ? headers.host : undefined });
 }
