@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { ErrorBody } from './errors.js';
 import { objectId } from './schemas/common.js';
 import { sendTextInput } from './schemas/requests.js';
-import { message, questionSummary, type Message, type QuestionSummary } from './schemas/responses.js';
+import { id, message, questionSummary, type Message, type QuestionSummary } from './schemas/responses.js';
 
 // ---- client → server payloads ----
 
@@ -31,8 +31,6 @@ export type Ack = { status: 200 } | ErrorBody;
 export type SendTextAck = { status: 200; message_id: string } | ErrorBody;
 
 // ---- server → client payloads ----
-
-const id = z.string().regex(/^[0-9a-f]{24}$/);
 
 export const messageNewPayload = z.strictObject({ question_id: id, message });
 export const questionUpdatedPayload = z.strictObject({

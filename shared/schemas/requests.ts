@@ -15,6 +15,7 @@ import {
   password,
   senderType,
   servId,
+  sessionToken,
   text,
   userId,
 } from './common.js';
@@ -117,7 +118,7 @@ export const adminUserInput = z.object({
 export const adminSessionInput = z.object({ user_id: userId, identify });
 
 export const adminSessionDeleteInput = z.object({
-  session: z.string().regex(/^[A-Za-z0-9_-]{12}$/, { error: 'must be a 12-character session' }),
+  session: sessionToken,
 });
 
 export const adminServInput = z.object({

@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 
-const id = z.string().regex(/^[0-9a-f]{24}$/);
+/** An id as the server sends it: 24 lower-case hex characters. */
+export const id = z.string().regex(/^[0-9a-f]{24}$/);
 const timestamp = z.number();
 const ok = { status: z.literal(200) };
 
