@@ -2,6 +2,13 @@
 import type { Message, QuestionSummary } from '../../shared/schemas/responses.js';
 import type { ItemRecord, MessageRecord, QuestionRecord, TemplateRecord, UserRecord } from '../stores/types.js';
 
+/** How a chat message reads in one line (queue summaries, push bodies): its text, or its kind. */
+export function messageSummaryText(message: { type: number; text?: string }): string {
+  if (message.type === 1) return '[audio]';
+  if (message.type === 2) return '[image]';
+  return message.text ?? '';
+}
+
 export function presentSummary(question: QuestionRecord, user: UserRecord | undefined): QuestionSummary {
   return {
     question_id: question.id,

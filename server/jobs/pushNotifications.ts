@@ -11,9 +11,10 @@
  * enqueues nothing new.
  */
 import { createHash } from 'node:crypto';
-import { ACTION, MESSAGE_TYPE, SENDER_TYPE, STATUS, SYSTEM_SENDER } from '../../shared/limits.js';
+import { ACTION, SENDER_TYPE, STATUS, SYSTEM_SENDER } from '../../shared/limits.js';
 import type { Deps } from '../deps.js';
 import type { DomainEvent } from '../domain/events.js';
+import { messageSummaryText } from '../domain/presenters.js';
 import type { Presence } from '../realtime/presence.js';
 import type { MessageRecord, QuestionRecord } from '../stores/types.js';
 
@@ -207,12 +208,7 @@ function statusDraft(question: QuestionRecord, notice: MessageRecord): Draft {
 }
 
 function messageDraft(question: QuestionRecord, message: MessageRecord): Draft {
-  const body =
-    message.type === MESSAGE_TYPE.text
-      ? truncate(message.text ?? '', 200)
-      : message.type === MESSAGE_TYPE.image
-        ? '[image]'
-        : '[audio]';
+  const body = truncate(messageSummaryText(message), 200);
   return {
     eventKey: `message:${message.id}`,
     kind: 'message',

@@ -103,7 +103,7 @@ export function registerHandlers(socket: KefuSocket, ctx: HandlerContext): void 
       senderType: asAgent ? SENDER_TYPE.agent : SENDER_TYPE.user,
       clientMsgId: params.client_msg_id,
       type: MESSAGE_TYPE.text,
-      content: async () => ({ type: MESSAGE_TYPE.text, text: params.text, summaryText: params.text }),
+      content: async () => ({ type: MESSAGE_TYPE.text, text: params.text }),
       baseUrl: ctx.baseUrl,
     });
     return { status: 200, message_id: message.id };

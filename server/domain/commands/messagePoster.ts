@@ -5,6 +5,7 @@ import type { AppendResult, MessageRecord, NewMessage, QuestionRecord, SendGuard
 import type { Actor } from '../actor.js';
 import { authorizeAgentOnQuestion, authorizeAsker } from '../policies.js';
 import { loadQuestion } from '../queries.js';
+import { messageSummaryText } from '../presenters.js';
 import { SEND_STATUSES, sendRefusal } from '../stateMachine.js';
 
 /** What a message carries once its content is ready to store. */
@@ -13,8 +14,6 @@ export interface MessageContent {
   text?: string;
   mediaPath?: string;
   audioLen?: number;
-  /** What the queue summary shows as the last message. */
-  summaryText: string;
 }
 
 export interface MessagePosterProps {
@@ -65,6 +64,7 @@ export async function messagePoster(deps: Deps, props: MessagePosterProps): Prom
     clientMsgId: props.clientMsgId,
     now: deps.now(),
     ...content,
+    summaryText: messageSummaryText(content),
   };
   const result = await deps.store.appendMessage(message, guard);
   if (!result) {

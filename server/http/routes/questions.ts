@@ -102,18 +102,18 @@ export function questionsRouter(deps: Deps, limits: { send: RequestHandler }): R
     });
   }
 
-  sendRoute('text', sendTextInput, async (params) => ({ type: MESSAGE_TYPE.text, text: params.text, summaryText: params.text }));
+  sendRoute('text', sendTextInput, async (params) => ({ type: MESSAGE_TYPE.text, text: params.text }));
 
   sendRoute('image', sendImageInput, async (params) => {
     const image = await intakeImage(params.image);
     const path = await storeMedia(deps.store, 'image', image.bytes, 'image/jpeg', 'jpg');
-    return { type: MESSAGE_TYPE.image, mediaPath: path, summaryText: '[image]' };
+    return { type: MESSAGE_TYPE.image, mediaPath: path };
   });
 
   sendRoute('audio', sendAudioInput, async (params) => {
     const audio = intakeAudio(params.audio);
     const path = await storeMedia(deps.store, 'audio', audio.bytes, audio.format.contentType, audio.format.ext);
-    return { type: MESSAGE_TYPE.audio, mediaPath: path, audioLen: params.audio_len, summaryText: '[audio]' };
+    return { type: MESSAGE_TYPE.audio, mediaPath: path, audioLen: params.audio_len };
   });
 
   return router;
