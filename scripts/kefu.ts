@@ -29,7 +29,7 @@ import {
   userUpserter,
 } from '../server/domain/commands/provisioning.js';
 import { DomainEvents } from '../server/domain/events.js';
-import { parseInput } from '../server/http/validate.js';
+import { parseInput } from '../server/input.js';
 import { createLogger } from '../server/logger.js';
 import { openStore } from '../server/stores/index.js';
 

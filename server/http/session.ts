@@ -6,7 +6,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { ApiError } from '../../shared/errors.js';
 import { sessionToken } from '../../shared/schemas/common.js';
 import type { Deps } from '../deps.js';
-import { actorFrom, type Actor } from '../domain/actor.js';
+import { resolveActor, type Actor } from '../domain/actor.js';
 
 /** The raw session string of a request, without looking it up. */
 export function sessionOf(req: Request): string {
@@ -19,13 +19,6 @@ export function sessionOf(req: Request): string {
   const parsed = sessionToken.safeParse(given);
   if (!parsed.success) throw new ApiError('param_invalid', 'session must be a 12-character session', { field: 'session' });
   return parsed.data;
-}
-
-export async function resolveActor(deps: Deps, token: string): Promise<Actor> {
-  const session = await deps.store.getSession(token);
-  if (!session) throw new ApiError('session_invalid', 'unknown or expired session', { field: 'session' });
-  const agent = session.servId ? await deps.store.getAgent(session.servId) : null;
-  return actorFrom(session, agent);
 }
 
 /** Middleware: sets res.locals.actor or answers 400/401. */

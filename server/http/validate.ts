@@ -1,46 +1,13 @@
-/**
- * Turns raw request parameters into typed input through one zod schema, and zod's complaints into
- * the documented `param_missing` / `param_invalid` envelope naming the field.
- */
+/** The parameters of an HTTP request, parsed by the one input parser of every transport (server/input.ts). */
 import type { Request } from 'express';
 import type { z } from 'zod';
 import { ApiError } from '../../shared/errors.js';
-
-type Raw = Record<string, unknown>;
-
-/** `label[$ne]=x`, `$where=…`, `a.b=…`: shapes that only make sense as query operators. */
-const OPERATOR_KEY = /[[\]$.]/;
-
-function rejectOperatorKeys(raw: Raw): void {
-  for (const key of Object.keys(raw)) {
-    if (OPERATOR_KEY.test(key)) {
-      const field = key.split(/[[.]/)[0] || key;
-      throw new ApiError('param_invalid', `parameter name "${key.slice(0, 40)}" is not accepted`, { field });
-    }
-  }
-}
-
-/** Empty strings mean "not given": HTML forms and many HTTP clients send them for blank fields. */
-function dropEmpty(raw: Raw): Raw {
-  return Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== '' && value !== undefined));
-}
-
-export function parseInput<S extends z.ZodType>(schema: S, raw: Raw): z.output<S> {
-  rejectOperatorKeys(raw);
-  const cleaned = dropEmpty(raw);
-  const result = schema.safeParse(cleaned);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const field = issue.path.length ? String(issue.path[0]) : undefined;
-  const missing = field !== undefined && cleaned[field] === undefined;
-  if (missing) throw new ApiError('param_missing', `${field} is required`, { field });
-  throw new ApiError('param_invalid', field ? `${field} ${issue.message}` : issue.message, { field });
-}
+import { parseInput, type RawParams } from '../input.js';
 
 /** The parameters of a request: path parameters over the body (POST) or the query (GET). */
-export function rawParams(req: Request): Raw {
+export function rawParams(req: Request): RawParams {
   const source = req.method === 'GET' || req.method === 'HEAD' ? req.query : req.body;
-  const base: Raw = source && typeof source === 'object' && !Array.isArray(source) ? { ...(source as Raw) } : {};
+  const base: RawParams = source && typeof source === 'object' && !Array.isArray(source) ? { ...(source as RawParams) } : {};
   if (source !== undefined && (typeof source !== 'object' || Array.isArray(source))) {
     throw new ApiError('param_invalid', 'the body must be an object of parameters');
   }

@@ -10,7 +10,7 @@ import { questionIdOf, roomKind, rooms, type QuestionRoom, type Room } from '../
 import type { Deps } from '../deps.js';
 import type { Actor } from '../domain/actor.js';
 import { canReadQuestion } from '../domain/policies.js';
-import { resolveActor } from '../http/session.js';
+import { resolveActor } from '../domain/actor.js';
 import { ApiError } from '../../shared/errors.js';
 
 export type KefuServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

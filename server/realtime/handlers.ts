@@ -21,9 +21,9 @@ import type { Actor } from '../domain/actor.js';
 import { messagePoster } from '../domain/commands/messagePoster.js';
 import { authorizeRead, isAsker } from '../domain/policies.js';
 import { loadQuestion } from '../domain/queries.js';
-import { SEND_LIMIT, enforceLimit, type RateCounter } from '../http/rateLimiter.js';
-import { resolveActor } from '../http/session.js';
-import { parseInput } from '../http/validate.js';
+import { SEND_LIMIT, enforceLimit, type RateCounter } from '../rateLimits/index.js';
+import { resolveActor } from '../domain/actor.js';
+import { parseInput } from '../input.js';
 import type { Publisher } from './publisher.js';
 
 export type KefuSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

@@ -8,7 +8,7 @@
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
-import type { ReadinessCheck } from '../http/routes/health.js';
+import type { ReadinessCheck } from '../readiness.js';
 
 /** Which @socket.io/redis-adapter to use; see docs/realtime.md for the measurements. */
 export type AdapterKind = 'classic' | 'sharded';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { RATE_RULES } from '../../server/http/rateLimiter.js';
+import { RATE_RULES } from '../../server/rateLimits/index.js';
 import { assertError } from '../support/envelope.js';
 import { factories, type Factories } from '../support/factories.js';
 import type { Reply } from '../support/http.js';

@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
-import { RATE_RULES } from '../../server/http/rateLimiter.js';
-import { RATE_KEY_PREFIX } from '../../server/http/redisRateCounter.js';
+import { RATE_RULES } from '../../server/rateLimits/index.js';
+import { RATE_KEY_PREFIX } from '../../server/rateLimits/redisCounter.js';
 import { assertError } from '../support/envelope.js';
 import { factories, type Factories, type TestAgent, type TestUser } from '../support/factories.js';
 import { client } from '../support/http.js';

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { withTimeout } from '../withTimeout.js';
-import type { HitResult, MemoryRateCounter, RateCounter } from './rateLimiter.js';
+import type { HitResult, MemoryRateCounter, RateCounter } from './index.js';
 
 /** Every key this counter writes starts with this. */
 export const RATE_KEY_PREFIX = 'kefu:rl:';

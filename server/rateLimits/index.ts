@@ -1,8 +1,9 @@
 /**
- * Fixed-window rate limits keyed by session, IP or agent. The counter lives behind a small
- * interface so a Redis implementation can share counts across nodes.
+ * Fixed-window rate limits keyed by session, IP or agent, for every transport: REST middleware
+ * (server/http/rateLimit.ts) and socket handlers count through `enforceLimit`, so one name and key
+ * count one budget whichever way a client comes in. The counter lives behind a small interface so
+ * a Redis implementation (./redisCounter.ts) can share counts across nodes.
  */
-import type { NextFunction, Request, Response } from 'express';
 import { ApiError } from '../../shared/errors.js';
 
 export interface HitResult {
@@ -47,14 +48,6 @@ export class MemoryRateCounter implements RateCounter {
   }
 }
 
-export interface RateRule {
-  name: string;
-  limit: number;
-  windowS: number;
-  /** The key this rule counts by; undefined skips the rule for this request. */
-  key: (req: Request) => string | undefined;
-}
-
 /** The limits kefu applies; bind/unbind are strict because they guess passwords. */
 export const RATE_RULES = {
   perIp: { limit: 1200, windowS: 60 },
@@ -85,26 +78,3 @@ export async function enforceLimit(
 
 /** The per-session send limit, shared by REST sends and socket `message:send_text`. */
 export const SEND_LIMIT = { name: 'send-session', ...RATE_RULES.sendPerSession };
-
-/** Middleware applying every rule in order; the first exceeded answers 429 (the error handler adds Retry-After). */
-export function rateLimit(counter: RateCounter | null, rules: RateRule[]) {
-  return async (req: Request, _res: Response, next: NextFunction) => {
-    if (!counter) return next();
-    for (const rule of rules) {
-      const key = rule.key(req);
-      if (key !== undefined) await enforceLimit(counter, rule, key);
-    }
-    next();
-  };
-}
-
-/** The session a request names, without validating it (validation comes later in the chain). */
-export function sessionKey(req: Request): string | undefined {
-  const body = req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
-  const value = body.session ?? req.get('x-session') ?? (req.query as Record<string, unknown>).session;
-  return typeof value === 'string' && value.length <= 64 ? value : undefined;
-}
-
-export function ipKey(req: Request): string {
-  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
-}
