@@ -13,9 +13,8 @@ import { ERROR_STATUS, type ErrorCode } from '../../shared/errors.js';
 import { LIMITS } from '../../shared/limits.js';
 import { Huge, encodePart, fcOptions, fcTimeout, fuzzRequest, type FuzzRequest, type SessionChoice, type World } from '../support/arbitraries.js';
 import { assertNoStack } from '../support/envelope.js';
-import { factories, type Factories } from '../support/factories.js';
 import { wav } from '../media/fixtures.js';
-import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
+import { ADMIN_TOKEN, useTestServer } from '../support/server.js';
 
 const RUNS = 25;
 
@@ -115,8 +114,7 @@ function encodeRequest(endpoint: Endpoint, r: FuzzRequest, w: World, adminToken:
 
 describe('property: fuzzed input to every endpoint', function () {
   this.timeout(fcTimeout(60_000));
-  let server: TestServer;
-  let f: Factories;
+  const { server, f } = useTestServer();
   let world: World;
 
   async function makeWorld(): Promise<World> {
@@ -132,11 +130,8 @@ describe('property: fuzzed input to every endpoint', function () {
   }
 
   before(async () => {
-    server = await startTestServer();
-    f = factories(server);
     world = await makeWorld();
   });
-  after(() => server.stop());
 
   async function send(wire: WireRequest) {
     const response = await fetch(server.url + wire.url, { method: wire.method, headers: wire.headers, body: wire.body });
