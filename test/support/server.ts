@@ -61,7 +61,7 @@ export async function startTestServer(
 export interface UseTestServerOptions extends StartOptions {
   /**
    * Env on top of the test defaults. A function is called in the hook, for values only known
-   * then (a free port, a data directory made by an earlier hook).
+   * then, such as a free port.
    * @default {}
    */
   env?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
