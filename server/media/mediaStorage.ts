@@ -9,7 +9,7 @@ export function mediaPath(kind: MediaKind, id: string, ext: string): string {
 /**
  * Media are served without a session (apps load them as plain <img>/<audio> URLs), so the URL is
  * the capability: 96 random bits, not a time-and-counter ObjectId a neighbour's id would reveal.
- * Still 24 hex characters, so both stores keep them as ObjectIds.
+ * Still 24 hex characters, so MongoDB keeps them in an ObjectId-typed `_id` (SQLite as text).
  */
 export function newMediaId(): string {
   return randomBytes(12).toString('hex');

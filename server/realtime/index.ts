@@ -153,8 +153,10 @@ function floodGuard(socket: KefuSocket, rule: { limit: number; windowS: number }
   });
 }
 
-/** PUBLIC_URL, else the origin the client connected to (as REST's baseUrlOf). */
-/** The handshake's origin, read the way Express reads a request's (X-Forwarded-Proto when trusted). */
+/**
+ * PUBLIC_URL, else the origin the client connected to, read from the handshake the way Express
+ * reads a request's (X-Forwarded-Proto when trusted), as REST's baseUrlOf does.
+ */
 function baseUrlOf(deps: Deps, socket: KefuSocket): string {
   const headers = socket.handshake.headers;
   const forwarded = deps.config.trustProxy ? String(headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim() : '';

@@ -289,6 +289,9 @@ export interface Store {
   completeOutbox(id: string): Promise<void>;
   /** Failed: try again at nextAttemptAt, or give up (entry kept as dead, with its error) when null. */
   retryOutbox(id: string, retry: { attempts: number; nextAttemptAt: Seconds | null; error: string }): Promise<void>;
-  /** Entries still waiting (for shutdown flushing and tests). */
+  /**
+   * Entries waiting for delivery (pending) and given up (dead). No server code reads it: the store
+   * contract suite and the push job tests do, to see what the outbox holds.
+   */
   countOutbox(): Promise<{ pending: number; dead: number }>;
 }

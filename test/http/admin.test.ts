@@ -6,22 +6,15 @@ import {
   sessionReply,
   templateIdReply,
 } from '../../shared/schemas/responses.js';
-import { client, type Client } from '../support/http.js';
 import { assertError, assertOk } from '../support/envelope.js';
-import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
+import { ADMIN_TOKEN, useTestServer } from '../support/server.js';
 
 const auth = { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } };
 let sequence = 0;
 const unique = (prefix: string) => `${prefix}${process.pid.toString(36)}a${++sequence}`;
 
 describe('admin API (provisioning)', () => {
-  let server: TestServer;
-  let api: Client;
-  before(async () => {
-    server = await startTestServer();
-    api = client(server.url);
-  });
-  after(() => server.stop());
+  const { server, api } = useTestServer();
 
   const admin = (path: string, body: unknown, options = {}) => api.post(`/v1/admin${path}`, body, { ...auth, ...options });
   async function app() {
@@ -160,13 +153,7 @@ describe('admin API (provisioning)', () => {
 });
 
 describe('admin API while ADMIN_TOKEN is unset', () => {
-  let server: TestServer;
-  let api: Client;
-  before(async () => {
-    server = await startTestServer({ ADMIN_TOKEN: '' });
-    api = client(server.url);
-  });
-  after(() => server.stop());
+  const { server, api } = useTestServer({ env: { ADMIN_TOKEN: '' } });
 
   it('answers 404 not_found for every endpoint, whatever the token', async () => {
     assert.equal(server.config.adminToken, undefined);

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { itemsReply, templatesReply } from '../../shared/schemas/responses.js';
 import { assertError, assertOk } from '../support/envelope.js';
-import { factories, type Factories, type TestAgent } from '../support/factories.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import type { TestAgent } from '../support/factories.js';
+import { useTestServer } from '../support/server.js';
 
 describe('GET /answer/templates and /answer/template/<template_id>', () => {
-  let server: TestServer;
-  let f: Factories;
+  const { f } = useTestServer();
   let appA: string;
   let appB: string;
   let appC: string;
@@ -17,8 +16,6 @@ describe('GET /answer/templates and /answer/template/<template_id>', () => {
   let tC: string;
 
   before(async () => {
-    server = await startTestServer();
-    f = factories(server);
     appA = await f.app();
     appB = await f.app();
     appC = await f.app();
@@ -28,7 +25,6 @@ describe('GET /answer/templates and /answer/template/<template_id>', () => {
     tB = await f.template(appB, 'Billing');
     tC = await f.template(appC, 'Not yours');
   });
-  after(() => server.stop());
 
   const templates = (params: Record<string, unknown> = {}, session = agent.session) =>
     f.api.get('/v1/answer/templates', params, { session });

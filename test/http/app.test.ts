@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { assertError } from '../support/envelope.js';
-import { factories, type Factories } from '../support/factories.js';
+import { factories } from '../support/factories.js';
 import type { Reply } from '../support/http.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -21,13 +21,7 @@ function assertSecurityHeaders(reply: Reply): void {
 }
 
 describe('app-wide behaviour', () => {
-  let server: TestServer;
-  let f: Factories;
-  before(async () => {
-    server = await startTestServer();
-    f = factories(server);
-  });
-  after(() => server.stop());
+  const { f } = useTestServer();
 
   it('sends security headers and no X-Powered-By on success and error replies', async () => {
     const user = await f.user();
@@ -77,11 +71,7 @@ describe('app-wide behaviour', () => {
 });
 
 describe('readiness when the store is down', () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startTestServer();
-  });
-  after(() => server.stop());
+  const { server } = useTestServer();
 
   it('answers /readyz 503 and /healthz 200 once the store is closed; requests get 500 internal', async () => {
     const f = factories(server);
@@ -101,13 +91,7 @@ describe('readiness when the store is down', () => {
 });
 
 describe('CORS allow-list (CORS_ORIGINS)', () => {
-  let server: TestServer;
-  let f: Factories;
-  before(async () => {
-    server = await startTestServer({ CORS_ORIGINS: 'https://desk.example, https://admin.example' });
-    f = factories(server);
-  });
-  after(() => server.stop());
+  const { f } = useTestServer({ env: { CORS_ORIGINS: 'https://desk.example, https://admin.example' } });
 
   it('allows listed origins on requests and errors, with Vary: Origin', async () => {
     for (const origin of ['https://desk.example', 'https://admin.example']) {

@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict';
-import { factories, type Factories } from '../support/factories.js';
+import { factories } from '../support/factories.js';
 import { LogCapture, type LogLine } from '../support/logCapture.js';
-import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
+import { ADMIN_TOKEN, useTestServer } from '../support/server.js';
 
 describe('request logging', () => {
-  let server: TestServer;
-  let f: Factories;
-  let capture: LogCapture;
+  const capture = new LogCapture('info');
+  const { f } = useTestServer({ logger: capture.logger });
   let sequence = 0;
-
-  before(async () => {
-    capture = new LogCapture('info');
-    server = await startTestServer({}, { logger: capture.logger });
-    f = factories(server);
-  });
-  after(() => server.stop());
 
   /** Sends a request tagged with a fresh X-Request-Id and returns its log lines once written. */
   async function logged(send: (headers: Record<string, string>) => Promise<unknown>): Promise<LogLine[]> {
@@ -92,13 +84,8 @@ describe('request logging', () => {
 });
 
 describe('logging of failures inside the server', () => {
-  let server: TestServer;
-  let capture: LogCapture;
-  before(async () => {
-    capture = new LogCapture('info');
-    server = await startTestServer({}, { logger: capture.logger });
-  });
-  after(() => server.stop());
+  const capture = new LogCapture('info');
+  const { server } = useTestServer({ logger: capture.logger });
 
   it('logs an unexpected error at error level with its reqId, and no session', async () => {
     const user = await factories(server).user();

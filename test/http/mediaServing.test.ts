@@ -1,18 +1,14 @@
 import assert from 'node:assert/strict';
 import { halves, wav } from '../media/fixtures.js';
-import { factories, type Factories } from '../support/factories.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
 describe('GET /v1/media/<kind>/<id>.<ext>', () => {
-  let server: TestServer;
-  let f: Factories;
+  const { server, f } = useTestServer();
   let audio: Buffer;
   let audioUrl: string;
   let imageUrl: string;
 
   before(async () => {
-    server = await startTestServer();
-    f = factories(server);
     const { user, questionId } = await f.servedQuestion();
     audio = wav(2000); // 4044 bytes
     const sent = await f.api.post(`/v1/question/${questionId}/message/send_audio`, {
@@ -33,7 +29,6 @@ describe('GET /v1/media/<kind>/<id>.<ext>', () => {
     assert.equal(image.status, 200, JSON.stringify(image.body));
     imageUrl = image.body.image_url;
   });
-  after(() => server.stop());
 
   const get = (url: string, headers: Record<string, string> = {}) => fetch(url, { headers });
   const body = async (response: Response) => Buffer.from(await response.arrayBuffer());

@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
 import { messageIdReply, messagesReply } from '../../shared/schemas/responses.js';
 import { assertError, assertOk } from '../support/envelope.js';
-import { factories, type Factories, type TestAgent, type TestUser } from '../support/factories.js';
+import type { TestAgent, TestUser } from '../support/factories.js';
 import { nowS, questionHelpers } from '../support/questions.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
 describe('messages: GET /question/<id>/message and POST …/message/send_text', () => {
-  let server: TestServer;
-  let f: Factories;
-  let h: ReturnType<typeof questionHelpers>;
-  before(async () => {
-    server = await startTestServer();
-    f = factories(server);
-    h = questionHelpers(f);
-  });
-  after(() => server.stop());
+  const { f } = useTestServer();
+  const h = questionHelpers(f);
 
   const send = (q: string, body: Record<string, unknown>, options: { form?: boolean } = {}) =>
     f.api.post(`/v1/question/${q}/message/send_text`, body, options);

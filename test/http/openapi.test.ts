@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { ENDPOINTS } from '../../shared/endpoints.js';
 import { client } from '../support/http.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
 const SAMPLE_PARAMS: Record<string, string> = {
   question_id: 'aaaaaaaaaaaaaaaaaaaaaaaa',
@@ -14,11 +14,7 @@ const SAMPLE_PARAMS: Record<string, string> = {
 };
 
 describe('the endpoint catalogue and /v1/openapi.json', () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startTestServer();
-  });
-  after(() => server.stop());
+  const { server } = useTestServer();
 
   it('lists every documented endpoint of API.md with its exact path', () => {
     const documented = [

@@ -2,15 +2,14 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { messageIdReply, messagesReply, summaryListReply } from '../../shared/schemas/responses.js';
 import { assertError, assertOk } from '../support/envelope.js';
-import { factories, type Factories, type TestAgent, type TestUser } from '../support/factories.js';
+import type { TestAgent, TestUser } from '../support/factories.js';
 import { questionHelpers } from '../support/questions.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
 /** Paging on GET /question/list (question_id cursor) and GET /question/<id>/message (message_id cursor). */
 describe('paging: page, num, sort and cursors', () => {
-  let server: TestServer;
-  let f: Factories;
-  let h: ReturnType<typeof questionHelpers>;
+  const { f } = useTestServer();
+  const h = questionHelpers(f);
   let user: TestUser;
   let agent: TestAgent;
   /** 25 pending questions, oldest first. */
@@ -20,9 +19,6 @@ describe('paging: page, num, sort and cursors', () => {
   let chatIds: string[];
 
   before(async () => {
-    server = await startTestServer();
-    f = factories(server);
-    h = questionHelpers(f);
     user = await f.user();
     agent = await f.agent({ identifies: [user.identify] });
     chat = await f.question(user);
@@ -34,7 +30,6 @@ describe('paging: page, num, sort and cursors', () => {
     questions = [];
     for (let i = 0; i < 25; i++) questions.push(await f.question(user, { title: `q${i}` }));
   });
-  after(() => server.stop());
 
   const queueIds = async (params: Record<string, unknown>) =>
     assertOk(await h.queue(agent, params), summaryListReply).questions.map((q) => q.question_id);

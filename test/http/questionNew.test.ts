@@ -2,20 +2,12 @@ import assert from 'node:assert/strict';
 import { sessionDeleter } from '../../server/domain/commands/provisioning.js';
 import { questionNewReply, waitsReply } from '../../shared/schemas/responses.js';
 import { assertError, assertOk } from '../support/envelope.js';
-import { factories, type Factories } from '../support/factories.js';
 import { nowS, questionHelpers } from '../support/questions.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
 describe('POST /question/new', () => {
-  let server: TestServer;
-  let f: Factories;
-  let h: ReturnType<typeof questionHelpers>;
-  before(async () => {
-    server = await startTestServer();
-    f = factories(server);
-    h = questionHelpers(f);
-  });
-  after(() => server.stop());
+  const { server, f } = useTestServer();
+  const h = questionHelpers(f);
 
   const ask = (body: Record<string, unknown>, options: { form?: boolean; session?: string } = {}) =>
     f.api.post('/v1/question/new', body, options);

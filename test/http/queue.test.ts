@@ -2,20 +2,13 @@ import assert from 'node:assert/strict';
 import { questionTransitioner } from '../../server/domain/commands/questionTransitioner.js';
 import { messageIdReply, summaryListReply } from '../../shared/schemas/responses.js';
 import { assertError, assertOk } from '../support/envelope.js';
-import { factories, type Factories } from '../support/factories.js';
+import type { Factories } from '../support/factories.js';
 import { questionHelpers } from '../support/questions.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
 describe('GET /question/list (the pending queue)', () => {
-  let server: TestServer;
-  let f: Factories;
-  let h: ReturnType<typeof questionHelpers>;
-  before(async () => {
-    server = await startTestServer();
-    f = factories(server);
-    h = questionHelpers(f);
-  });
-  after(() => server.stop());
+  const { server, f } = useTestServer();
+  const h = questionHelpers(f);
 
   const ids = async (...args: Parameters<typeof h.queueOf>) => (await h.queueOf(...args)).map((q) => q.question_id);
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { messageIdReply, type Message } from '../../shared/schemas/responses.js';
 import { assertError, assertOk } from '../support/envelope.js';
-import { factories, type Factories, type TestAgent } from '../support/factories.js';
+import type { TestAgent } from '../support/factories.js';
 import type { Reply } from '../support/http.js';
 import { questionHelpers } from '../support/questions.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
 /**
  * Concurrent requests over real HTTP. No assertion depends on who wins: each checks the invariants
@@ -13,15 +13,8 @@ import { startTestServer, type TestServer } from '../support/server.js';
 describe('races', function () {
   // Twenty agents cost forty password hashes; on a busy two-core machine that takes a while.
   this.timeout(90_000);
-  let server: TestServer;
-  let f: Factories;
-  let h: ReturnType<typeof questionHelpers>;
-  before(async () => {
-    server = await startTestServer();
-    f = factories(server);
-    h = questionHelpers(f);
-  });
-  after(() => server.stop());
+  const { f } = useTestServer();
+  const h = questionHelpers(f);
 
   /** seqs are exactly 1..n in order, with unique message ids. */
   function assertGapFree(messages: Message[]) {

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { RATE_RULES } from '../../server/rateLimits/index.js';
 import { assertError } from '../support/envelope.js';
-import { factories, type Factories } from '../support/factories.js';
 import type { Reply } from '../support/http.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
 /** A 429 in the envelope with a Retry-After of whole seconds within the window. */
 function assertLimited(reply: Reply, windowS: number): void {
@@ -14,13 +13,7 @@ function assertLimited(reply: Reply, windowS: number): void {
 
 describe('rate limits (RATE_LIMITS=on)', () => {
   // Counters live in the node, so each test gets a fresh one.
-  let server: TestServer;
-  let f: Factories;
-  beforeEach(async () => {
-    server = await startTestServer({ RATE_LIMITS: 'on' });
-    f = factories(server);
-  });
-  afterEach(() => server.stop());
+  const { f } = useTestServer({ env: { RATE_LIMITS: 'on' }, perTest: true });
 
   const bind = (session: string, servId: string, password: string) =>
     f.api.post('/v1/serv/bind', { session, serv_id: servId, password });
@@ -81,13 +74,7 @@ describe('rate limits (RATE_LIMITS=on)', () => {
 });
 
 describe('rate limits (RATE_LIMITS=off)', () => {
-  let server: TestServer;
-  let f: Factories;
-  before(async () => {
-    server = await startTestServer({ RATE_LIMITS: 'off' });
-    f = factories(server);
-  });
-  after(() => server.stop());
+  const { server, f } = useTestServer({ env: { RATE_LIMITS: 'off' } });
 
   it('never answers 429', async () => {
     assert.equal(server.config.rateLimits, false);

@@ -5,19 +5,13 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { LIMITS } from '../../shared/limits.js';
-import { factories, type Factories, type TestAgent, type TestUser } from '../support/factories.js';
+import type { TestAgent, TestUser } from '../support/factories.js';
 import type { RequestOptions } from '../support/http.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 import { AUDIO_SAMPLES, HTML, oggVorbis, wav } from '../media/fixtures.js';
 
 describe('POST /question/<id>/message/send_audio', () => {
-  let server: TestServer;
-  let f: Factories;
-  before(async () => {
-    server = await startTestServer();
-    f = factories(server);
-  });
-  after(() => server.stop());
+  const { server, f } = useTestServer();
 
   function sendAudio(
     questionId: string,

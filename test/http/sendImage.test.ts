@@ -5,21 +5,15 @@ import http from 'node:http';
 import path from 'node:path';
 import sharp from 'sharp';
 import { LIMITS } from '../../shared/limits.js';
-import { factories, type Factories, type TestAgent, type TestUser } from '../support/factories.js';
+import type { TestAgent, TestUser } from '../support/factories.js';
 import type { RequestOptions } from '../support/http.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 import { HTML, SVG, halves, jpegOrientation6, jpegWithMetadata, noisyJpeg, pixelBomb, transparent } from '../media/fixtures.js';
 
 const MEDIA_URL = /^http:\/\/127\.0\.0\.1:\d+\/v1\/media\/image\/[0-9a-f]{24}\.jpg$/;
 
 describe('POST /question/<id>/message/send_image', () => {
-  let server: TestServer;
-  let f: Factories;
-  before(async () => {
-    server = await startTestServer();
-    f = factories(server);
-  });
-  after(() => server.stop());
+  const { server, f } = useTestServer();
 
   function sendImage(questionId: string, as: TestUser | TestAgent, image: Buffer | string, extra: Record<string, string> = {}, options?: RequestOptions) {
     const isAgent = 'servId' in as;
@@ -220,13 +214,7 @@ describe('POST /question/<id>/message/send_image', () => {
 });
 
 describe('send_image with PUBLIC_URL', () => {
-  let server: TestServer;
-  let f: Factories;
-  before(async () => {
-    server = await startTestServer({ PUBLIC_URL: 'https://cdn.example.com/kefu/' });
-    f = factories(server);
-  });
-  after(() => server.stop());
+  const { server, f } = useTestServer({ env: { PUBLIC_URL: 'https://cdn.example.com/kefu/' } });
 
   it('bases image_url on PUBLIC_URL, in the reply and in the message list', async () => {
     const { user, questionId } = await f.servedQuestion();

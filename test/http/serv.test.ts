@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
 import { okReply, summaryListReply } from '../../shared/schemas/responses.js';
 import { assertError, assertOk } from '../support/envelope.js';
-import { factories, type Factories, type TestAgent } from '../support/factories.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import type { TestAgent } from '../support/factories.js';
+import { useTestServer } from '../support/server.js';
 
 describe('POST /serv/bind and /serv/unbind', () => {
-  let server: TestServer;
-  let f: Factories;
-  before(async () => {
-    server = await startTestServer();
-    f = factories(server);
-  });
-  after(() => server.stop());
+  const { f } = useTestServer();
 
   const bind = (session: string, servId: string, password: string) =>
     f.api.post('/v1/serv/bind', { session, serv_id: servId, password });
@@ -110,13 +104,7 @@ describe('POST /serv/bind and /serv/unbind', () => {
 });
 
 describe('GET /serv/<serv_id>/tasks', () => {
-  let server: TestServer;
-  let f: Factories;
-  before(async () => {
-    server = await startTestServer();
-    f = factories(server);
-  });
-  after(() => server.stop());
+  const { f } = useTestServer();
 
   const tasksOf = (agent: TestAgent, params: Record<string, unknown> = {}, session = agent.session) =>
     f.api.get(`/v1/serv/${agent.servId}/tasks`, params, { session });

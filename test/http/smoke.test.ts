@@ -1,15 +1,8 @@
 import assert from 'node:assert/strict';
-import { factories, type Factories } from '../support/factories.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
 describe('smoke: ask → list → serve → chat → finish → reopen', () => {
-  let server: TestServer;
-  let f: Factories;
-  before(async () => {
-    server = await startTestServer();
-    f = factories(server);
-  });
-  after(() => server.stop());
+  const { f } = useTestServer();
 
   it('walks the main flow', async () => {
     const user = await f.user();

@@ -4,20 +4,13 @@ import { questionTransitioner } from '../../server/domain/commands/questionTrans
 import type { ErrorCode } from '../../shared/errors.js';
 import { messageIdReply, servedListReply } from '../../shared/schemas/responses.js';
 import { assertError, assertOk } from '../support/envelope.js';
-import { factories, type Factories, type TestAgent, type TestUser } from '../support/factories.js';
+import type { TestAgent, TestUser } from '../support/factories.js';
 import { nowS, questionHelpers } from '../support/questions.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
 describe('question transitions: serve, quit, finish, request_finish, confirm_finish, reopen', () => {
-  let server: TestServer;
-  let f: Factories;
-  let h: ReturnType<typeof questionHelpers>;
-  before(async () => {
-    server = await startTestServer();
-    f = factories(server);
-    h = questionHelpers(f);
-  });
-  after(() => server.stop());
+  const { server, f } = useTestServer();
+  const h = questionHelpers(f);
 
   /** Asserts a 200 {message_id} reply whose notice has this action, signer and seq. */
   async function assertNotice(reply: Awaited<ReturnType<typeof h.agentAction>>, q: string, reader: TestUser, expected: { action: number; sender: string; sender_type: 1 | 2; seq: number }) {

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { allsReply, servedListReply, waitsReply } from '../../shared/schemas/responses.js';
 import { assertError, assertOk } from '../support/envelope.js';
-import { factories, type Factories, type TestAgent, type TestUser } from '../support/factories.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import type { TestAgent, TestUser } from '../support/factories.js';
+import { useTestServer } from '../support/server.js';
 
 describe('GET /user/<user_id>/waits|tasks|overs|alls', () => {
-  let server: TestServer;
-  let f: Factories;
+  const { server, f } = useTestServer();
   // One user asking in two apps: app A has one question of each status, app B one pending.
   let user: TestUser;
   let userInB: string;
@@ -17,8 +16,6 @@ describe('GET /user/<user_id>/waits|tasks|overs|alls', () => {
   let pendingB: string;
 
   before(async () => {
-    server = await startTestServer();
-    f = factories(server);
     user = await f.user();
     const appB = await f.app();
     userInB = await f.session(user, appB);
@@ -34,7 +31,6 @@ describe('GET /user/<user_id>/waits|tasks|overs|alls', () => {
     assert.equal(reply.status, 200);
     pendingB = reply.body.question_id;
   });
-  after(() => server.stop());
 
   const list = (kind: string, session: string, params: Record<string, unknown> = {}, userId = user.userId) =>
     f.api.get(`/v1/user/${encodeURIComponent(userId)}/${kind}`, params, { session });

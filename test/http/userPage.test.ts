@@ -1,18 +1,15 @@
 import assert from 'node:assert/strict';
 import { assertError } from '../support/envelope.js';
-import { factories, type Factories, type TestAgent, type TestUser } from '../support/factories.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import type { TestAgent, TestUser } from '../support/factories.js';
+import { useTestServer } from '../support/server.js';
 
 describe('GET /user?question_id= (the user page)', () => {
-  let server: TestServer;
-  let f: Factories;
+  const { server, f } = useTestServer();
   let user: TestUser;
   let agent: TestAgent;
   let questionId: string;
 
   before(async () => {
-    server = await startTestServer();
-    f = factories(server);
     user = await f.user({
       name: '张三 & Co',
       imageUrl: 'https://cdn.example/avatar.png?size=64&v=2',
@@ -22,7 +19,6 @@ describe('GET /user?question_id= (the user page)', () => {
     agent = await f.agent({ identifies: [user.identify] });
     questionId = await f.question(user);
   });
-  after(() => server.stop());
 
   const page = (params: Record<string, unknown>, session = agent.session) => f.api.get('/v1/user', params, { session });
 

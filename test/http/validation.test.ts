@@ -1,25 +1,21 @@
 import assert from 'node:assert/strict';
 import { allsReply, messageIdReply, questionNewReply } from '../../shared/schemas/responses.js';
 import { assertError, assertOk } from '../support/envelope.js';
-import { factories, type Factories, type TestAgent, type TestUser } from '../support/factories.js';
+import type { TestAgent, TestUser } from '../support/factories.js';
 import type { RequestOptions } from '../support/http.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
 describe('generic input rules', () => {
-  let server: TestServer;
-  let f: Factories;
+  const { f } = useTestServer();
   let user: TestUser;
   let agent: TestAgent;
   let questionId: string;
 
   before(async () => {
-    server = await startTestServer();
-    f = factories(server);
     user = await f.user();
     agent = await f.agent({ identifies: [user.identify] });
     questionId = await f.question(user);
   });
-  after(() => server.stop());
 
   const raw = (method: string, path: string, body: string, headers: Record<string, string> = {}) =>
     f.api.request(method, path, undefined, { raw: body, headers: { 'content-type': 'application/json', ...headers } });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { factories, type Factories, type TestAgent, type TestUser } from '../support/factories.js';
-import { startTestServer, tempDataDir, type TestServer } from '../support/server.js';
+import { startTestServer, tempDataDir, useTestServer, type TestServer } from '../support/server.js';
 import { eventually } from '../support/eventually.js';
 import { movableClock } from './support.js';
 
@@ -22,15 +22,9 @@ const notices = (list: any[], action: number) => list.filter((m) => m.type === 4
 
 describe('jobs: timeout sweeper', () => {
   describe('on one node, sweeping on demand', () => {
-    let server: TestServer;
-    let f: Factories;
     const clock = movableClock();
-    before(async () => {
-      // A long interval keeps the timer out of the way; these tests call sweep() themselves.
-      server = await startTestServer({ ...TIMEOUTS, SWEEP_INTERVAL_S: '3600' }, { now: clock.now });
-      f = factories(server);
-    });
-    after(() => server.stop());
+    // A long interval keeps the timer out of the way; these tests call sweep() themselves.
+    const { server, f } = useTestServer({ env: { ...TIMEOUTS, SWEEP_INTERVAL_S: '3600' }, now: clock.now });
 
     const status = async (questionId: string) => (await server.deps.store.getQuestion(questionId))!.status;
     const sweep = () => server.jobs.sweeper.sweep();

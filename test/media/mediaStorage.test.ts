@@ -3,7 +3,7 @@ import { newMediaId } from '../../server/media/mediaStorage.js';
 import { newObjectId } from '../../server/stores/objectId.js';
 
 describe('media ids', () => {
-  it('are 24 hex characters, so both stores keep them as ObjectIds', () => {
+  it('are 24 hex characters (MongoDB keeps them in an ObjectId-typed _id)', () => {
     for (let i = 0; i < 100; i++) assert.match(newMediaId(), /^[0-9a-f]{24}$/);
   });
 

@@ -11,9 +11,9 @@ import { questionTransitioner } from '../../server/domain/commands/questionTrans
 import type { ApiError, ErrorCode } from '../../shared/errors.js';
 import { allsReply, summaryListReply, type Message } from '../../shared/schemas/responses.js';
 import { AGENTS, USERS, action, fcOptions, fcTimeout, type Action } from '../support/arbitraries.js';
-import { factories, type Factories, type TestAgent, type TestUser } from '../support/factories.js';
+import type { TestAgent, TestUser } from '../support/factories.js';
 import { questionHelpers } from '../support/questions.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
 const FOREIGN = AGENTS - 1;
 const UNKNOWN_ID = 'f'.repeat(24);
@@ -36,25 +36,20 @@ interface QState {
 
 describe('property: conversations follow the state machine', function () {
   this.timeout(fcTimeout(120_000));
-  let server: TestServer;
-  let f: Factories;
-  let h: ReturnType<typeof questionHelpers>;
+  const { server, f } = useTestServer();
+  const h = questionHelpers(f);
   let app: string;
   let agents: TestAgent[];
   /** Whether each agent's device session is bound now; carried across runs. */
   const bound: boolean[] = [];
 
   before(async () => {
-    server = await startTestServer();
-    f = factories(server);
-    h = questionHelpers(f);
     app = await f.app();
     const other = await f.app();
     agents = [];
     for (let i = 0; i < AGENTS; i++) agents.push(await f.agent({ identifies: [i === FOREIGN ? other : app] }));
     bound.push(...agents.map(() => true));
   });
-  after(() => server.stop());
 
   /** The refusal the model predicts for an action, or null for success. */
   function predict(a: Action, q: QState | null): ErrorCode | null {

@@ -11,9 +11,9 @@ import sharp from 'sharp';
 import { messagesReply } from '../../shared/schemas/responses.js';
 import { fcOptions, fcTimeout } from '../support/arbitraries.js';
 import { assertError } from '../support/envelope.js';
-import { factories, type Factories, type TestUser } from '../support/factories.js';
+import type { TestUser } from '../support/factories.js';
 import { wav } from '../media/fixtures.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
 type Kind = 'text' | 'image' | 'audio';
 const TYPE: Record<Kind, number> = { audio: 1, image: 2, text: 3 };
@@ -33,15 +33,11 @@ const send: fc.Arbitrary<Send> = fc.record({
 
 describe('property: client_msg_id retries', function () {
   this.timeout(fcTimeout(60_000));
-  let server: TestServer;
-  let f: Factories;
+  const { f } = useTestServer();
   let jpeg: string;
   before(async () => {
-    server = await startTestServer();
-    f = factories(server);
     jpeg = (await sharp({ create: { width: 2, height: 2, channels: 3, background: 'red' } }).jpeg().toBuffer()).toString('base64');
   });
-  after(() => server.stop());
 
   function post(user: TestUser, questionId: string, s: Send) {
     const body: Record<string, unknown> = { session: user.session, sender: user.userId, sender_type: 1 };

@@ -4,13 +4,12 @@
  * Absences are checked after a round trip on the silent socket (see Recorded.flush), not a sleep.
  */
 import assert from 'node:assert/strict';
-import { factories, type Factories, type TestAgent, type TestUser } from '../support/factories.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import type { TestAgent, TestUser } from '../support/factories.js';
+import { useTestServer } from '../support/server.js';
 import { recordedSocket, type Recorded, type ServerEvent } from '../support/sockets.js';
 
 describe('real time: who receives which event', () => {
-  let server: TestServer;
-  let f: Factories;
+  const { server, f } = useTestServer();
   let user: TestUser;
   let serving: TestAgent;
   let u: Recorded; // the asking user
@@ -19,12 +18,6 @@ describe('real time: who receives which event', () => {
   let x: Recorded; // an agent of another app
   let sub: Recorded; // another agent of the app, subscribed to the question
   let questionId: string;
-
-  before(async () => {
-    server = await startTestServer();
-    f = factories(server);
-  });
-  after(() => server.stop());
 
   beforeEach(async () => {
     user = await f.user();

@@ -7,8 +7,7 @@ import assert from 'node:assert/strict';
 import { KefuClient } from '../../shared/client.js';
 import type { Message } from '../../shared/schemas/responses.js';
 import { deviceRoomOf } from '../../server/realtime/deviceRooms.js';
-import { factories, type Factories } from '../support/factories.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 import { recordedSocket } from '../support/sockets.js';
 import { eventually } from '../support/eventually.js';
 import { connected, seqRange } from './util.js';
@@ -18,8 +17,7 @@ const delivered = (messages: Message[], count: number, ms = 10_000) =>
   eventually(() => messages.length >= count, `${count} delivered (have ${messages.length})`, ms);
 
 describe('real time: order and catch-up', () => {
-  let server: TestServer;
-  let f: Factories;
+  const { server, f } = useTestServer();
   const clients: KefuClient[] = [];
   const client = (session: string) => {
     const c = new KefuClient({ url: server.url, session });
@@ -27,12 +25,7 @@ describe('real time: order and catch-up', () => {
     return c;
   };
   
-  before(async () => {
-    server = await startTestServer();
-    f = factories(server);
-  });
   afterEach(() => clients.splice(0).forEach((c) => c.close()));
-  after(() => server.stop());
 
   it('a burst of 200 socket sends arrives everywhere in seq order, each once', async () => {
     const { user, agent, questionId } = await f.servedQuestion();

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import { deviceRoomOf } from '../../server/realtime/deviceRooms.js';
-import { factories, type Factories } from '../support/factories.js';
-import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
+import { factories } from '../support/factories.js';
+import { ADMIN_TOKEN, useTestServer } from '../support/server.js';
 import { recordedSocket, type Recorded } from '../support/sockets.js';
 import { eventually } from '../support/eventually.js';
 
@@ -18,8 +18,7 @@ const disconnected = (socket: ClientSocket) =>
   });
 
 describe('real time: sessions, bindings, presence, limits', () => {
-  let server: TestServer;
-  let f: Factories;
+  const { server, f } = useTestServer();
   const open: Recorded[] = [];
   const connect = async (session: string) => {
     const r = await recordedSocket(server.url, session);
@@ -31,12 +30,7 @@ describe('real time: sessions, bindings, presence, limits', () => {
     return new Set(sockets.flatMap((s) => [...s.rooms]));
   };
 
-  before(async () => {
-    server = await startTestServer();
-    f = factories(server);
-  });
   afterEach(() => open.splice(0).forEach((r) => r.close()));
-  after(() => server.stop());
 
   it('joins user, device, agent and one queue room per app; never names the raw session', async () => {
     const app2 = await f.app();
@@ -138,11 +132,7 @@ describe('real time: sessions, bindings, presence, limits', () => {
   });
 
   describe('limits (rate limits on)', () => {
-    let limited: TestServer;
-    before(async () => {
-      limited = await startTestServer({ RATE_LIMITS: 'on' }, { realtime: { socketEventLimit: { limit: 20, windowS: 60 } } });
-    });
-    after(() => limited.stop());
+    const { server: limited } = useTestServer({ env: { RATE_LIMITS: 'on' }, realtime: { socketEventLimit: { limit: 20, windowS: 60 } } });
 
     it('a flood of events disconnects the offender only', async () => {
       const lf = factories(limited);

@@ -4,15 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { errorReply } from '../../shared/schemas/responses.js';
-import { factories, type Factories } from '../support/factories.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 import { connectSocket, record, recordedSocket, type Recorded } from '../support/sockets.js';
 
 const MISSING = 'ffffffffffffffffffffffff';
 
 describe('real time: handshake and client events', () => {
-  let server: TestServer;
-  let f: Factories;
+  const { server, f } = useTestServer();
   const open: Recorded[] = [];
   const connect = async (session: string) => {
     const socket = await recordedSocket(server.url, session);
@@ -20,12 +18,7 @@ describe('real time: handshake and client events', () => {
     return socket;
   };
 
-  before(async () => {
-    server = await startTestServer();
-    f = factories(server);
-  });
   afterEach(() => open.splice(0).forEach((s) => s.close()));
-  after(() => server.stop());
 
   describe('handshake', () => {
     for (const [name, session] of [

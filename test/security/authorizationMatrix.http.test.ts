@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { ENDPOINTS, type Endpoint } from '../../shared/endpoints.js';
 import { assertError } from '../support/envelope.js';
 import type { Reply } from '../support/http.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 import { HTTP_ROWS, type Expect, type HttpRow, type RowContext } from './httpRows.js';
 import {
   COLUMN_ORDER,
@@ -45,17 +45,15 @@ function describeExpect(expected: Expect): string {
 }
 
 describe('authorization matrix: HTTP', () => {
-  let server: TestServer;
+  const { server } = useTestServer();
   let cast: Cast;
   /** One logged-out device for every row: no row binds it again (bind rows use fresh devices). */
   let unbound: string;
 
   before(async () => {
-    server = await startTestServer();
     cast = await createCast(server);
     unbound = await unbind(cast, await device(cast, cast.app, cast.serving));
   });
-  after(() => server.stop());
 
   it('has a row for every session endpoint of the catalogue, and only catalogue endpoints', () => {
     const rows = new Set(HTTP_ROWS.map((r) => r.endpoint));

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { rooms } from '../../shared/rooms.js';
 import { deviceRoomOf } from '../../server/realtime/deviceRooms.js';
 import { eventually } from '../support/eventually.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 import { connectSocket, recordedSocket, type Recorded } from '../support/sockets.js';
 import {
   COLUMN_ORDER,
@@ -33,14 +33,12 @@ import {
 import { EMIT_ROWS, RECEIVE_ROWS, ref, type Scene } from './socketRows.js';
 
 describe('authorization matrix: sockets', () => {
-  let server: TestServer;
+  const { server } = useTestServer();
   let cast: Cast;
 
   before(async () => {
-    server = await startTestServer();
     cast = await createCast(server);
   });
-  after(() => server.stop());
 
   const roomsOf = async (session: string) => {
     const sockets = await server.realtime.io.in(deviceRoomOf(session)).fetchSockets();

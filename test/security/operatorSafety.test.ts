@@ -10,7 +10,7 @@ import { redactUrlCredentials } from '../../server/logger.js';
 import { factories } from '../support/factories.js';
 import { LogCapture } from '../support/logCapture.js';
 import { freePort } from '../support/redis.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 import { connectSocket } from '../support/sockets.js';
 
 describe('admin token comparison (tokenMatches)', () => {
@@ -72,18 +72,12 @@ describe('secrets in logs of a node (socket handshakes, REDIS_URL with a passwor
   // The node waits up to 10 s for a Redis that never answers.
   this.timeout(60_000);
   const redisPassword = 'R3dis-pa55word';
-  let server: TestServer;
-  let capture: LogCapture;
-
-  before(async () => {
-    capture = new LogCapture('debug');
-    const port = await freePort(); // nothing listens there
-    server = await startTestServer(
-      { REDIS_URL: `redis://kefu:${redisPassword}@127.0.0.1:${port}`, RATE_LIMITS: 'on' },
-      { logger: capture.logger },
-    );
+  const capture = new LogCapture('debug');
+  const { server } = useTestServer({
+    // Nothing listens on the free port.
+    env: async () => ({ REDIS_URL: `redis://kefu:${redisPassword}@127.0.0.1:${await freePort()}`, RATE_LIMITS: 'on' }),
+    logger: capture.logger,
   });
-  after(() => server?.stop());
 
   it('logs neither the Redis password, nor sessions offered in failed handshakes, nor passwords', async () => {
     const f = factories(server);

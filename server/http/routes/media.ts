@@ -1,7 +1,7 @@
 /**
- * GET /v1/media/<kind>/<id>.<ext>: stored images and audio. Names are unguessable ObjectIds and the
- * bytes never change, so they are public and cached for a year. Single byte ranges are honoured
- * (mobile audio players ask for them).
+ * GET /v1/media/<kind>/<id>.<ext>: stored images and audio. Ids are 96 random bits written as 24 hex
+ * characters (newMediaId), so names are unguessable, and the bytes never change: they are public and
+ * cached for a year. Single byte ranges are honoured (mobile audio players ask for them).
  */
 import { Router } from 'express';
 import { ApiError } from '../../../shared/errors.js';
@@ -13,7 +13,7 @@ export function mediaRouter(deps: Deps): Router {
   const router = Router();
 
   router.get('/media/:kind/:file', async (req, res) => {
-    // A name that could never have been issued (unknown kind, not <objectid>.<ext>) is just as
+    // A name that could never have been issued (unknown kind, not <24 hex>.<ext>) is just as
     // unknown as a well-formed one that was not: both are 404, never a parameter error.
     const parsed = mediaInput.safeParse(req.params);
     if (!parsed.success) throw new ApiError('not_found', 'no such media');

@@ -1,6 +1,7 @@
 /**
  * Media in GridFS, one bucket per kind (`image.files`/`image.chunks`, `audio.*`). The file's `_id`
- * is the media id and its metadata holds the content type and extension the media routes serve.
+ * is the media id (96 random bits as 24 hex characters, held in an ObjectId-typed `_id`; not a
+ * time-and-counter ObjectId) and its metadata holds the content type and extension the routes serve.
  */
 import { finished } from 'node:stream/promises';
 import mongoose, { type Connection } from 'mongoose';
@@ -32,7 +33,7 @@ export class MongoMedia {
 
   async get(kind: MediaKind, id: string): Promise<MediaRecord | null> {
     if (kind !== 'image' && kind !== 'audio') return null;
-    // Ids come from URL paths: anything that is not an ObjectId is simply not found.
+    // Ids come from URL paths: anything that is not 24 hex characters is simply not found.
     let query;
     try {
       query = byObjectId(id);
