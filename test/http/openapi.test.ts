@@ -20,7 +20,7 @@ describe('the endpoint catalogue and /v1/openapi.json', () => {
   });
   after(() => server.stop());
 
-  it('lists every documented endpoint of API.md with its exact path', () => {
+  it('lists every endpoint of the original document (docs/original-api.zh.rst) with its exact path', () => {
     const documented = [
       'post /v1/question/new',
       'post /v1/serv/bind',
