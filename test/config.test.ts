@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from '../server/config.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The variables of docs/api.md "Running it" (every one config.ts reads), to clear in children. */
+/** The variables of docs/api.md "Running it" (and the extra ones config.ts reads), to clear in children. */
 const KNOWN = [
   'PORT',
   'DATA_DIR',
