@@ -1,7 +1,7 @@
 /**
- * The closed list of error codes from the API contract, each with the HTTP status that carries it.
- * Clients switch on `error`; the HTTP status only says the class. Never add a code without adding
- * it to the API document first.
+ * The closed list of error codes of docs/api.md ("Errors"), each with the HTTP status that carries
+ * it. Clients switch on `error`; the HTTP status only says the class. Never add a code without adding
+ * it to docs/api.md first (test/docs/apiDoc.test.ts fails until its row is there).
  */
 export const ERROR_STATUS = {
   param_missing: 400,

@@ -1,5 +1,5 @@
 /**
- * The Socket.IO contract of the API document's "Real time" section, typed once: payload schemas
+ * The Socket.IO contract of docs/api.md ("Real time"), typed once: payload schemas
  * (zod) for every event in both directions, and the event maps used as type parameters of the
  * server's `Server<…>` and the client's `Socket<…>`. The server validates every client payload with
  * these schemas; tests parse every server payload with them.
@@ -78,6 +78,17 @@ export interface ClientToServerEvents {
    */
   typing: (payload: QuestionRefPayload, ack?: (reply: Ack) => void) => void;
 }
+
+/**
+ * The name of every client → server event. `satisfies` makes a missing or an extra name a compile
+ * error, so lists built from this one (docs/api.md's test) cannot fall behind the event map.
+ */
+export const CLIENT_EVENT_NAMES = Object.keys({
+  'question:subscribe': true,
+  'question:unsubscribe': true,
+  'message:send_text': true,
+  typing: true,
+} satisfies Record<keyof ClientToServerEvents, true>) as Array<keyof ClientToServerEvents>;
 
 /** Events the server emits (only server/realtime/publisher.ts emits them). */
 export interface ServerToClientEvents {

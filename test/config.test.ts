@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from '../server/config.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The variables of API.md "Running it" (and the extra ones config.ts reads), to clear in children. */
+/** The variables of docs/api.md "Running it" (and the extra ones config.ts reads), to clear in children. */
 const KNOWN = [
   'PORT',
   'DATA_DIR',
@@ -37,7 +37,7 @@ function configError(env: Record<string, string>): ConfigError {
 }
 
 describe('loadConfig', () => {
-  it('uses the defaults of API.md "Running it" when nothing is set', () => {
+  it('uses the defaults of docs/api.md "Running it" when nothing is set', () => {
     const config = loadConfig({});
     assert.equal(config.port, 3000);
     assert.equal(config.dataDir, path.resolve('./data'));

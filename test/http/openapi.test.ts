@@ -16,7 +16,7 @@ const SAMPLE_PARAMS: Record<string, string> = {
 describe('the endpoint catalogue and /v1/openapi.json', () => {
   const { server } = useTestServer();
 
-  it('lists every documented endpoint of API.md with its exact path', () => {
+  it('lists every endpoint of the original document (docs/original-api.zh.rst) with its exact path', () => {
     const documented = [
       'post /v1/question/new',
       'post /v1/serv/bind',

@@ -3,7 +3,7 @@
  * answer every column must get. The runner (authorizationMatrix.http.test.ts) adds the last two
  * columns itself: no session is always 400 param_missing, a revoked one always 401 session_invalid.
  *
- * Expectations follow ../../shared/API.md; where it is silent the current behaviour was taken as
+ * Expectations follow docs/api.md; where it is silent the current behaviour was taken as
  * the decision, marked "silent:" below.
  */
 import type { ErrorCode } from '../../shared/errors.js';

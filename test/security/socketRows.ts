@@ -1,7 +1,7 @@
 /**
  * The Socket.IO rows of the authorization matrix (authorizationMatrix.socket.test.ts): the ack
  * every column gets for each client → server event, and who receives each server → client event.
- * Expectations follow ../../shared/API.md ("Real time"); where it is silent the current behaviour
+ * Expectations follow docs/api.md ("Real time"); where it is silent the current behaviour
  * was taken as the decision, marked "silent:" below.
  */
 import assert from 'node:assert/strict';
@@ -51,7 +51,7 @@ export const EMIT_ROWS: EmitRow[] = [
     emit: (s, x) => s.emitWithAck('question:subscribe', ref(x)),
     expect: ack(200, 'forbidden', 'forbidden', 200, 200, 'forbidden', 'forbidden'),
   },
-  // Leaving a room one is not in is harmless; the API document promises 200 for any well-formed payload.
+  // Leaving a room one is not in is harmless; docs/api.md promises 200 for any well-formed payload.
   {
     title: 'question:unsubscribe',
     question: 'inProgress',
