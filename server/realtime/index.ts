@@ -11,6 +11,7 @@ import { Server } from 'socket.io';
 import { HANDSHAKE_ERROR } from '../../shared/events.js';
 import { ApiError } from '../../shared/errors.js';
 import { sessionToken } from '../../shared/schemas/common.js';
+import { corsOrigin } from '../corsOrigins.js';
 import type { Deps } from '../deps.js';
 import type { Actor } from '../domain/actor.js';
 import type { RateCounter } from '../rateLimits/index.js';
@@ -64,7 +65,7 @@ export async function attachRealtime(httpServer: http.Server, deps: Deps, option
     // Heroku's router cuts a connection idle for 55 s; a ping every 25 s keeps it busy.
     pingInterval: 25_000,
     pingTimeout: 20_000,
-    cors: config.corsOrigins.length ? { origin: config.corsOrigins } : undefined,
+    cors: config.corsOrigins.length ? { origin: corsOrigin(config.corsOrigins) } : undefined,
   });
 
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger, { kind: options.adapter, tlsVerify: config.redisTlsVerify }) : undefined;
