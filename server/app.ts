@@ -3,9 +3,11 @@
  * The chain: request log → security headers → CORS → body parsing (large limits only on media
  * sends) → rate limits → /v1 routers → 404 → the error envelope.
  */
+import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { LIMITS } from '../shared/limits.js';
+import { corsOrigin } from './corsOrigins.js';
 import type { Deps } from './deps.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { ipKey, rateLimit, sessionKey } from './http/rateLimit.js';
@@ -42,23 +44,22 @@ function bodyParsers() {
   };
 }
 
-function cors(origins: string[]) {
-  const allowed = new Set(origins);
+/**
+ * CORS for the origins of CORS_ORIGINS: they get Allow-Origin on every reply and a 204 to their
+ * preflights; other origins get no CORS header, and their preflights fall through to a 404.
+ */
+function corsPolicy(origins: string[]) {
+  const admit = cors({
+    origin: corsOrigin(origins),
+    allowedHeaders: ['Content-Type', 'X-Session', 'X-Request-Id', 'Authorization'],
+    methods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+    maxAge: 600,
+  });
   return (req: Request, res: Response, next: NextFunction) => {
-    const origin = req.get('origin');
-    // Every reply depends on Origin once an allow-list exists; caches must not share them across origins.
-    if (allowed.size > 0) res.vary('Origin');
-    if (origin && (allowed.has(origin) || allowed.has('*'))) {
-      res.setHeader('Access-Control-Allow-Origin', origin);
-      res.setHeader('Access-Control-Allow-Headers', 'Content-Type, X-Session, X-Request-Id, Authorization');
-      res.setHeader('Access-Control-Allow-Methods', 'GET, POST, DELETE, OPTIONS');
-      res.setHeader('Access-Control-Max-Age', '600');
-      if (req.method === 'OPTIONS') {
-        res.status(204).end();
-        return;
-      }
-    }
-    next();
+    // Every reply depends on Origin once an allow-list exists, refused ones too (which `cors` leaves
+    // untouched): shared caches must not hand one origin's reply to another.
+    if (origins.length > 0) res.vary('Origin');
+    admit(req, res, next);
   };
 }
 
@@ -77,7 +78,7 @@ export function createApp(deps: Deps, options: AppOptions): express.Express {
       contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
     }),
   );
-  app.use(cors(deps.config.corsOrigins));
+  app.use(corsPolicy(deps.config.corsOrigins));
   app.use(healthRouter(deps, options.readinessChecks ?? []));
   app.use(bodyParsers());
 

@@ -2,7 +2,7 @@
  * Readiness: whether this node's dependencies answer. The store always counts; optional parts
  * (Redis) register their own check. /readyz reports the result; nothing else decides it.
  */
-import { withTimeout } from './withTimeout.js';
+import pTimeout from 'p-timeout';
 
 /** A dependency's check; rejects when it is not ready. */
 export type ReadinessCheck = { name: string; check: () => Promise<void> };
@@ -15,7 +15,7 @@ export async function checkReadiness(checks: ReadinessCheck[]): Promise<{ ready:
   const results = await Promise.all(
     checks.map(async ({ name, check }) => {
       try {
-        await withTimeout(check(), CHECK_TIMEOUT_MS);
+        await pTimeout(check(), { milliseconds: CHECK_TIMEOUT_MS });
         return [name, 'ok'] as const;
       } catch {
         return [name, 'down'] as const;

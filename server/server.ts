@@ -9,7 +9,7 @@ import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { systemClock, type Deps } from './deps.js';
 import { DomainEvents } from './domain/events.js';
-import { MemoryRateCounter } from './rateLimits/index.js';
+import { LocalRateCounter } from './rateLimits/index.js';
 import { RedisRateCounter } from './rateLimits/redisCounter.js';
 import type { ReadinessCheck } from './readiness.js';
 import { startJobs, type Jobs } from './jobs/index.js';
@@ -56,9 +56,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const deps: Deps = { config, store, events, logger, now: options.now ?? systemClock };
 
   // With REDIS_URL the limits are shared through Redis (in memory while it is away), else in memory.
-  const memoryCounter = config.rateLimits ? new MemoryRateCounter() : null;
-  const redisCounter = memoryCounter && config.redisUrl ? new RedisRateCounter({ fallback: memoryCounter, logger }) : null;
-  const rateCounter = redisCounter ?? memoryCounter;
+  const redisCounter = config.rateLimits && config.redisUrl ? new RedisRateCounter({ logger }) : null;
+  const rateCounter = redisCounter ?? (config.rateLimits ? new LocalRateCounter() : null);
   // Filled once real time is attached (Redis joins /readyz); read at each request.
   const readinessChecks: ReadinessCheck[] = [];
   const app = createApp(deps, { rateCounter, readinessChecks });
@@ -89,7 +88,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await drained;
       await jobs.stop();
       await realtime.close();
-      rateCounter?.close();
       await store.close();
     })());
 

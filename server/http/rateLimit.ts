@@ -1,12 +1,9 @@
 /** Express middleware applying named rate limits (server/rateLimits) to requests, by session, IP or agent. */
 import type { NextFunction, Request, Response } from 'express';
-import { enforceLimit, type RateCounter } from '../rateLimits/index.js';
+import { enforceLimit, type LimitRule, type RateCounter } from '../rateLimits/index.js';
 
 /** A named limit and the request key it counts by. */
-export interface RateRule {
-  name: string;
-  limit: number;
-  windowS: number;
+export interface RateRule extends LimitRule {
   /** The key this rule counts by; undefined skips the rule for this request. */
   key: (req: Request) => string | undefined;
 }

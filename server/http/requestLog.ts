@@ -1,7 +1,9 @@
 /**
  * One JSON log line per request: id, method, route, status, duration. URLs are logged with the
  * session / password / token query parameters and admin session paths redacted; headers and
- * bodies are not logged at all.
+ * bodies are not logged at all. Not pino-http: its lines carry the serialized req and res
+ * (headers included) that would have to be stripped back to this shape, and it cannot redact a
+ * secret inside the URL's query string.
  */
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';

@@ -1,15 +1,10 @@
 /** The small HTML page of GET /user: the asking user's name, avatar, device and group counts. */
+import escapeHtml from 'escape-html';
 import type { UserRecord } from '../stores/types.js';
 
 /** Nothing runs on this page; images may come from the host app's CDN. */
 export const USER_PAGE_CSP =
   "default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-}
 
 export function renderUserPage(userId: string, user: UserRecord | null): string {
   const name = escapeHtml(user?.name || userId);

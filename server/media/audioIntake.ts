@@ -2,6 +2,12 @@
  * Audio intake for send_audio: the bytes must be one of the formats phones record (AAC in ADTS or
  * an M4A/MP4 container, AMR, MP3, Ogg/Opus, WAV), recognised by their leading bytes, never by a
  * client-declared type. The bytes are stored as sent.
+ *
+ * Hand-written rather than the `file-type` package, which is laxer for every format here: it
+ * identifies a file after skipping a UTF-8 BOM or an ID3 tag (so BOM+WAV or ID3+WAV pass), takes
+ * `#!AMR` without its newline, accepts MPEG and ADTS frame headers with a bad bitrate, sample-rate
+ * or frame length, and a WAV header cut short. Where file-type was stricter (OpusHead at the start
+ * of the first page, an ID3 tag followed by real frames) these checks now are too.
  */
 import { ApiError } from '../../shared/errors.js';
 import { LIMITS } from '../../shared/limits.js';
@@ -27,8 +33,7 @@ const FORMATS: Array<AudioFormat & { test: (b: Buffer) => boolean }> = [
     name: 'opus',
     ext: 'ogg',
     contentType: 'audio/ogg',
-    // The first Ogg page carries the OpusHead identification header.
-    test: (b) => latin1(b, 0, 4) === 'OggS' && b.subarray(0, 512).includes('OpusHead'),
+    test: isOggOpus,
   },
   {
     name: 'amr',
@@ -46,16 +51,38 @@ const FORMATS: Array<AudioFormat & { test: (b: Buffer) => boolean }> = [
     name: 'mp3',
     ext: 'mp3',
     contentType: 'audio/mpeg',
-    // An ID3v2 tag (version 2–4), or an MPEG audio layer III frame header.
-    test: (b) => (latin1(b, 0, 3) === 'ID3' && b[3]! >= 2 && b[3]! <= 4) || isMp3Frame(b),
+    // An MPEG audio layer III frame header, first or right after an ID3v2 tag.
+    test: (b) => isMp3Frame(afterId3(b) ?? b),
   },
   {
     name: 'aac',
     ext: 'aac',
     contentType: 'audio/aac',
-    test: isAdtsFrame,
+    test: (b) => isAdtsFrame(afterId3(b) ?? b),
   },
 ];
+
+/**
+ * The first page of an Ogg stream (version 0, beginning-of-stream flag) whose first packet is the
+ * OpusHead identification header, as RFC 7845 §3 requires; after the page's segment table.
+ */
+function isOggOpus(b: Buffer): boolean {
+  if (latin1(b, 0, 4) !== 'OggS' || b[4] !== 0 || !(b[5]! & 0x02) || b.length < 27) return false;
+  const payload = 27 + b[26]!;
+  return latin1(b, payload, payload + 8) === 'OpusHead';
+}
+
+/**
+ * What follows a leading ID3v2 tag (version 2–4, syncsafe size, plus the footer a v2.4 tag may
+ * flag), or null when the bytes do not start with one.
+ */
+function afterId3(b: Buffer): Buffer | null {
+  if (latin1(b, 0, 3) !== 'ID3' || b[3]! < 2 || b[3]! > 4 || b.length < 10) return null;
+  const size = b.subarray(6, 10);
+  if (size.some((byte) => byte >= 0x80)) return null;
+  const footer = b[3] === 4 && b[5]! & 0x10 ? 10 : 0;
+  return b.subarray(10 + ((size[0]! << 21) | (size[1]! << 14) | (size[2]! << 7) | size[3]!) + footer);
+}
 
 /**
  * An MPEG audio frame header: 11-bit sync, a defined version (not 01), layer III (01), a bitrate

@@ -1,7 +1,11 @@
 /**
  * A counting semaphore for work that must not all run at once. Decoding one 25 MP image holds
  * ~100 MB; libuv would happily run four of them side by side, which is more than a small dyno has.
+ * The queue is p-limit's: callers wait in arrival order, and a freed slot goes to the next waiter
+ * before any newcomer can take it.
  */
+import pLimit from 'p-limit';
+
 export interface Gate {
   /** Runs `task` once fewer than `limit` tasks are running; callers wait in arrival order. */
   run<T>(task: () => Promise<T>): Promise<T>;
@@ -10,28 +14,11 @@ export interface Gate {
 }
 
 export function createGate(limit: number): Gate {
-  let running = 0;
-  const waiting: Array<() => void> = [];
-
-  const release = () => {
-    const next = waiting.shift();
-    // Hand the slot straight to the next waiter, so a newcomer cannot overtake it.
-    if (next) next();
-    else running -= 1;
-  };
-
+  const limiter = pLimit(limit);
   return {
-    async run<T>(task: () => Promise<T>): Promise<T> {
-      if (running < limit) running += 1;
-      else await new Promise<void>((resolve) => waiting.push(resolve));
-      try {
-        return await task();
-      } finally {
-        release();
-      }
-    },
+    run: (task) => limiter(task),
     get stats() {
-      return { running, waiting: waiting.length };
+      return { running: limiter.activeCount, waiting: limiter.pendingCount };
     },
   };
 }

@@ -32,10 +32,16 @@ export interface ProcessedImage {
   height: number;
 }
 
+/**
+ * Hand-written rather than the `file-type` package, which is laxer: it identifies a file after
+ * skipping a UTF-8 BOM or an ID3 tag (so BOM+PNG or ID3+PNG polyglots pass) and takes any `GIF`
+ * prefix. Where it was stricter (JPEG-LS is not JPEG) this list is too.
+ */
 const SIGNATURES: Array<{ format: string; test: (b: Buffer) => boolean }> = [
-  { format: 'jpeg', test: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
+  // FF D8 FF F7 starts JPEG-LS, which no JPEG decoder reads.
+  { format: 'jpeg', test: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff && b[3] !== 0xf7 },
   { format: 'png', test: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
-  { format: 'gif', test: (b) => b.subarray(0, 4).toString('latin1') === 'GIF8' },
+  { format: 'gif', test: (b) => /^GIF8[79]a$/.test(b.subarray(0, 6).toString('latin1')) },
   { format: 'webp', test: (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP' },
   { format: 'heif', test: (b) => b.subarray(4, 8).toString('latin1') === 'ftyp' && /^(avif|avis)$/.test(b.subarray(8, 12).toString('latin1')) },
 ];

@@ -1,50 +1,67 @@
 /**
  * Fixed-window rate limits keyed by session, IP or agent, for every transport: REST middleware
- * (server/http/rateLimit.ts) and socket handlers count through `enforceLimit`, so one name and key
- * count one budget whichever way a client comes in. The counter lives behind a small interface so
- * a Redis implementation (./redisCounter.ts) can share counts across nodes.
+ * (server/http/rateLimit.ts) and socket handlers count through `enforceLimit`, so one rule and key
+ * count one budget whichever way a client comes in. The windows are rate-limiter-flexible's, in
+ * this node's memory (LocalRateCounter) or shared by every node through Redis (./redisCounter.ts).
  */
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { ApiError } from '../../shared/errors.js';
+
+/** A named limit: at most `limit` hits of one key per window of `windowS` seconds. Names are unique. */
+export interface LimitRule {
+  name: string;
+  limit: number;
+  windowS: number;
+}
 
 export interface HitResult {
   allowed: boolean;
-  /** Seconds until the window resets. */
+  /** Whole seconds until the key's window resets, at least 1. */
   retryAfter: number;
 }
 
+/** Where hits are counted; one counter per node, shared by REST and sockets. */
 export interface RateCounter {
-  /** Counts one hit on `key` in a window of `windowS` seconds; allowed while count <= limit. */
-  hit(key: string, limit: number, windowS: number): Promise<HitResult>;
+  /** Counts one hit of `key` against `rule`; allowed while the window's count is at most the limit. */
+  hit(rule: LimitRule, key: string): Promise<HitResult>;
 }
 
-/** In-process counters; expired windows are dropped as they are met and by a periodic sweep. */
-export class MemoryRateCounter implements RateCounter {
-  private readonly windows = new Map<string, { count: number; resetAt: number }>();
-  private readonly sweeper: NodeJS.Timeout;
+/** One limiter per rule name, made on first use. */
+export function limiterPerRule<L>(make: (rule: LimitRule) => L): (rule: LimitRule) => L {
+  const limiters = new Map<string, L>();
+  return (rule) => {
+    let limiter = limiters.get(rule.name);
+    if (!limiter) limiters.set(rule.name, (limiter = make(rule)));
+    return limiter;
+  };
+}
 
-  constructor(private readonly now: () => number = () => Date.now()) {
-    this.sweeper = setInterval(() => this.sweep(), 60_000);
-    this.sweeper.unref();
+/** A RateLimiterMemory for `rule`: its window opens at a key's first hit and the key expires with it. */
+export function memoryLimiter(rule: LimitRule): RateLimiterMemory {
+  return new RateLimiterMemory({ keyPrefix: rule.name, points: rule.limit, duration: rule.windowS });
+}
+
+/**
+ * Consumes one point of `key`. rate-limiter-flexible rejects with a RateLimiterRes once the points
+ * are spent, and with an Error only when its store failed without insurance: that one propagates.
+ */
+export async function consumeHit(limiter: RateLimiterAbstract, key: string): Promise<HitResult> {
+  try {
+    return { allowed: true, retryAfter: secondsUntil((await limiter.consume(key)).msBeforeNext) };
+  } catch (error) {
+    if (error instanceof RateLimiterRes) return { allowed: false, retryAfter: secondsUntil(error.msBeforeNext) };
+    throw error;
   }
+}
 
-  async hit(key: string, limit: number, windowS: number): Promise<HitResult> {
-    const now = this.now();
-    let window = this.windows.get(key);
-    if (!window || window.resetAt <= now) {
-      window = { count: 0, resetAt: now + windowS * 1000 };
-      this.windows.set(key, window);
-    }
-    window.count += 1;
-    return { allowed: window.count <= limit, retryAfter: Math.max(1, Math.ceil((window.resetAt - now) / 1000)) };
-  }
+const secondsUntil = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
-  private sweep(): void {
-    const now = this.now();
-    for (const [key, window] of this.windows) if (window.resetAt <= now) this.windows.delete(key);
-  }
+/** Counts on this node only: one RateLimiterMemory per rule. */
+export class LocalRateCounter implements RateCounter {
+  private readonly limiterFor = limiterPerRule(memoryLimiter);
 
-  close(): void {
-    clearInterval(this.sweeper);
+  hit(rule: LimitRule, key: string): Promise<HitResult> {
+    return consumeHit(this.limiterFor(rule), key);
   }
 }
 
@@ -63,12 +80,8 @@ export const RATE_RULES = {
  * once it is exceeded. REST middleware and socket handlers both go through here, so one name and
  * key count one budget whichever way a client comes in.
  */
-export async function enforceLimit(
-  counter: RateCounter,
-  rule: { name: string; limit: number; windowS: number },
-  key: string,
-): Promise<void> {
-  const result = await counter.hit(`${rule.name}:${key}`, rule.limit, rule.windowS);
+export async function enforceLimit(counter: RateCounter, rule: LimitRule, key: string): Promise<void> {
+  const result = await counter.hit(rule, key);
   if (!result.allowed) {
     throw new ApiError('rate_limited', `too many requests (${rule.name}); retry in ${result.retryAfter}s`, {
       retryAfter: result.retryAfter,

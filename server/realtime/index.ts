@@ -6,10 +6,12 @@
  */
 import type http from 'node:http';
 import type { Redis } from 'ioredis';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { Server } from 'socket.io';
 import { HANDSHAKE_ERROR } from '../../shared/events.js';
 import { ApiError } from '../../shared/errors.js';
 import { sessionToken } from '../../shared/schemas/common.js';
+import { corsOrigin } from '../corsOrigins.js';
 import type { Deps } from '../deps.js';
 import type { Actor } from '../domain/actor.js';
 import type { RateCounter } from '../rateLimits/index.js';
@@ -63,7 +65,7 @@ export async function attachRealtime(httpServer: http.Server, deps: Deps, option
     // Heroku's router cuts a connection idle for 55 s; a ping every 25 s keeps it busy.
     pingInterval: 25_000,
     pingTimeout: 20_000,
-    cors: config.corsOrigins.length ? { origin: config.corsOrigins } : undefined,
+    cors: config.corsOrigins.length ? { origin: corsOrigin(config.corsOrigins) } : undefined,
   });
 
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger, { kind: options.adapter, tlsVerify: config.redisTlsVerify }) : undefined;
@@ -98,12 +100,13 @@ export async function attachRealtime(httpServer: http.Server, deps: Deps, option
   });
 
   const eventLimit = options.rateCounter ? (options.socketEventLimit ?? SOCKET_EVENT_LIMIT) : null;
+  const socketEvents = eventLimit && new RateLimiterMemory({ keyPrefix: 'socket-events', points: eventLimit.limit, duration: eventLimit.windowS });
   io.on('connection', (socket) => {
     const actor = actors.get(socket)!;
     actors.delete(socket);
     const session = actor.session.session;
     socket.data = { sessionDigest: sessionDigest(session), userId: actor.userId };
-    if (eventLimit) floodGuard(socket, eventLimit, deps);
+    if (socketEvents) floodGuard(socket, socketEvents, deps);
     registerHandlers(socket, {
       deps,
       publisher,
@@ -134,23 +137,23 @@ export async function attachRealtime(httpServer: http.Server, deps: Deps, option
   };
 }
 
-/** A connection that sends more than `limit` events in a window is cut off. */
-function floodGuard(socket: KefuSocket, rule: { limit: number; windowS: number }, deps: Deps): void {
-  let windowStart = Date.now();
-  let count = 0;
+/**
+ * A connection that sends more than `limit` events in a window is cut off. Counted per socket id in
+ * this node's memory, never in Redis: a connection lives on one node, and a flood must not cost a
+ * Redis round trip per packet.
+ */
+function floodGuard(socket: KefuSocket, events: RateLimiterMemory, deps: Deps): void {
   socket.use((_packet, next) => {
-    const now = Date.now();
-    if (now - windowStart >= rule.windowS * 1000) {
-      windowStart = now;
-      count = 0;
-    }
-    if (++count > rule.limit) {
-      deps.logger.warn({ userId: socket.data.userId, limit: rule.limit }, 'socket event flood; disconnecting');
-      socket.disconnect(true);
-      return;
-    }
-    next();
+    events.consume(socket.id).then(
+      () => next(),
+      () => {
+        if (!socket.connected) return; // packets already in flight when it was cut off
+        deps.logger.warn({ userId: socket.data.userId, limit: events.points }, 'socket event flood; disconnecting');
+        socket.disconnect(true);
+      },
+    );
   });
+  socket.once('disconnect', () => void events.delete(socket.id));
 }
 
 /**

@@ -131,3 +131,33 @@ describe('CORS allow-list (CORS_ORIGINS)', () => {
     }
   });
 });
+
+describe('CORS_ORIGINS=* (any origin, echoed back)', () => {
+  let server: TestServer;
+  let f: Factories;
+  before(async () => {
+    server = await startTestServer({ CORS_ORIGINS: '*' });
+    f = factories(server);
+  });
+  after(() => server.stop());
+
+  it('echoes any origin on REST replies and preflights, never a literal *', async () => {
+    const origin = 'https://any.example';
+    const reply = await f.api.get('/healthz', undefined, { headers: { origin } });
+    assert.equal(reply.headers.get('access-control-allow-origin'), origin);
+    assert.match(reply.headers.get('vary') ?? '', /\bOrigin\b/i);
+    const preflight = await f.api.request('OPTIONS', '/v1/question/new', undefined, {
+      headers: { origin, 'access-control-request-method': 'POST' },
+    });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get('access-control-allow-origin'), origin);
+    assert.equal(preflight.headers.get('access-control-max-age'), '600');
+  });
+
+  it("admits the same origins to Socket.IO's polling transport", async () => {
+    const origin = 'https://any.example';
+    const reply = await fetch(`${server.url}/socket.io/?EIO=4&transport=polling`, { headers: { origin } });
+    assert.equal(reply.status, 200, await reply.text());
+    assert.equal(reply.headers.get('access-control-allow-origin'), origin);
+  });
+});

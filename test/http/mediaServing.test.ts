@@ -63,6 +63,12 @@ describe('GET /v1/media/<kind>/<id>.<ext>', () => {
     assert.equal((await get(imageUrl, { 'if-none-match': '"other"' })).status, 200);
   });
 
+  it('answers 304 to a fetch() revalidation, which sends Cache-Control: no-cache along', async () => {
+    const etag = (await get(imageUrl)).headers.get('etag')!;
+    const again = await get(imageUrl, { 'if-none-match': etag, 'cache-control': 'no-cache', pragma: 'no-cache' });
+    assert.equal(again.status, 304);
+  });
+
   it('answers HEAD with the headers and no body', async () => {
     const response = await fetch(audioUrl, { method: 'HEAD' });
     assert.equal(response.status, 200);
@@ -99,7 +105,7 @@ describe('GET /v1/media/<kind>/<id>.<ext>', () => {
       });
     }
 
-    for (const range of ['bytes=0-1,5-6', 'items=0-5', 'bytes=abc', 'bytes=-', 'bytes=20-10']) {
+    for (const range of ['bytes=0-1,5-6', 'items=0-5', 'bytes=abc', 'bytes=-', 'bytes=20-10', 'bytes=0 - 5']) {
       it(`${range} (not one byte range) → the whole file`, async () => {
         const response = await get(audioUrl, { range });
         assert.equal(response.status, 200);

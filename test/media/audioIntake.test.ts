@@ -61,6 +61,42 @@ describe('media: sniffAudio', () => {
       assert.equal(sniffAudio(bytes), null);
     });
   }
+
+  // The first five pass the file-type package (it skips a BOM or an ID3 tag before it looks, takes
+  // OpusHead without the beginning-of-stream flag and `#!AMR` without its newline); the last three
+  // it refuses, and so must we (an ID3 tag is no audio by itself; OpusHead must open the stream).
+  const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+  const id3 = (version = 3, flags = 0) => Buffer.from([0x49, 0x44, 0x33, version, 0, flags, 0, 0, 0, 0]);
+  const vorbisThenOpusHead = () => {
+    const page = oggVorbis();
+    page.write('OpusHead', page.length - 10, 'latin1');
+    return page;
+  };
+  const opusNotFirst = () => {
+    const page = AUDIO_SAMPLES.find((s) => s.ext === 'ogg')!.bytes();
+    page[5] = 0; // no beginning-of-stream flag
+    return page;
+  };
+  for (const [name, bytes] of [
+    ['a WAV behind a UTF-8 BOM', Buffer.concat([bom, wav()])],
+    ['Ogg/Opus behind a UTF-8 BOM', Buffer.concat([bom, AUDIO_SAMPLES.find((s) => s.ext === 'ogg')!.bytes()])],
+    ['a WAV behind an ID3 tag', Buffer.concat([id3(), wav()])],
+    ['OpusHead on a page that does not begin the stream', opusNotFirst()],
+    ['#!AMR without its newline', Buffer.concat([Buffer.from('#!AMRX', 'latin1'), Buffer.alloc(40, 0x3c)])],
+    ['an ID3 tag followed by HTML', Buffer.concat([id3(), HTML])],
+    ['an ID3 tag of padding and nothing after it', Buffer.concat([Buffer.from([0x49, 0x44, 0x33, 3, 0, 0, 0, 0, 0, 32]), Buffer.alloc(32)])],
+    ['an Ogg page whose first packet is Vorbis, OpusHead further on', vorbisThenOpusHead()],
+  ] as const) {
+    it(`refuses ${name}`, () => {
+      assert.equal(sniffAudio(bytes), null);
+    });
+  }
+
+  it('looks past an ID3 tag (with a v2.4 footer) at the frames it tags', () => {
+    assert.equal(sniffAudio(Buffer.concat([id3(), mp3Frame(), mp3Frame()]))?.ext, 'mp3');
+    assert.equal(sniffAudio(Buffer.concat([id3(4, 0x10), Buffer.alloc(10), mp3Frame()]))?.ext, 'mp3');
+    assert.equal(sniffAudio(Buffer.concat([id3(), adtsFrame(), adtsFrame()]))?.ext, 'aac');
+  });
 });
 
 describe('media: intakeAudio', () => {

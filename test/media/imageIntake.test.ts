@@ -59,6 +59,22 @@ describe('media: sniffImage', () => {
     const tiff = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#888' } }).tiff().toBuffer();
     for (const bytes of [SVG, HTML, Buffer.from('hello'), tiff, Buffer.alloc(0)]) assert.equal(sniffImage(bytes), null);
   });
+
+  it('names nothing for look-alikes that the file-type package would name (BOM or ID3 first, GIF7, JPEG-LS)', async () => {
+    const base = sharp({ create: { width: 8, height: 8, channels: 3, background: '#888' } });
+    const [png, jpeg] = [await base.clone().png().toBuffer(), await base.clone().jpeg().toBuffer()];
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    const id3 = Buffer.from('ID3\x03\0\0\0\0\0\0', 'latin1');
+    for (const [name, bytes] of [
+      ['a PNG behind a UTF-8 BOM', Buffer.concat([bom, png])],
+      ['a JPEG behind a UTF-8 BOM', Buffer.concat([bom, jpeg])],
+      ['a PNG behind an ID3 tag', Buffer.concat([id3, png])],
+      ['a GIF with an unknown version', Buffer.concat([Buffer.from('GIF7', 'latin1'), Buffer.alloc(40)])],
+      ['a JPEG-LS header', Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xf7]), Buffer.alloc(40)])],
+    ] as const) {
+      assert.equal(sniffImage(bytes), null, name);
+    }
+  });
 });
 
 describe('media: processImage', () => {

@@ -53,7 +53,11 @@ export function mediaRouter(deps: Deps): Router {
   return router;
 }
 
-/** One `bytes=a-b`, `bytes=a-` or `bytes=-n` range; anything else is served whole. */
+/**
+ * One `bytes=a-b`, `bytes=a-` or `bytes=-n` range; anything else is served whole. Not Express's
+ * req.range (the `range-parser` package): it answers `bytes=20-10`, which RFC 9110 §14.1.1 calls
+ * invalid (a header to ignore), with 416 as if unsatisfiable, and takes spaces inside a range.
+ */
 export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | null {
   if (!header) return null;
   const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
@@ -75,7 +79,12 @@ export function parseRange(header: string | undefined, size: number): { start: n
   return { start, end };
 }
 
-/** If-None-Match holds `*`, the tag, or a list containing it (weak comparison, RFC 9110 §13.1.2). */
+/**
+ * If-None-Match holds `*`, the tag, or a list containing it (weak comparison, RFC 9110 §13.1.2).
+ * Not Express's req.fresh (the `fresh` package): it calls any request with Cache-Control: no-cache
+ * stale, and fetch() adds that header to every request whose If-None-Match is set by hand, so an
+ * app revalidating its media through fetch() would never get its 304.
+ */
 function matchesEtag(header: string | undefined, etag: string): boolean {
   if (!header) return false;
   return header.split(',').some((candidate) => {
