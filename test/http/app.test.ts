@@ -133,13 +133,7 @@ describe('CORS allow-list (CORS_ORIGINS)', () => {
 });
 
 describe('CORS_ORIGINS=* (any origin, echoed back)', () => {
-  let server: TestServer;
-  let f: Factories;
-  before(async () => {
-    server = await startTestServer({ CORS_ORIGINS: '*' });
-    f = factories(server);
-  });
-  after(() => server.stop());
+  const { server, f } = useTestServer({ env: { CORS_ORIGINS: '*' } });
 
   it('echoes any origin on REST replies and preflights, never a literal *', async () => {
     const origin = 'https://any.example';
