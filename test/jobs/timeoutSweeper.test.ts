@@ -32,7 +32,7 @@ describe('jobs: timeout sweeper', () => {
     });
     after(() => server.stop());
 
-    const status = async (questionId: string) => (await server.deps.store.getQuestion(questionId))!.status;
+    const status = async (questionId: string) => (await server.deps.store.conversations.getQuestion(questionId))!.status;
     const sweep = () => server.jobs.sweeper.sweep();
 
     it('resolves a question pending too long with a system notice of action 5, not earlier', async () => {
@@ -55,7 +55,7 @@ describe('jobs: timeout sweeper', () => {
       assert.equal(await status(q), 2);
       clock.advance(60);
       await sweep();
-      const question = (await server.deps.store.getQuestion(q))!;
+      const question = (await server.deps.store.conversations.getQuestion(q))!;
       assert.equal(question.status, 3);
       assert.equal(question.servId, agent.servId);
       assert.equal(notices(await messages(f, q, user), 5).length, 1);
@@ -94,7 +94,7 @@ describe('jobs: timeout sweeper', () => {
       assert.equal((await f.sendText(q, user, 'wait, one more thing')).status, 200);
       clock.advance(30); // 60 s since the request
       await sweep();
-      const question = (await server.deps.store.getQuestion(q))!;
+      const question = (await server.deps.store.conversations.getQuestion(q))!;
       assert.equal(question.status, 2);
       assert.equal(question.finishRequestedAt, null);
       assert.equal(notices(await messages(f, q, user), 4).length, 0);
@@ -104,9 +104,9 @@ describe('jobs: timeout sweeper', () => {
       const { user, questionId: q } = await f.servedQuestion();
       clock.advance(250);
       const store = server.deps.store;
-      const scan = store.scanTimeouts.bind(store);
+      const scan = store.conversations.scanTimeouts.bind(store.conversations);
       let sent = false;
-      store.scanTimeouts = async (args) => {
+      store.conversations.scanTimeouts = async (args) => {
         const found = await scan(args);
         if (found.idle.includes(q) && !sent) {
           sent = true;
@@ -117,7 +117,7 @@ describe('jobs: timeout sweeper', () => {
       try {
         await sweep();
       } finally {
-        store.scanTimeouts = scan;
+        store.conversations.scanTimeouts = scan;
       }
       assert.ok(sent, 'the scan found the idle question');
       assert.equal(await status(q), 2);
@@ -129,14 +129,14 @@ describe('jobs: timeout sweeper', () => {
       const q = await f.question(user);
       clock.advance(110);
       const store = server.deps.store;
-      const scan = store.scanTimeouts;
-      store.scanTimeouts = async () => {
+      const scan = store.conversations.scanTimeouts;
+      store.conversations.scanTimeouts = async () => {
         throw new Error('database is locked');
       };
       try {
         await sweep(); // resolves: the error is logged
       } finally {
-        store.scanTimeouts = scan;
+        store.conversations.scanTimeouts = scan;
       }
       assert.equal(await status(q), 1);
       await sweep();
@@ -179,7 +179,7 @@ describe('jobs: timeout sweeper', () => {
       await Promise.all([a.jobs.sweeper.sweep(), b.jobs.sweeper.sweep()]);
       const all = [...pending, ...served];
       await eventually(async () => {
-        const questions = await Promise.all(all.map((q) => a.deps.store.getQuestion(q)));
+        const questions = await Promise.all(all.map((q) => a.deps.store.conversations.getQuestion(q)));
         return questions.every((q) => q!.status === 3);
       }, 'every question resolved');
       for (const q of all) {
@@ -193,7 +193,7 @@ describe('jobs: timeout sweeper', () => {
       const user = await fb.user();
       const q = await fb.question(user);
       clock.advance(101);
-      await eventually(async () => (await b.deps.store.getQuestion(q))!.status === 3, 'the timeout');
+      await eventually(async () => (await b.deps.store.conversations.getQuestion(q))!.status === 3, 'the timeout');
       assert.equal(notices(await messages(fb, q, user), 5).length, 1);
     });
   });

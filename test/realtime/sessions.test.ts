@@ -10,6 +10,7 @@ import { factories, type Factories } from '../support/factories.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
 import { recordedSocket, type Recorded } from '../support/sockets.js';
 import { eventually } from '../support/eventually.js';
+import { sessionDigest } from '../../server/domain/sessionTokens.js';
 
 const disconnected = (socket: ClientSocket) =>
   new Promise<string>((resolve, reject) => {
@@ -27,7 +28,7 @@ describe('real time: sessions, bindings, presence, limits', () => {
     return r;
   };
   const roomsOf = async (session: string) => {
-    const sockets = await server.realtime.io.in(deviceRoomOf(session)).fetchSockets();
+    const sockets = await server.realtime.io.in(deviceRoomOf(sessionDigest(session))).fetchSockets();
     return new Set(sockets.flatMap((s) => [...s.rooms]));
   };
 
@@ -46,7 +47,7 @@ describe('real time: sessions, bindings, presence, limits', () => {
     for (const room of [`agent:${agent.servId}`, `queue:${agent.identifies[0]}`, `queue:${app2}`]) assert.ok(rooms.has(room), room);
     assert.equal([...rooms].filter((r) => r.startsWith('user:')).length, 1);
     assert.ok([...rooms].every((r) => !r.includes(agent.session)));
-    const [remote] = await server.realtime.io.in(deviceRoomOf(agent.session)).fetchSockets();
+    const [remote] = await server.realtime.io.in(deviceRoomOf(sessionDigest(agent.session))).fetchSockets();
     assert.ok(!JSON.stringify({ data: remote!.data, handshake: remote!.handshake }).includes(agent.session));
   });
 
@@ -57,7 +58,7 @@ describe('real time: sessions, bindings, presence, limits', () => {
     const { servId, session, password } = agent;
     const others = await f.question(asker);
     // The agent's device is also a user of the app, with a question of its own.
-    const deviceUser = { userId: (await server.deps.store.getSession(session))!.userId, session, identify: asker.identify, name: '' };
+    const deviceUser = { userId: (await server.deps.store.accounts.getSession(sessionDigest(session)))!.userId, session, identify: asker.identify, name: '' };
     const own = await f.question(deviceUser);
     const a = await connect(session);
     for (const id of [others, own]) assert.equal((await a.socket.emitWithAck('question:subscribe', { question_id: id })).status, 200);
@@ -129,12 +130,12 @@ describe('real time: sessions, bindings, presence, limits', () => {
   it('presence: online while a socket of the session is connected, on this node', async () => {
     const user = await f.user();
     const presence = server.realtime.presence;
-    assert.equal(await presence.isSessionOnline(user.session), false);
+    assert.equal(await presence.isSessionOnline(sessionDigest(user.session)), false);
     const r = await connect(user.session);
-    assert.equal(await presence.isSessionOnline(user.session), true);
-    assert.equal(await presence.isSessionOnline(await f.session(user)), false, 'another device of the same user');
+    assert.equal(await presence.isSessionOnline(sessionDigest(user.session)), true);
+    assert.equal(await presence.isSessionOnline(sessionDigest(await f.session(user))), false, 'another device of the same user');
     r.close();
-    await eventually(async () => !(await presence.isSessionOnline(user.session)), 'offline after close', 5000);
+    await eventually(async () => !(await presence.isSessionOnline(sessionDigest(user.session))), 'offline after close', 5000);
   });
 
   describe('limits (rate limits on)', () => {
