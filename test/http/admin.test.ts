@@ -9,6 +9,7 @@ import {
 import { client, type Client } from '../support/http.js';
 import { assertError, assertOk } from '../support/envelope.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
+import { sessionDigest } from '../../server/domain/sessionTokens.js';
 
 const auth = { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } };
 let sequence = 0;
@@ -101,7 +102,13 @@ describe('admin API (provisioning)', () => {
     assert.ok(!stored!.passwordHash.includes('first-pw'));
     assertOk(await api.post('/v1/serv/bind', { session, serv_id: servId, password: 'first-pw' }), okReply);
 
+    // The same password again (a rename, new apps) keeps the agent's bindings.
+    assertOk(await admin('/servs', { serv_id: servId, password: 'first-pw', name: 'Renamed', identifies: [identify] }), okReply);
+    assert.equal((await server.deps.store.accounts.getSession(sessionDigest(session)))!.servId, servId);
+
     assertOk(await admin('/servs', { serv_id: servId, password: 'second-pw', identifies: [identify] }), okReply);
+    // Changing the password ends the bindings made with the old one.
+    assert.equal((await server.deps.store.accounts.getSession(sessionDigest(session)))!.servId, null);
     const other = (await userSession(identify)).session;
     assertError(await api.post('/v1/serv/bind', { session: other, serv_id: servId, password: 'first-pw' }), 'serv_auth_failed');
     assertOk(await api.post('/v1/serv/bind', { session: other, serv_id: servId, password: 'second-pw' }), okReply);

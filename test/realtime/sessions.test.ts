@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Socket as ClientSocket } from 'socket.io-client';
+import { agentRemover, agentUpserter, appRemover } from '../../server/domain/commands/provisioning.js';
 import { deviceRoomOf } from '../../server/realtime/deviceRooms.js';
 import { factories, type Factories } from '../support/factories.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
@@ -107,6 +108,48 @@ describe('real time: sessions, bindings, presence, limits', () => {
     const asker = await f.user({ identify: agent.identifies[0] });
     const fresh = await f.question(asker);
     await a.waitFor('queue:added', (p) => p.question.question_id === fresh);
+  });
+
+  it("changing an agent's password ends its bindings: the open sockets leave its rooms; the same password keeps them", async () => {
+    const agent = await f.agent();
+    const a = await connect(agent.session);
+    const digest = sessionDigest(agent.session);
+    await agentUpserter(server.deps, { serv_id: agent.servId, password: agent.password, name: 'Renamed', identifies: agent.identifies });
+    assert.equal((await server.deps.store.accounts.getSession(digest))!.servId, agent.servId, 'same password: still bound');
+
+    await agentUpserter(server.deps, { serv_id: agent.servId, password: 'a-new-password', identifies: agent.identifies });
+    assert.equal((await server.deps.store.accounts.getSession(digest))!.servId, null);
+    await eventually(async () => !(await roomsOf(agent.session)).has(`agent:${agent.servId}`), 'agent room left', 5000);
+    assert.ok(!(await roomsOf(agent.session)).has(`queue:${agent.identifies[0]}`));
+    assert.equal(a.socket.connected, true, 'the device stays connected as its user');
+  });
+
+  it('removing an agent (agentRemover) unbinds its sessions and takes their sockets out of its rooms', async () => {
+    const agent = await f.agent();
+    await connect(agent.session);
+    await agentRemover(server.deps, { serv_id: agent.servId });
+    assert.equal(await server.deps.store.accounts.getAgent(agent.servId), null);
+    assert.equal((await server.deps.store.accounts.getSession(sessionDigest(agent.session)))!.servId, null);
+    await eventually(async () => !(await roomsOf(agent.session)).has(`agent:${agent.servId}`), 'agent room left', 5000);
+    assert.ok(!(await roomsOf(agent.session)).has(`queue:${agent.identifies[0]}`));
+    await assert.rejects(agentRemover(server.deps, { serv_id: agent.servId }), (error: Error & { code?: string }) => error.code === 'not_found');
+  });
+
+  it("removing an app (appRemover) disconnects its sessions; its agents' other sessions leave its queue room", async () => {
+    const removed = await f.app();
+    const kept = await f.app();
+    const agent = await f.agent({ identifies: [kept, removed] }); // its device session is in `kept`
+    const user = await f.user({ identify: removed });
+    const u = await connect(user.session);
+    await connect(agent.session);
+    assert.ok((await roomsOf(agent.session)).has(`queue:${removed}`));
+    const gone = disconnected(u.socket);
+    await appRemover(server.deps, { identify: removed });
+    assert.equal(await gone, 'io server disconnect');
+    await eventually(async () => !(await roomsOf(agent.session)).has(`queue:${removed}`), 'queue room left', 5000);
+    assert.ok((await roomsOf(agent.session)).has(`queue:${kept}`));
+    assert.ok((await roomsOf(agent.session)).has(`agent:${agent.servId}`));
+    await assert.rejects(appRemover(server.deps, { identify: removed }), (error: Error & { code?: string }) => error.code === 'not_found');
   });
 
   it('deleting an unbound session disconnects its sockets too', async () => {
