@@ -4,9 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { sessionDigest } from '../../server/domain/sessionTokens.js';
 import { MIGRATIONS } from '../../server/stores/sqlite/schema.js';
 import { SqliteStore } from '../../server/stores/sqlite/sqliteStore.js';
@@ -123,6 +125,39 @@ describe('SQLite store: sessions at rest', function () {
     const reopened = new SqliteStore({ dataDir });
     assert.ok(await reopened.accounts.getSession(sessionDigest(token)));
     await reopened.close();
+  });
+
+  it('migrates an old database exactly once when two processes open it at the same moment', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kefu-migrate2-'));
+    dirs.push(dataDir);
+    const old = new Database(path.join(dataDir, DB_FILE));
+    for (const step of MIGRATIONS.slice(0, 3)) old.exec(step);
+    old.pragma('user_version = 3');
+    const insert = old.prepare("INSERT INTO sessions (session, user_id, identify, serv_id, created_at) VALUES (?, 'u1', 'com.a', NULL, 1000)");
+    old.transaction(() => {
+      for (let i = 0; i < 5000; i++) insert.run(`Tok${String(i).padStart(9, '0')}`);
+    })();
+    old.close();
+    // Each child opens the store (migrating if it gets there first) and reports what it finds.
+    const script = `
+      const { SqliteStore } = await import(${JSON.stringify(path.resolve('server/stores/sqlite/sqliteStore.ts'))});
+      const { sessionDigest } = await import(${JSON.stringify(path.resolve('server/domain/sessionTokens.ts'))});
+      const store = new SqliteStore({ dataDir: process.argv[1] });
+      const found = await store.accounts.getSession(sessionDigest('Tok000004999'));
+      await store.close();
+      console.log(found ? found.userId : 'missing');`;
+    const run = () => promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, dataDir]);
+    const results = await Promise.all([run(), run()]);
+    assert.deepEqual(results.map((r) => r.stdout.trim()), ['u1', 'u1']);
+    const db = new Database(path.join(dataDir, DB_FILE), { readonly: true });
+    try {
+      assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
+      assert.equal((db.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n, 5000);
+      // Hashed once: a second pass would have hashed the digests again, and the token would not resolve.
+      assert.ok(db.prepare('SELECT 1 FROM sessions WHERE digest = ?').get(sessionDigest('Tok000000000')));
+    } finally {
+      db.close();
+    }
   });
 
   it('keeps no raw token in any table after sessions, bindings, idempotent sends and pushes', async () => {
