@@ -23,6 +23,7 @@ import {
 import { servBinder } from '../server/domain/commands/servBinder.js';
 import { createLogger } from '../server/logger.js';
 import { startServer, type RunningServer } from '../server/server.js';
+import { sessionDigest } from '../server/domain/sessionTokens.js';
 
 export interface BenchOptions {
   durationS: number;
@@ -149,7 +150,7 @@ async function seedPool(server: RunningServer, users: Array<{ userId: string }>,
   const pool: string[] = [];
   for (let i = 0; i < size; i++) {
     const asker = users[i % users.length]!;
-    const q = await deps.store.createQuestion({ identify: APP, userId: asker.userId, title: `pool ${i}`, labels: [], now: deps.now() });
+    const q = await deps.store.conversations.createQuestion({ identify: APP, userId: asker.userId, title: `pool ${i}`, labels: [], now: deps.now() });
     pool.push(q.id);
   }
   return pool;
@@ -162,14 +163,14 @@ async function seed(server: RunningServer, options: BenchOptions) {
   await agentUpserter(deps, { serv_id: 'bench-agent', password: 'bench-pw', identifies: [APP] });
   await userUpserter(deps, { user_id: 'bench-desk', name: 'Agent desk' });
   const agentSession = await sessionCreator(deps, { user_id: 'bench-desk', identify: APP });
-  await servBinder(deps, { session: (await deps.store.getSession(agentSession))!, servId: 'bench-agent', password: 'bench-pw' });
+  await servBinder(deps, { session: (await deps.store.accounts.getSession(sessionDigest(agentSession)))!, servId: 'bench-agent', password: 'bench-pw' });
 
   const users: Array<{ userId: string; session: string; questionId: string }> = [];
   for (let w = 0; w < options.concurrency; w++) {
     const userId = `bench-u${w}`;
     await userUpserter(deps, { user_id: userId, name: `User ${w}` });
     const session = await sessionCreator(deps, { user_id: userId, identify: APP });
-    const question = await deps.store.createQuestion({ identify: APP, userId, title: 'bench', labels: [], now: deps.now() });
+    const question = await deps.store.conversations.createQuestion({ identify: APP, userId, title: 'bench', labels: [], now: deps.now() });
     users.push({ userId, session, questionId: question.id });
     for (let m = 0; m < options.history; m++) {
       await post(`${server.url}/v1/question/${question.id}/message/send_text`, {

@@ -23,6 +23,7 @@ import {
 } from '../server/domain/commands/provisioning.js';
 import { servBinder } from '../server/domain/commands/servBinder.js';
 import { openDeps } from './kefu.js';
+import { sessionDigest } from '../server/domain/sessionTokens.js';
 
 export const DEMO_APP = 'com.example.shop';
 
@@ -68,11 +69,11 @@ export async function seedDemo(deps: Deps): Promise<DemoSeed> {
     const deviceUser = `desk-${agent.serv_id}`;
     await userUpserter(deps, { user_id: deviceUser, name: `${agent.name} desk` });
     const session = await sessionCreator(deps, { user_id: deviceUser, identify: DEMO_APP });
-    const record = await deps.store.getSession(session);
+    const record = await deps.store.accounts.getSession(sessionDigest(session));
     await servBinder(deps, { session: record!, servId: agent.serv_id, password });
     agents.push({ serv_id: agent.serv_id, password, session });
   }
-  const existing = (await deps.store.listTemplates([DEMO_APP])).find((t) => t.title === TEMPLATE.title);
+  const existing = (await deps.store.templates.listTemplates([DEMO_APP])).find((t) => t.title === TEMPLATE.title);
   let templateId = existing?.id;
   if (!templateId) {
     templateId = await templateCreator(deps, { identify: DEMO_APP, title: TEMPLATE.title });

@@ -5,13 +5,14 @@
 import path from 'node:path';
 import { z } from 'zod';
 
-const seconds = (fallback: number) =>
+const positiveSeconds = () =>
   z
     .string()
     .regex(/^\d+(\.\d+)?$/, { error: 'must be a number of seconds' })
     .transform(Number)
-    .refine((n) => n > 0, { error: 'must be greater than 0' })
-    .default(fallback);
+    .refine((n) => n > 0, { error: 'must be greater than 0' });
+
+const seconds = (fallback: number) => positiveSeconds().default(fallback);
 
 const optionalUrl = (protocols: string[]) =>
   z
@@ -45,6 +46,8 @@ const schema = z.object({
   QUESTION_IDLE_TIMEOUT_S: seconds(86400),
   FINISH_CONFIRM_TIMEOUT_S: seconds(600),
   SWEEP_INTERVAL_S: seconds(30),
+  SESSION_TTL_S: positiveSeconds().optional(),
+  DESK_SESSION_TTL_S: seconds(43200),
   RATE_LIMITS: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: z
@@ -69,6 +72,10 @@ export interface Config {
   idleTimeoutS: number;
   finishConfirmTimeoutS: number;
   sweepIntervalS: number;
+  /** Idle seconds after which an app device session expires; undefined: never. */
+  sessionTtlS?: number;
+  /** Idle seconds after which an agent's desk (browser) session expires. */
+  deskSessionTtlS: number;
   rateLimits: boolean;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   /** Express `trust proxy`: false, true, or a hop count (1 on Heroku-like routers). */
@@ -107,6 +114,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     idleTimeoutS: c.QUESTION_IDLE_TIMEOUT_S,
     finishConfirmTimeoutS: c.FINISH_CONFIRM_TIMEOUT_S,
     sweepIntervalS: c.SWEEP_INTERVAL_S,
+    sessionTtlS: c.SESSION_TTL_S,
+    deskSessionTtlS: c.DESK_SESSION_TTL_S,
     rateLimits: c.RATE_LIMITS === 'on',
     logLevel: c.LOG_LEVEL,
     trustProxy,

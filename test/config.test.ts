@@ -18,6 +18,8 @@ const KNOWN = [
   'QUESTION_IDLE_TIMEOUT_S',
   'FINISH_CONFIRM_TIMEOUT_S',
   'SWEEP_INTERVAL_S',
+  'SESSION_TTL_S',
+  'DESK_SESSION_TTL_S',
   'RATE_LIMITS',
   'LOG_LEVEL',
   'TRUST_PROXY',
@@ -49,6 +51,8 @@ describe('loadConfig', () => {
     assert.equal(config.idleTimeoutS, 86400);
     assert.equal(config.finishConfirmTimeoutS, 600);
     assert.equal(config.sweepIntervalS, 30);
+    assert.equal(config.sessionTtlS, undefined, 'app sessions never expire unless SESSION_TTL_S is set');
+    assert.equal(config.deskSessionTtlS, 43200);
     assert.equal(config.rateLimits, true);
     assert.deepEqual(config.corsOrigins, []);
     assert.equal(config.trustProxy, false);
@@ -74,6 +78,8 @@ describe('loadConfig', () => {
       QUESTION_IDLE_TIMEOUT_S: '120.5',
       FINISH_CONFIRM_TIMEOUT_S: '5',
       SWEEP_INTERVAL_S: '1',
+      SESSION_TTL_S: '2592000',
+      DESK_SESSION_TTL_S: '3600.5',
       RATE_LIMITS: 'off',
       TRUST_PROXY: '1',
       CORS_ORIGINS: 'https://a.example, https://b.example',
@@ -88,6 +94,8 @@ describe('loadConfig', () => {
     assert.equal(config.idleTimeoutS, 120.5);
     assert.equal(config.finishConfirmTimeoutS, 5);
     assert.equal(config.sweepIntervalS, 1);
+    assert.equal(config.sessionTtlS, 2592000);
+    assert.equal(config.deskSessionTtlS, 3600.5);
     assert.equal(config.rateLimits, false);
     assert.equal(config.trustProxy, 1);
     assert.deepEqual(config.corsOrigins, ['https://a.example', 'https://b.example']);
@@ -112,6 +120,10 @@ describe('loadConfig', () => {
     ['QUESTION_IDLE_TIMEOUT_S', '-5'],
     ['FINISH_CONFIRM_TIMEOUT_S', '1e3'],
     ['SWEEP_INTERVAL_S', 'often'],
+    ['SESSION_TTL_S', '0'],
+    ['SESSION_TTL_S', 'a month'],
+    ['DESK_SESSION_TTL_S', '-1'],
+    ['DESK_SESSION_TTL_S', '12h'],
     ['RATE_LIMITS', 'maybe'],
     ['RATE_LIMITS', 'OFF '],
     ['LOG_LEVEL', 'loud'],

@@ -21,8 +21,9 @@ export type DomainEvent =
   /**
    * A device session was bound, rebound, unbound or deleted: its sockets must join or leave agent,
    * queue and question rooms (or disconnect) on every node. `formerServId` is the agent it acted as.
+   * Carries the digest, never the token (see sessionTokens.ts).
    */
-  | { type: 'session.changed'; session: string; formerServId?: string };
+  | { type: 'session.changed'; sessionDigest: string; formerServId?: string };
 
 export class DomainEvents {
   private readonly emitter = new EventEmitter({ captureRejections: false });

@@ -21,7 +21,7 @@ export function toPage(input: PagingInput, after?: string): Page {
 }
 
 async function summaries(deps: Deps, questions: QuestionRecord[]) {
-  const users = await deps.store.getUsers(questions.map((q) => q.userId));
+  const users = await deps.store.accounts.getUsers(questions.map((q) => q.userId));
   return questions.map((q) => presentSummary(q, users.get(q.userId)));
 }
 
@@ -32,7 +32,7 @@ export async function listQueue(
   input: PagingInput & { identify?: string; label?: string; question_id?: string },
 ) {
   const agent = requireAgent(actor);
-  const questions = await deps.store.listQuestions(
+  const questions = await deps.store.conversations.listQuestions(
     { status: STATUS.pending, identifies: agentApps(agent, input.identify), label: input.label },
     toPage(input, input.question_id),
   );
@@ -46,7 +46,7 @@ export async function listAgentTasks(
   input: PagingInput & { serv_id: string; identify?: string; question_id?: string },
 ) {
   const agent = requireAgent(actor, input.serv_id);
-  const questions = await deps.store.listQuestions(
+  const questions = await deps.store.conversations.listQuestions(
     { status: STATUS.inProgress, servId: agent.servId, identifies: agentApps(agent, input.identify) },
     toPage(input, input.question_id),
   );
@@ -61,7 +61,7 @@ export async function listUserQuestions(
   input: PagingInput & { user_id: string; identify?: string; question_id?: string },
 ): Promise<QuestionRecord[]> {
   const identifies = userListScope(actor, input.user_id, input.identify);
-  return deps.store.listQuestions({ status, userId: input.user_id, identifies }, toPage(input, input.question_id));
+  return deps.store.conversations.listQuestions({ status, userId: input.user_id, identifies }, toPage(input, input.question_id));
 }
 
 /** GET /question/<id>/message: by seq; a message_id cursor continues after that message. */
@@ -78,13 +78,13 @@ export async function listMessages(
   }
   let afterSeq: number | undefined;
   if (input.message_id !== undefined) {
-    const cursor = await deps.store.getMessage(input.message_id);
+    const cursor = await deps.store.conversations.getMessage(input.message_id);
     if (!cursor || cursor.questionId !== question.id) {
       throw new ApiError('param_invalid', 'message_id is not a message of this question', { field: 'message_id' });
     }
     afterSeq = cursor.seq;
   }
-  const messages = await deps.store.listMessages(question.id, {
+  const messages = await deps.store.conversations.listMessages(question.id, {
     num: input.num,
     offset: input.page * input.num,
     sort: input.sort,
@@ -96,7 +96,7 @@ export async function listMessages(
 /** GET /answer/templates. */
 export async function listTemplates(deps: Deps, actor: Actor, input: { identify?: string }) {
   const agent = requireAgent(actor);
-  const templates = await deps.store.listTemplates(agentApps(agent, input.identify));
+  const templates = await deps.store.templates.listTemplates(agentApps(agent, input.identify));
   return templates.map(presentTemplate);
 }
 
@@ -109,17 +109,17 @@ export async function listItems(
   const agent = requireAgent(actor);
   // An identify outside the agent's apps is 403, as on every other agent list.
   agentApps(agent, input.identify);
-  const template = await deps.store.getTemplate(input.template_id);
+  const template = await deps.store.templates.getTemplate(input.template_id);
   if (!template || (input.identify !== undefined && input.identify !== template.identify)) {
     throw new ApiError('template_not_found', 'no such template', { field: 'template_id' });
   }
   authorizeTemplate(agent, template);
-  const items = await deps.store.listItems(template.id, toPage(input, input.item_id));
+  const items = await deps.store.templates.listItems(template.id, toPage(input, input.item_id));
   return items.map(presentItem);
 }
 
 export async function loadQuestion(deps: Deps, id: string): Promise<QuestionRecord> {
-  const question = await deps.store.getQuestion(id);
+  const question = await deps.store.conversations.getQuestion(id);
   if (!question) throw new ApiError('question_not_found', 'no such question', { field: 'question_id' });
   return question;
 }

@@ -65,7 +65,7 @@ export function startPushDelivery(deps: Deps, options: PushDeliveryOptions): Pus
     });
 
   async function round(): Promise<number> {
-    const entries = await deps.store.claimOutbox(deps.now(), LEASE_S, BATCH);
+    const entries = await deps.store.outbox.claimDeliveries(deps.now(), LEASE_S, BATCH);
     // allSettled: every request is finished and recorded before the round ends, even if one failed.
     const results = await Promise.allSettled(entries.map((entry) => deliver(entry)));
     for (const result of results) {
@@ -91,7 +91,7 @@ export function startPushDelivery(deps: Deps, options: PushDeliveryOptions): Pus
       });
       await response.body?.cancel().catch(() => {});
       if (response.status >= 200 && response.status < 300) {
-        await deps.store.completeOutbox(entry.id);
+        await deps.store.outbox.completeDelivery(entry.id);
         return;
       }
       failure = `HTTP ${response.status}`;
@@ -100,7 +100,7 @@ export function startPushDelivery(deps: Deps, options: PushDeliveryOptions): Pus
     }
     const attempts = entry.attempts + 1;
     const dead = attempts >= MAX_ATTEMPTS;
-    await deps.store.retryOutbox(entry.id, {
+    await deps.store.outbox.retryDelivery(entry.id, {
       attempts,
       nextAttemptAt: dead ? null : deps.now() + backoffSeconds(attempts),
       error: failure,

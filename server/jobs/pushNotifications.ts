@@ -2,7 +2,9 @@
  * Domain events → push notifications for devices without a live socket, written to the outbox.
  *
  * Recipients are device sessions: the host app's backend created each one (admin API) and knows
- * which phone it is, so it can turn a notification into an APNs / FCM push. Agents get one per
+ * which phone it is, so it can turn a notification into an APNs / FCM push. A notification names
+ * its device by `device`, the session's digest (hex SHA-256 of the token the backend was given):
+ * payloads are stored, and no table holds a token. Agents get one per
  * bound device, the asking user one per device session of the question's app that is not bound to an
  * agent (a bound session acts as the agent). A device with a socket open gets the socket event
  * instead and no push.
@@ -25,8 +27,8 @@ export interface PushNotification {
   /** Stable per event and device; also sent as X-Kefu-Delivery, so receivers can drop repeats. */
   id: string;
   kind: PushKind;
-  /** The device session to notify. */
-  session: string;
+  /** The device session to notify: hex SHA-256 of its token (see server/domain/sessionTokens.ts). */
+  device: string;
   /** Set when the device belongs to the asking user. */
   user_id?: string;
   /** Set when the device is bound to an agent. */
@@ -43,13 +45,14 @@ export interface PushNotification {
 }
 
 interface Recipient {
-  session: string;
+  /** The session's digest. */
+  device: string;
   userId?: string;
   servId?: string;
 }
 
-/** What every recipient of one event receives; id, session and identity are added per device. */
-type Draft = Omit<PushNotification, 'id' | 'session' | 'user_id' | 'serv_id'> & { eventKey: string };
+/** What every recipient of one event receives; id, device and identity are added per device. */
+type Draft = Omit<PushNotification, 'id' | 'device' | 'user_id' | 'serv_id'> & { eventKey: string };
 
 /** A Presence for nodes without real time: nobody has a socket, so every device gets its push. */
 export const NOBODY_ONLINE: Presence = { isSessionOnline: async () => false };
@@ -102,13 +105,15 @@ export function startPushNotifier(deps: Deps, presence: Presence, onEnqueued: ()
 export async function enqueueFor(deps: Deps, presence: Presence, event: DomainEvent): Promise<number> {
   const targets = await targetsOf(deps, event);
   let count = 0;
+  const entries: Array<{ id: string; payload: string }> = [];
   for (const { draft, recipients } of targets) {
     for (const recipient of await offline(presence, recipients, deps)) {
       const notification = personalize(draft, recipient);
-      await deps.store.enqueueOutbox({ id: notification.id, payload: JSON.stringify(notification), now: deps.now() });
+      entries.push({ id: notification.id, payload: JSON.stringify(notification) });
       count++;
     }
   }
+  await deps.store.outbox.enqueueDeliveries(entries, deps.now());
   return count;
 }
 
@@ -139,9 +144,8 @@ async function targetsOf(deps: Deps, event: DomainEvent): Promise<{ draft: Draft
 
 /** Every bound device of every agent of the question's app. */
 async function queueRecipients(deps: Deps, question: QuestionRecord): Promise<Recipient[]> {
-  const agents = await deps.store.listAgentsOfApp(question.identify);
-  const perAgent = await Promise.all(agents.map((agent) => agentDevices(deps, agent.servId)));
-  return perAgent.flat();
+  const agents = await deps.store.accounts.listAgentsOfApp(question.identify);
+  return agentDevices(deps, agents.map((agent) => agent.servId));
 }
 
 /**
@@ -152,27 +156,27 @@ async function otherParty(deps: Deps, question: QuestionRecord, message: Message
   const system = message.sender === SYSTEM_SENDER && message.senderType === SENDER_TYPE.agent;
   const recipients: Recipient[] = [];
   if (message.senderType === SENDER_TYPE.agent) {
-    const sessions = await deps.store.listUserSessions(question.userId, question.identify);
-    recipients.push(...sessions.filter((s) => s.servId === null).map((s) => ({ session: s.session, userId: s.userId })));
+    const sessions = await deps.store.accounts.listUserSessions(question.userId, question.identify);
+    recipients.push(...sessions.filter((s) => s.servId === null).map((s) => ({ device: s.digest, userId: s.userId })));
   }
   // servId is null while pending; a resolved question keeps its agent, who hears how it ended.
   if ((message.senderType === SENDER_TYPE.user || system) && question.servId !== null) {
-    recipients.push(...(await agentDevices(deps, question.servId)));
+    recipients.push(...(await agentDevices(deps, [question.servId])));
   }
   return recipients;
 }
 
-async function agentDevices(deps: Deps, servId: string): Promise<Recipient[]> {
-  const sessions = await deps.store.listAgentSessions(servId);
-  return sessions.map((s) => ({ session: s.session, servId }));
+async function agentDevices(deps: Deps, servIds: string[]): Promise<Recipient[]> {
+  const sessions = await deps.store.accounts.listAgentSessions(servIds);
+  return sessions.map((s) => ({ device: s.digest, servId: s.servId! }));
 }
 
 /** Recipients without a live socket; a presence lookup that fails counts as offline (a spare push beats none). */
 async function offline(presence: Presence, recipients: Recipient[], deps: Deps): Promise<Recipient[]> {
-  const unique = [...new Map(recipients.map((r) => [r.session, r])).values()];
+  const unique = [...new Map(recipients.map((r) => [r.device, r])).values()];
   const online = await Promise.all(
     unique.map((r) =>
-      presence.isSessionOnline(r.session).catch((error: unknown) => {
+      presence.isSessionOnline(r.device).catch((error: unknown) => {
         deps.logger.warn({ err: error }, 'presence lookup failed; pushing anyway');
         return false;
       }),
@@ -223,9 +227,9 @@ function messageDraft(question: QuestionRecord, message: MessageRecord): Draft {
 
 function personalize(draft: Draft, recipient: Recipient): PushNotification {
   const { eventKey, kind, ...rest } = draft;
-  const id = createHash('sha256').update(`${eventKey}\n${kind}\n${recipient.session}`).digest('hex').slice(0, 32);
+  const id = createHash('sha256').update(`${eventKey}\n${kind}\n${recipient.device}`).digest('hex').slice(0, 32);
   const who = recipient.servId !== undefined ? { serv_id: recipient.servId } : { user_id: recipient.userId };
-  return { id, kind, session: recipient.session, ...who, ...rest };
+  return { id, kind, device: recipient.device, ...who, ...rest };
 }
 
 function truncate(text: string, max: number): string {

@@ -69,7 +69,7 @@ async function sweepAll(deps: Deps, baseUrl: string, log: Deps['logger']): Promi
       idle: now - config.idleTimeoutS,
       finishRequested: now - config.finishConfirmTimeoutS,
     };
-    const found = await deps.store.scanTimeouts({
+    const found = await deps.store.conversations.scanTimeouts({
       pendingSince: cutoffs.pending,
       idleSince: cutoffs.idle,
       finishRequestedSince: cutoffs.finishRequested,

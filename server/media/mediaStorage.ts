@@ -17,6 +17,6 @@ export function newMediaId(): string {
 
 export async function storeMedia(store: Store, kind: MediaKind, bytes: Buffer, contentType: string, ext: string) {
   const id = newMediaId();
-  await store.putMedia({ id, kind, contentType, ext, bytes });
+  await store.media.putMedia({ id, kind, contentType, ext, bytes });
   return mediaPath(kind, id, ext);
 }

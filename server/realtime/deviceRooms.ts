@@ -3,28 +3,25 @@
  * binding changes. Works across nodes: the adapter carries joins and leaves to the node holding
  * each socket.
  */
-import { createHash } from 'node:crypto';
 import type { Server } from 'socket.io';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from '../../shared/events.js';
 import { questionIdOf, roomKind, rooms, type QuestionRoom, type Room } from '../../shared/rooms.js';
 import type { Deps } from '../deps.js';
 import type { Actor } from '../domain/actor.js';
 import { canReadQuestion } from '../domain/policies.js';
-import { resolveActor } from '../domain/actor.js';
-import { ApiError } from '../../shared/errors.js';
+import { actorOfDigest } from '../domain/actor.js';
 
 export type KefuServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
-/** A stable, non-reversible name for a session: room names travel through Redis. */
-export function sessionDigest(session: string): string {
-  return createHash('sha256').update(`kefu-device:${session}`).digest('base64url').slice(0, 32);
-}
-
-export const deviceRoomOf = (session: string) => rooms.device(sessionDigest(session));
+/**
+ * The room of a device session, named from a prefix of its stored digest (never the token: room
+ * names travel through Redis), so code holding only the digest (a change, a push) can find it.
+ */
+export const deviceRoomOf = (sessionDigest: string) => rooms.device(sessionDigest.slice(0, 32));
 
 /** The rooms a socket of this actor joins by itself, question rooms aside. */
 export function roomsFor(actor: Actor): Room[] {
-  const joined: Room[] = [rooms.user(actor.userId), deviceRoomOf(actor.session.session)];
+  const joined: Room[] = [rooms.user(actor.userId), deviceRoomOf(actor.session.digest)];
   if (actor.agent) joined.push(rooms.agent(actor.agent.servId), ...actor.agent.identifies.map(rooms.queue));
   return joined;
 }
@@ -34,16 +31,11 @@ export function roomsFor(actor: Actor): Room[] {
  * they no longer belong to, join the ones they now do, and leave question rooms they may no longer
  * read (an unbound agent loses the questions of its apps). A deleted session is disconnected.
  */
-export async function resyncDeviceRooms(io: KefuServer, deps: Deps, session: string, formerServId?: string) {
-  const device = deviceRoomOf(session);
-  let actor: Actor | null = null;
-  try {
-    actor = await resolveActor(deps, session);
-  } catch (error) {
-    if (!(error instanceof ApiError && error.code === 'session_invalid')) throw error;
-  }
+export async function resyncDeviceRooms(io: KefuServer, deps: Deps, sessionDigest: string, formerServId?: string) {
+  const device = deviceRoomOf(sessionDigest);
+  const actor = await actorOfDigest(deps, sessionDigest);
   if (!actor) {
-    // The session itself is gone (deleted by the host app's backend): so are its connections.
+    // The session itself is gone (deleted by the host app's backend, or expired): so are its connections.
     io.in(device).disconnectSockets(true);
     return;
   }
@@ -51,7 +43,7 @@ export async function resyncDeviceRooms(io: KefuServer, deps: Deps, session: str
 
   // Fire-and-forget first: even if the cross-node lookup below fails, the former agent's rooms go.
   if (formerServId !== undefined) {
-    const former = await deps.store.getAgent(formerServId);
+    const former = await deps.store.accounts.getAgent(formerServId);
     const stale = [rooms.agent(formerServId), ...(former?.identifies ?? []).map(rooms.queue)].filter((r) => !wanted.has(r));
     if (stale.length) io.in(device).socketsLeave(stale);
   }
@@ -67,7 +59,7 @@ export async function resyncDeviceRooms(io: KefuServer, deps: Deps, session: str
       if (kind === 'question') {
         const id = questionIdOf(room as QuestionRoom);
         if (!questionCache.has(id)) {
-          const question = await deps.store.getQuestion(id);
+          const question = await deps.store.conversations.getQuestion(id);
           questionCache.set(id, question !== null && canReadQuestion(actor, question));
         }
         if (!questionCache.get(id)) leave.push(room as Room);

@@ -31,7 +31,7 @@ export type KefuSocket = Socket<ClientToServerEvents, ServerToClientEvents, Inte
 export interface HandlerContext {
   deps: Deps;
   publisher: Publisher;
-  /** The socket's device session; kept here, out of socket.data (which fetchSockets ships around). */
+  /** The socket's device session token; kept here, out of socket.data (which fetchSockets ships around). */
   session: string;
   baseUrl: string;
   /** Shared with REST's send limit (same key), so a socket cannot dodge it; null when limits are off. */
@@ -114,9 +114,9 @@ export function registerHandlers(socket: KefuSocket, ctx: HandlerContext): void 
     authorizeRead(actor, question);
     const served = question.status === STATUS.inProgress && question.servId !== null;
     if (served && actor.agent?.servId === question.servId) {
-      ctx.publisher.typing(question, { sender: question.servId!, senderType: SENDER_TYPE.agent }, ctx.session);
+      ctx.publisher.typing(question, { sender: question.servId!, senderType: SENDER_TYPE.agent }, actor.session.digest);
     } else if (isAsker(actor, question)) {
-      if (served) ctx.publisher.typing(question, { sender: actor.userId, senderType: SENDER_TYPE.user }, ctx.session);
+      if (served) ctx.publisher.typing(question, { sender: actor.userId, senderType: SENDER_TYPE.user }, actor.session.digest);
     } else {
       throw new ApiError('forbidden', 'only the asking user and the serving agent type in a question', {
         field: 'question_id',

@@ -18,7 +18,7 @@ import type { RateCounter } from '../rateLimits/index.js';
 import type { ReadinessCheck } from '../readiness.js';
 import { baseUrlFrom } from '../origin.js';
 import { resolveActor } from '../domain/actor.js';
-import { roomsFor, sessionDigest, type KefuServer } from './deviceRooms.js';
+import { deviceRoomOf, roomsFor, type KefuServer } from './deviceRooms.js';
 import { registerHandlers, type KefuSocket } from './handlers.js';
 import { socketPresence, type Presence } from './presence.js';
 import { startPublisher } from './publisher.js';
@@ -79,7 +79,8 @@ export async function attachRealtime(httpServer: http.Server, deps: Deps, option
   }
 
   const publisher = startPublisher(io, deps);
-  const actors = new WeakMap<object, Actor>();
+  // The token stays in this node's memory, for the handlers (socket.data travels between nodes).
+  const handshakes = new WeakMap<object, { actor: Actor; token: string }>();
 
   io.use(async (socket, next) => {
     const auth = socket.handshake.auth as Record<string, unknown> | undefined;
@@ -88,7 +89,7 @@ export async function attachRealtime(httpServer: http.Server, deps: Deps, option
     if (auth) delete auth.session;
     try {
       if (!parsed.success) throw new ApiError('session_invalid', 'missing or malformed session');
-      actors.set(socket, await resolveActor(deps, parsed.data));
+      handshakes.set(socket, { actor: await resolveActor(deps, parsed.data), token: parsed.data });
       next();
     } catch (error) {
       const code = error instanceof ApiError ? error.code : 'internal';
@@ -102,15 +103,14 @@ export async function attachRealtime(httpServer: http.Server, deps: Deps, option
   const eventLimit = options.rateCounter ? (options.socketEventLimit ?? SOCKET_EVENT_LIMIT) : null;
   const socketEvents = eventLimit && new RateLimiterMemory({ keyPrefix: 'socket-events', points: eventLimit.limit, duration: eventLimit.windowS });
   io.on('connection', (socket) => {
-    const actor = actors.get(socket)!;
-    actors.delete(socket);
-    const session = actor.session.session;
-    socket.data = { sessionDigest: sessionDigest(session), userId: actor.userId };
+    const { actor, token } = handshakes.get(socket)!;
+    handshakes.delete(socket);
+    socket.data = { sessionDigest: roomDigest(actor), userId: actor.userId };
     if (socketEvents) floodGuard(socket, socketEvents, deps);
     registerHandlers(socket, {
       deps,
       publisher,
-      session,
+      session: token,
       baseUrl: baseUrlOf(deps, socket),
       rateCounter: options.rateCounter,
       maxSubscriptions: options.maxSubscriptions ?? 200,
@@ -135,6 +135,11 @@ export async function attachRealtime(httpServer: http.Server, deps: Deps, option
       await redis?.close();
     },
   };
+}
+
+/** The device room's digest part (socket.data says which device room a socket is in). */
+function roomDigest(actor: Actor): string {
+  return deviceRoomOf(actor.session.digest).slice('device:'.length);
 }
 
 /**

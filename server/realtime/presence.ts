@@ -5,7 +5,8 @@
 import { deviceRoomOf, type KefuServer } from './deviceRooms.js';
 
 export interface Presence {
-  isSessionOnline(session: string): Promise<boolean>;
+  /** Whether the device session with this digest has a live socket. */
+  isSessionOnline(sessionDigest: string): Promise<boolean>;
 }
 
 /**
@@ -16,8 +17,8 @@ export interface Presence {
  */
 export function socketPresence(io: KefuServer): Presence {
   return {
-    async isSessionOnline(session) {
-      const room = deviceRoomOf(session);
+    async isSessionOnline(sessionDigest) {
+      const room = deviceRoomOf(sessionDigest);
       try {
         return (await io.in(room).fetchSockets()).length > 0;
       } catch {

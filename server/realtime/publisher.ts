@@ -12,8 +12,8 @@ import type { MessageRecord, QuestionRecord } from '../stores/types.js';
 import { deviceRoomOf, resyncDeviceRooms, type KefuServer } from './deviceRooms.js';
 
 export interface Publisher {
-  /** Relays "typing" to the other party of a question, not to the typist's own device. */
-  typing(question: QuestionRecord, from: { sender: string; senderType: SenderType }, typistSession: string): void;
+  /** Relays "typing" to the other party of a question, not to the typist's own device (by session digest). */
+  typing(question: QuestionRecord, from: { sender: string; senderType: SenderType }, typistDigest: string): void;
   /** Stops following domain events. */
   stop(): void;
 }
@@ -30,7 +30,7 @@ export function startPublisher(io: KefuServer, deps: Deps): Publisher {
     io.to(targets).emit('message:new', { question_id: question.id, message: presentMessage(message, baseUrl) });
 
   async function queueAdded(question: QuestionRecord) {
-    const users = await deps.store.getUsers([question.userId]);
+    const users = await deps.store.accounts.getUsers([question.userId]);
     io.to(rooms.queue(question.identify)).emit('queue:added', {
       question: presentSummary(question, users.get(question.userId)),
       identify: question.identify,
@@ -72,7 +72,7 @@ export function startPublisher(io: KefuServer, deps: Deps): Publisher {
         return;
       }
       case 'session.changed':
-        return resyncDeviceRooms(io, deps, event.session, event.formerServId);
+        return resyncDeviceRooms(io, deps, event.sessionDigest, event.formerServId);
       default:
         // Other events (the jobs' own) mean nothing to sockets; a new one must be mapped here.
         return;
@@ -84,10 +84,10 @@ export function startPublisher(io: KefuServer, deps: Deps): Publisher {
   });
 
   return {
-    typing(question, from, typistSession) {
+    typing(question, from, typistDigest) {
       const target = from.senderType === 1 ? rooms.agent(question.servId ?? '') : rooms.user(question.userId);
       io.to(target)
-        .except(deviceRoomOf(typistSession))
+        .except(deviceRoomOf(typistDigest))
         .emit('typing', { question_id: question.id, sender: from.sender, sender_type: from.senderType });
     },
     stop: unsubscribe,

@@ -22,14 +22,24 @@ export interface UserRecord {
   groupCount: number;
 }
 
+/**
+ * A device session. The token itself is never stored: `digest` (hex SHA-256 of the token, see
+ * server/domain/sessionTokens.ts) is the key, so a copy of the database cannot act as anyone.
+ */
 export interface SessionRecord {
-  session: string;
+  digest: string;
   userId: string;
   identify: string;
   /** The agent this device session is bound to (logged in as), or null. */
   servId: string | null;
+  /** `app`: created by the host app's backend; `desk`: an agent's browser sign-in (its own idle TTL). */
+  kind: SessionKind;
   createdAt: Seconds;
+  /** Last time a request or socket used it (refreshed at most every SESSION_TOUCH_S), for idle expiry. */
+  lastUsedAt: Seconds;
 }
+
+export type SessionKind = 'app' | 'desk';
 
 export interface AgentRecord {
   servId: string;
@@ -192,11 +202,16 @@ export interface NewMessage {
   text?: string;
   mediaPath?: string;
   audioLen?: number;
-  /** Idempotency: a retry with the same (session, clientMsgId) returns the first message. */
-  session: string;
+  /** Idempotency: a retry with the same (sessionDigest, clientMsgId) returns the first message. */
+  sessionDigest: string;
   clientMsgId?: string;
   /** What the queue summary shows for this message. */
   summaryText: string;
+  /**
+   * Whether this message withdraws a pending finish request (decided by the domain: a user who
+   * writes after "may I close this?" is not done). The store only applies it.
+   */
+  cancelsFinishRequest: boolean;
   now: Seconds;
 }
 
@@ -214,7 +229,32 @@ export interface TimeoutScan {
   limit: number;
 }
 
-/** A push notification waiting to be delivered to the host app's webhook. */
+// ---- the outbox: what must happen later, written in the same transaction as its cause ----
+
+/** The domain events the outbox records; each names the write that caused it. */
+export type OutboxEventType = 'question.created' | 'question.transitioned' | 'message.created';
+
+/**
+ * A domain event recorded in the same transaction as its cause (createQuestion, transition,
+ * appendMessage), so a crash after the commit cannot lose what must be delivered because of it
+ * (pushes now, webhooks next). The relay (server/jobs) claims events, fans them out into
+ * deliveries, then completes them. Ids are those of the cause: the question id for
+ * question.created, the message or notice id otherwise, so recording is idempotent.
+ */
+export interface OutboxEvent {
+  id: string;
+  type: OutboxEventType;
+  questionId: string;
+  /** The notice or chat message; null for question.created. */
+  messageId: string | null;
+  /** The question's status and agent before a transition (as the domain loaded it); null otherwise. */
+  previous: { status: QuestionStatus; servId: string | null } | null;
+  createdAt: Seconds;
+  /** Claims so far (a relay that crashed mid-event leaves its lease to expire). */
+  attempts: number;
+}
+
+/** A delivery waiting to be POSTed (one push to one device, later one webhook call). */
 export interface OutboxEntry {
   id: string;
   /** The JSON body to POST, exactly as it will be signed and sent. */
@@ -224,74 +264,148 @@ export interface OutboxEntry {
   createdAt: Seconds;
 }
 
-export interface Store {
-  readonly kind: 'sqlite' | 'mongo';
-  /** Resolves while the backing database answers; rejects otherwise (readiness). */
-  ping(): Promise<void>;
-  close(): Promise<void>;
+/** What a provisioning change touched; nodes re-check the sockets it concerns. */
+export type ChangeKind = 'session' | 'agent' | 'app';
 
+/**
+ * One entry of the change feed: a provisioning change that may alter who may hear what (a session
+ * bound, unbound or deleted; an agent's apps or password changed, or the agent removed; an app
+ * removed). Written in the same transaction as the change, by whichever process made it (a node,
+ * the CLI), so every node can tail the feed and re-home its own sockets.
+ */
+export interface ChangeRecord {
+  /** Increases by one per change, in commit order. */
+  seq: number;
+  kind: ChangeKind;
+  /** The session digest, serv_id or identify. */
+  key: string;
+  at: Seconds;
+}
+
+// ---- one interface per subject ----
+
+/** Apps, users, device sessions (by digest) and agents. Writes that change who may hear what append to the change feed. */
+export interface AccountStore {
   upsertApp(app: AppRecord): Promise<void>;
   getApp(identify: string): Promise<AppRecord | null>;
+  /**
+   * Removes an app with everything that only it gave access to, in one transaction: its device
+   * sessions, its agents' membership, its templates and their items. Questions and messages stay
+   * (adding the app again brings them back). Feed: one 'app' entry, plus a 'session' entry per
+   * deleted session and an 'agent' entry per agent that lost it. Null when there was no such app.
+   */
+  deleteApp(identify: string, now: Seconds): Promise<{ sessions: SessionRecord[]; agents: string[] } | null>;
 
   upsertUser(user: UserRecord): Promise<void>;
   getUser(userId: string): Promise<UserRecord | null>;
   getUsers(userIds: string[]): Promise<Map<string, UserRecord>>;
 
   createSession(session: SessionRecord): Promise<void>;
-  getSession(session: string): Promise<SessionRecord | null>;
-  deleteSession(session: string): Promise<boolean>;
-  /** Binds the device session to an agent (log in); replaces an earlier binding. */
-  bindSession(session: string, servId: string): Promise<void>;
-  /** Unbinds only if currently bound to servId; false otherwise. */
-  unbindSession(session: string, servId: string): Promise<boolean>;
-  /** Device sessions currently bound to the agent (for pushes). */
-  listAgentSessions(servId: string): Promise<SessionRecord[]>;
+  getSession(digest: string): Promise<SessionRecord | null>;
+  /** Deletes it (feed: 'session'); returns what was deleted, null when there was nothing. */
+  deleteSession(digest: string, now: Seconds): Promise<SessionRecord | null>;
+  /** Records a use (idle expiry); no feed entry. */
+  touchSession(digest: string, now: Seconds): Promise<void>;
+  /** Binds the device session to an agent (log in), replacing an earlier binding (feed: 'session'). */
+  bindSession(digest: string, servId: string, now: Seconds): Promise<void>;
+  /** Unbinds only if currently bound to servId (feed: 'session'); false otherwise. */
+  unbindSession(digest: string, servId: string, now: Seconds): Promise<boolean>;
+  /** Device sessions currently bound to any of these agents (for pushes), in one query. */
+  listAgentSessions(servIds: string[]): Promise<SessionRecord[]>;
   /** Device sessions of a user in one app, bound or not (for message pushes to the asking user). */
   listUserSessions(userId: string, identify: string): Promise<SessionRecord[]>;
 
-  upsertAgent(agent: AgentRecord): Promise<void>;
+  /**
+   * Creates or replaces an agent (feed: 'agent'). With `endBindings` (its password changed) every
+   * session bound to it is unbound in the same transaction (feed: 'session' each); returns the
+   * agent as it was before (null when new) and the sessions unbound.
+   */
+  upsertAgent(agent: AgentRecord, options: { endBindings: boolean; now: Seconds }): Promise<{ previous: AgentRecord | null; unbound: SessionRecord[] }>;
   getAgent(servId: string): Promise<AgentRecord | null>;
   /** Agents serving an app (for queue pushes). */
   listAgentsOfApp(identify: string): Promise<AgentRecord[]>;
+  /** Removes an agent and unbinds its sessions in one transaction (feed: 'agent', 'session' each). Null when unknown. */
+  deleteAgent(servId: string, now: Seconds): Promise<{ agent: AgentRecord; unbound: SessionRecord[] } | null>;
+}
 
+/** Questions, their transitions and their messages. Each write also records its outbox event. */
+export interface ConversationStore {
   createQuestion(question: NewQuestion): Promise<QuestionRecord>;
   getQuestion(id: string): Promise<QuestionRecord | null>;
   listQuestions(filter: QuestionFilter, page: Page): Promise<QuestionRecord[]>;
-  transition(write: TransitionWrite): Promise<TransitionResult | null>;
+  /** The conditional write of one transition and its notice; `previous` goes into the outbox event. */
+  transition(write: TransitionWrite, previous: { status: QuestionStatus; servId: string | null }): Promise<TransitionResult | null>;
   /** Ids of questions a timeout may apply to; the transition itself re-checks every guard. */
   scanTimeouts(scan: TimeoutScan): Promise<{ pending: string[]; idle: string[]; finishRequested: string[] }>;
 
   /** Appends a chat message with the next seq if the guard holds; null if it does not. */
   appendMessage(message: NewMessage, guard: SendGuard): Promise<AppendResult | null>;
   getMessage(id: string): Promise<MessageRecord | null>;
-  /** The message an earlier send with this (session, clientMsgId) stored, if any. */
-  findMessageByClientId(session: string, clientMsgId: string): Promise<MessageRecord | null>;
+  /** The message an earlier send with this (sessionDigest, clientMsgId) stored, if any. */
+  findMessageByClientId(sessionDigest: string, clientMsgId: string): Promise<MessageRecord | null>;
   /** Messages of a question in seq order; `afterSeq` continues after a cursor. */
   listMessages(questionId: string, page: Omit<Page, 'after'> & { afterSeq?: number }): Promise<MessageRecord[]>;
+}
 
+/** Quick-answer templates and their items. */
+export interface TemplateStore {
   createTemplate(template: TemplateRecord): Promise<void>;
   getTemplate(id: string): Promise<TemplateRecord | null>;
   listTemplates(identifies: string[]): Promise<TemplateRecord[]>;
   createItem(item: ItemRecord): Promise<void>;
   listItems(templateId: string, page: Page): Promise<ItemRecord[]>;
+}
 
+/** Image and audio bytes. */
+export interface MediaStore {
   putMedia(media: MediaRecord): Promise<void>;
+  /** Null when unknown, or when its bytes are missing (both stores answer alike). */
   getMedia(kind: MediaKind, id: string): Promise<MediaRecord | null>;
+}
 
-  /** Queues a delivery; an entry with an existing id is left as it is (idempotent enqueue). */
-  enqueueOutbox(entry: { id: string; payload: string; now: Seconds }): Promise<void>;
+/**
+ * What must be delivered later: the domain events recorded with their causes, the deliveries they
+ * fan out to, and the provisioning change feed every node tails.
+ */
+export interface OutboxStore {
   /**
-   * Leases up to `limit` due entries (nextAttemptAt <= now, no live lease) for `leaseS` seconds in
-   * one atomic step, so two nodes never deliver the same entry at once.
+   * Leases up to `limit` recorded events (oldest first, no live lease) for `leaseS` seconds in one
+   * atomic step, so two relays never process one event at once; each claim counts an attempt.
    */
-  claimOutbox(now: Seconds, leaseS: number, limit: number): Promise<OutboxEntry[]>;
+  claimEvents(now: Seconds, leaseS: number, limit: number): Promise<OutboxEvent[]>;
+  /** Processed: the event is removed. */
+  completeEvent(id: string): Promise<void>;
+  /** Events not yet processed (metrics, tests). */
+  countEvents(): Promise<number>;
+
+  /** Queues deliveries in one write; an entry whose id exists is left as it is (idempotent). */
+  enqueueDeliveries(entries: Array<{ id: string; payload: string }>, now: Seconds): Promise<void>;
+  /** Leases up to `limit` due deliveries (nextAttemptAt <= now, no live lease) for `leaseS` seconds, atomically. */
+  claimDeliveries(now: Seconds, leaseS: number, limit: number): Promise<OutboxEntry[]>;
   /** Delivered: the entry is removed. */
-  completeOutbox(id: string): Promise<void>;
+  completeDelivery(id: string): Promise<void>;
   /** Failed: try again at nextAttemptAt, or give up (entry kept as dead, with its error) when null. */
-  retryOutbox(id: string, retry: { attempts: number; nextAttemptAt: Seconds | null; error: string }): Promise<void>;
-  /**
-   * Entries waiting for delivery (pending) and given up (dead). No server code reads it: the store
-   * contract suite and the push job tests do, to see what the outbox holds.
-   */
-  countOutbox(): Promise<{ pending: number; dead: number }>;
+  retryDelivery(id: string, retry: { attempts: number; nextAttemptAt: Seconds | null; error: string }): Promise<void>;
+  /** Deliveries waiting and given up (the graceful-shutdown drill and the delivery tests read it; metrics will). */
+  countDeliveries(): Promise<{ pending: number; dead: number }>;
+
+  /** The seq of the newest change (0 when none). */
+  lastChangeSeq(): Promise<number>;
+  /** Changes after `afterSeq`, oldest first. */
+  listChanges(afterSeq: number, limit: number): Promise<ChangeRecord[]>;
+  /** Drops changes older than `before` (every node has long since seen them). */
+  pruneChanges(before: Seconds): Promise<void>;
+}
+
+/** A store: one object per subject, over one database, plus its lifecycle. */
+export interface Store {
+  readonly kind: 'sqlite' | 'mongo';
+  readonly accounts: AccountStore;
+  readonly conversations: ConversationStore;
+  readonly templates: TemplateStore;
+  readonly media: MediaStore;
+  readonly outbox: OutboxStore;
+  /** Resolves while the backing database answers; rejects otherwise (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
 }

@@ -8,6 +8,7 @@ import {
 } from '../../shared/schemas/responses.js';
 import { assertError, assertOk } from '../support/envelope.js';
 import { ADMIN_TOKEN, useTestServer } from '../support/server.js';
+import { sessionDigest } from '../../server/domain/sessionTokens.js';
 
 const auth = { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } };
 let sequence = 0;
@@ -35,14 +36,14 @@ describe('admin API (provisioning)', () => {
       assertError(await api.post('/v1/admin/apps', { identify }, { headers }), 'forbidden');
     }
     assertError(await api.delete('/v1/admin/sessions/AAAAAAAAAAAA'), 'forbidden');
-    assert.equal(await server.deps.store.getApp(identify), null);
+    assert.equal(await server.deps.store.accounts.getApp(identify), null);
   });
 
   it('creates apps and validates identify', async () => {
     const identify = await app();
-    assert.equal((await server.deps.store.getApp(identify))?.name, 'An app');
+    assert.equal((await server.deps.store.accounts.getApp(identify))?.name, 'An app');
     assertOk(await admin('/apps', { identify, name: 'Renamed' }), okReply);
-    assert.equal((await server.deps.store.getApp(identify))?.name, 'Renamed');
+    assert.equal((await server.deps.store.accounts.getApp(identify))?.name, 'Renamed');
     assertError(await admin('/apps', { name: 'x' }), 'param_missing', 'identify');
     assertError(await admin('/apps', { identify: 'has space' }), 'param_invalid', 'identify');
     assertError(await admin('/apps', { identify: 'x'.repeat(81) }), 'param_invalid', 'identify');
@@ -52,7 +53,7 @@ describe('admin API (provisioning)', () => {
     const userId = unique('user');
     assertOk(await admin('/users', { user_id: userId, name: 'Ann', device_count: '2', group_count: 5 }), okReply);
     assertOk(await admin('/users', { user_id: userId, name: 'Ann B', image_url: 'https://x.example/a.png' }), okReply);
-    const stored = await server.deps.store.getUser(userId);
+    const stored = await server.deps.store.accounts.getUser(userId);
     assert.equal(stored?.name, 'Ann B');
     assert.equal(stored?.imageUrl, 'https://x.example/a.png');
     assertOk(await admin('/users', { user_id: unique('form'), name: 'Form', device_count: '1' }, { form: true }), okReply);
@@ -89,12 +90,18 @@ describe('admin API (provisioning)', () => {
     const { session } = await userSession(identify);
     const servId = unique('serv').slice(0, 20);
     assertOk(await admin('/servs', { serv_id: servId, password: 'first-pw', name: 'Agent', identifies: [identify] }), okReply);
-    const stored = await server.deps.store.getAgent(servId);
+    const stored = await server.deps.store.accounts.getAgent(servId);
     assert.match(stored!.passwordHash, /^scrypt\$/);
     assert.ok(!stored!.passwordHash.includes('first-pw'));
     assertOk(await api.post('/v1/serv/bind', { session, serv_id: servId, password: 'first-pw' }), okReply);
 
+    // The same password again (a rename, new apps) keeps the agent's bindings.
+    assertOk(await admin('/servs', { serv_id: servId, password: 'first-pw', name: 'Renamed', identifies: [identify] }), okReply);
+    assert.equal((await server.deps.store.accounts.getSession(sessionDigest(session)))!.servId, servId);
+
     assertOk(await admin('/servs', { serv_id: servId, password: 'second-pw', identifies: [identify] }), okReply);
+    // Changing the password ends the bindings made with the old one.
+    assert.equal((await server.deps.store.accounts.getSession(sessionDigest(session)))!.servId, null);
     const other = (await userSession(identify)).session;
     assertError(await api.post('/v1/serv/bind', { session: other, serv_id: servId, password: 'first-pw' }), 'serv_auth_failed');
     assertOk(await api.post('/v1/serv/bind', { session: other, serv_id: servId, password: 'second-pw' }), okReply);
@@ -118,11 +125,11 @@ describe('admin API (provisioning)', () => {
       raw: body.toString(),
     });
     assertOk(reply, okReply);
-    assert.deepEqual((await server.deps.store.getAgent(servId))?.identifies.sort(), [a, b].sort());
+    assert.deepEqual((await server.deps.store.accounts.getAgent(servId))?.identifies.sort(), [a, b].sort());
     // A form cannot say "a list of one" other than by giving the key once.
     const single = unique('fs1').slice(0, 20);
     assertOk(await admin('/servs', { serv_id: single, password: 'pw', identifies: a }, { form: true }), okReply);
-    assert.deepEqual((await server.deps.store.getAgent(single))?.identifies, [a]);
+    assert.deepEqual((await server.deps.store.accounts.getAgent(single))?.identifies, [a]);
   });
 
   it('creates templates and items', async () => {
@@ -163,6 +170,6 @@ describe('admin API while ADMIN_TOKEN is unset', () => {
       assertError(await api.post(`/v1/admin${path}`, {}), 'not_found');
     }
     assertError(await api.delete('/v1/admin/sessions/AAAAAAAAAAAA', auth), 'not_found');
-    assert.equal(await server.deps.store.getApp('com.x'), null);
+    assert.equal(await server.deps.store.accounts.getApp('com.x'), null);
   });
 });

@@ -3,6 +3,7 @@ import { allsReply, servedListReply, waitsReply } from '../../shared/schemas/res
 import { assertError, assertOk } from '../support/envelope.js';
 import type { TestAgent, TestUser } from '../support/factories.js';
 import { useTestServer } from '../support/server.js';
+import { sessionDigest } from '../../server/domain/sessionTokens.js';
 
 describe('GET /user/<user_id>/waits|tasks|overs|alls', () => {
   const { server, f } = useTestServer();
@@ -85,7 +86,7 @@ describe('GET /user/<user_id>/waits|tasks|overs|alls', () => {
     assert.deepEqual(ids(await list('tasks', agentA.session)), [servingA]);
     assert.deepEqual(ids(await list('overs', agentA.session)), [overA]);
     assert.deepEqual(ids(await list('waits', agentA.session, { identify: user.identify })), [pendingA]);
-    const appB = (await server.deps.store.getSession(userInB))!.identify;
+    const appB = (await server.deps.store.accounts.getSession(sessionDigest(userInB)))!.identify;
     assertError(await list('waits', agentA.session, { identify: appB }), 'forbidden', 'identify');
 
     const stranger = await f.agent();

@@ -68,7 +68,7 @@ describe('GET /user?question_id= (the user page)', () => {
 
   it('shows no image for a URL that is not http(s)', async () => {
     const odd = await f.user({ identify: user.identify, name: 'Odd' });
-    await server.deps.store.upsertUser({
+    await server.deps.store.accounts.upsertUser({
       userId: odd.userId,
       name: 'Odd',
       imageUrl: 'javascript:alert(1)',

@@ -7,6 +7,7 @@ import { factories, type Factories } from '../support/factories.js';
 import { startTestServer, tempDataDir, type TestServer } from '../support/server.js';
 import { eventually } from '../support/eventually.js';
 import { movableClock, startReceiver, type Receiver } from './support.js';
+import { sessionDigest } from '../../server/domain/sessionTokens.js';
 
 const SECRET = 'push-secret-0123456789abcdef';
 /** No question may time out while the tests move the clock by hours. */
@@ -24,7 +25,7 @@ async function appWithAgent(f: Factories) {
 }
 
 const outboxEmpty = async (server: TestServer) => {
-  const count = await server.deps.store.countOutbox();
+  const count = await server.deps.store.outbox.countDeliveries();
   return count.pending === 0 && count.dead === 0;
 };
 
@@ -53,7 +54,7 @@ describe('jobs: push delivery to the webhook', () => {
     assert.equal(typeof title, 'string');
     assert.deepEqual(rest, {
       kind: 'queue',
-      session: agent.session,
+      device: sessionDigest(agent.session),
       serv_id: agent.servId,
       identify: user.identify,
       question_id: q,
@@ -113,10 +114,10 @@ describe('jobs: push delivery to the webhook', () => {
     const store = server.deps.store;
     const now = server.deps.now();
     // An entry that already failed all but one attempt (enqueued as not yet due, so no round takes it early).
-    await store.enqueueOutbox({ id: 'almost-dead', payload: '{"id":"almost-dead"}', now: now + 1e6 });
-    await store.retryOutbox('almost-dead', { attempts: MAX_ATTEMPTS - 1, nextAttemptAt: now, error: 'seeded' });
-    await eventually(async () => (await store.countOutbox()).dead === 1, 'the entry given up');
-    assert.deepEqual(await store.countOutbox(), { pending: 0, dead: 1 });
+    await store.outbox.enqueueDeliveries([{ id: 'almost-dead', payload: '{"id":"almost-dead"}' }], now + 1e6);
+    await store.outbox.retryDelivery('almost-dead', { attempts: MAX_ATTEMPTS - 1, nextAttemptAt: now, error: 'seeded' });
+    await eventually(async () => (await store.outbox.countDeliveries()).dead === 1, 'the entry given up');
+    assert.deepEqual(await store.outbox.countDeliveries(), { pending: 0, dead: 1 });
     assert.equal(receiver.requests.length, 1);
   });
 
@@ -160,7 +161,7 @@ describe('jobs: push delivery to the webhook', () => {
 async function countIn(dataDir: string) {
   const reader = await startTestServer({ DATA_DIR: dataDir, ...QUIET });
   try {
-    return await reader.deps.store.countOutbox();
+    return await reader.deps.store.outbox.countDeliveries();
   } finally {
     await reader.stop();
   }

@@ -26,7 +26,7 @@ describe('jobs: timeout sweeper', () => {
     // A long interval keeps the timer out of the way; these tests call sweep() themselves.
     const { server, f } = useTestServer({ env: { ...TIMEOUTS, SWEEP_INTERVAL_S: '3600' }, now: clock.now });
 
-    const status = async (questionId: string) => (await server.deps.store.getQuestion(questionId))!.status;
+    const status = async (questionId: string) => (await server.deps.store.conversations.getQuestion(questionId))!.status;
     const sweep = () => server.jobs.sweeper.sweep();
 
     it('resolves a question pending too long with a system notice of action 5, not earlier', async () => {
@@ -49,7 +49,7 @@ describe('jobs: timeout sweeper', () => {
       assert.equal(await status(q), 2);
       clock.advance(60);
       await sweep();
-      const question = (await server.deps.store.getQuestion(q))!;
+      const question = (await server.deps.store.conversations.getQuestion(q))!;
       assert.equal(question.status, 3);
       assert.equal(question.servId, agent.servId);
       assert.equal(notices(await messages(f, q, user), 5).length, 1);
@@ -88,7 +88,7 @@ describe('jobs: timeout sweeper', () => {
       assert.equal((await f.sendText(q, user, 'wait, one more thing')).status, 200);
       clock.advance(30); // 60 s since the request
       await sweep();
-      const question = (await server.deps.store.getQuestion(q))!;
+      const question = (await server.deps.store.conversations.getQuestion(q))!;
       assert.equal(question.status, 2);
       assert.equal(question.finishRequestedAt, null);
       assert.equal(notices(await messages(f, q, user), 4).length, 0);
@@ -98,9 +98,9 @@ describe('jobs: timeout sweeper', () => {
       const { user, questionId: q } = await f.servedQuestion();
       clock.advance(250);
       const store = server.deps.store;
-      const scan = store.scanTimeouts.bind(store);
+      const scan = store.conversations.scanTimeouts.bind(store.conversations);
       let sent = false;
-      store.scanTimeouts = async (args) => {
+      store.conversations.scanTimeouts = async (args) => {
         const found = await scan(args);
         if (found.idle.includes(q) && !sent) {
           sent = true;
@@ -111,7 +111,7 @@ describe('jobs: timeout sweeper', () => {
       try {
         await sweep();
       } finally {
-        store.scanTimeouts = scan;
+        store.conversations.scanTimeouts = scan;
       }
       assert.ok(sent, 'the scan found the idle question');
       assert.equal(await status(q), 2);
@@ -123,14 +123,14 @@ describe('jobs: timeout sweeper', () => {
       const q = await f.question(user);
       clock.advance(110);
       const store = server.deps.store;
-      const scan = store.scanTimeouts;
-      store.scanTimeouts = async () => {
+      const scan = store.conversations.scanTimeouts;
+      store.conversations.scanTimeouts = async () => {
         throw new Error('database is locked');
       };
       try {
         await sweep(); // resolves: the error is logged
       } finally {
-        store.scanTimeouts = scan;
+        store.conversations.scanTimeouts = scan;
       }
       assert.equal(await status(q), 1);
       await sweep();
@@ -173,7 +173,7 @@ describe('jobs: timeout sweeper', () => {
       await Promise.all([a.jobs.sweeper.sweep(), b.jobs.sweeper.sweep()]);
       const all = [...pending, ...served];
       await eventually(async () => {
-        const questions = await Promise.all(all.map((q) => a.deps.store.getQuestion(q)));
+        const questions = await Promise.all(all.map((q) => a.deps.store.conversations.getQuestion(q)));
         return questions.every((q) => q!.status === 3);
       }, 'every question resolved');
       for (const q of all) {
@@ -187,7 +187,7 @@ describe('jobs: timeout sweeper', () => {
       const user = await fb.user();
       const q = await fb.question(user);
       clock.advance(101);
-      await eventually(async () => (await b.deps.store.getQuestion(q))!.status === 3, 'the timeout');
+      await eventually(async () => (await b.deps.store.conversations.getQuestion(q))!.status === 3, 'the timeout');
       assert.equal(notices(await messages(fb, q, user), 5).length, 1);
     });
   });

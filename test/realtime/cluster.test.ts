@@ -12,6 +12,7 @@ import { requireRedis, startRedis, type TestRedis } from '../support/redis.js';
 import { recordedSocket } from '../support/sockets.js';
 import { eventually } from '../support/eventually.js';
 import { connected, seqRange } from './util.js';
+import { sessionDigest } from '../../server/domain/sessionTokens.js';
 
 describe('real time: two nodes, one Redis', function () {
   let redis: TestRedis;
@@ -115,7 +116,7 @@ describe('real time: two nodes, one Redis', function () {
   it('presence and unbinding reach a socket held by the other node', async () => {
     const agent = await fa.agent();
     const a = await on(1, agent.session);
-    assert.equal(await cluster.nodes[0]!.realtime.presence.isSessionOnline(agent.session), true);
+    assert.equal(await cluster.nodes[0]!.realtime.presence.isSessionOnline(sessionDigest(agent.session)), true);
     const unbind = await fa.api.post('/v1/serv/unbind', { session: agent.session, serv_id: agent.servId, password: agent.password });
     assert.equal(unbind.status, 200);
     const user = await fa.user({ identify: agent.identifies[0] });
@@ -129,6 +130,6 @@ describe('real time: two nodes, one Redis', function () {
     await a.flush();
     assert.equal(a.all('queue:added').length, 0);
     a.close();
-    await eventually(async () => !(await cluster.nodes[0]!.realtime.presence.isSessionOnline(agent.session)), 'offline', 5000);
+    await eventually(async () => !(await cluster.nodes[0]!.realtime.presence.isSessionOnline(sessionDigest(agent.session))), 'offline', 5000);
   });
 });

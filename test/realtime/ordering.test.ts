@@ -11,6 +11,7 @@ import { useTestServer } from '../support/server.js';
 import { recordedSocket } from '../support/sockets.js';
 import { eventually } from '../support/eventually.js';
 import { connected, seqRange } from './util.js';
+import { sessionDigest } from '../../server/domain/sessionTokens.js';
 
 /** Resolves once `messages` holds `count` entries; rejects after `ms`. */
 const delivered = (messages: Message[], count: number, ms = 10_000) =>
@@ -89,9 +90,9 @@ describe('real time: order and catch-up', () => {
 
     // A missed broadcast: the server drops the socket from the question's room behind its back.
     const io = server.realtime.io;
-    io.in(deviceRoomOf(watcher.session)).socketsLeave(`question:${questionId}`);
+    io.in(deviceRoomOf(sessionDigest(watcher.session))).socketsLeave(`question:${questionId}`);
     for (let i = 0; i < 3; i++) await f.sendText(questionId, user, `unseen ${i}`);
-    io.in(deviceRoomOf(watcher.session)).socketsJoin(`question:${questionId}`);
+    io.in(deviceRoomOf(sessionDigest(watcher.session))).socketsJoin(`question:${questionId}`);
     await f.sendText(questionId, user, 'seen');
     await delivered(got, 5);
     assert.deepEqual(got.map((m) => m.seq), seqRange(1, 5));

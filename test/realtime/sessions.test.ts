@@ -5,11 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import type { Socket as ClientSocket } from 'socket.io-client';
+import { agentRemover, agentUpserter, appRemover } from '../../server/domain/commands/provisioning.js';
 import { deviceRoomOf } from '../../server/realtime/deviceRooms.js';
 import { factories } from '../support/factories.js';
 import { ADMIN_TOKEN, useTestServer } from '../support/server.js';
 import { recordedSocket, type Recorded } from '../support/sockets.js';
 import { eventually } from '../support/eventually.js';
+import { sessionDigest } from '../../server/domain/sessionTokens.js';
 
 const disconnected = (socket: ClientSocket) =>
   new Promise<string>((resolve, reject) => {
@@ -26,7 +28,7 @@ describe('real time: sessions, bindings, presence, limits', () => {
     return r;
   };
   const roomsOf = async (session: string) => {
-    const sockets = await server.realtime.io.in(deviceRoomOf(session)).fetchSockets();
+    const sockets = await server.realtime.io.in(deviceRoomOf(sessionDigest(session))).fetchSockets();
     return new Set(sockets.flatMap((s) => [...s.rooms]));
   };
 
@@ -40,7 +42,7 @@ describe('real time: sessions, bindings, presence, limits', () => {
     for (const room of [`agent:${agent.servId}`, `queue:${agent.identifies[0]}`, `queue:${app2}`]) assert.ok(rooms.has(room), room);
     assert.equal([...rooms].filter((r) => r.startsWith('user:')).length, 1);
     assert.ok([...rooms].every((r) => !r.includes(agent.session)));
-    const [remote] = await server.realtime.io.in(deviceRoomOf(agent.session)).fetchSockets();
+    const [remote] = await server.realtime.io.in(deviceRoomOf(sessionDigest(agent.session))).fetchSockets();
     assert.ok(!JSON.stringify({ data: remote!.data, handshake: remote!.handshake }).includes(agent.session));
   });
 
@@ -51,7 +53,7 @@ describe('real time: sessions, bindings, presence, limits', () => {
     const { servId, session, password } = agent;
     const others = await f.question(asker);
     // The agent's device is also a user of the app, with a question of its own.
-    const deviceUser = { userId: (await server.deps.store.getSession(session))!.userId, session, identify: asker.identify, name: '' };
+    const deviceUser = { userId: (await server.deps.store.accounts.getSession(sessionDigest(session)))!.userId, session, identify: asker.identify, name: '' };
     const own = await f.question(deviceUser);
     const a = await connect(session);
     for (const id of [others, own]) assert.equal((await a.socket.emitWithAck('question:subscribe', { question_id: id })).status, 200);
@@ -102,6 +104,48 @@ describe('real time: sessions, bindings, presence, limits', () => {
     await a.waitFor('queue:added', (p) => p.question.question_id === fresh);
   });
 
+  it("changing an agent's password ends its bindings: the open sockets leave its rooms; the same password keeps them", async () => {
+    const agent = await f.agent();
+    const a = await connect(agent.session);
+    const digest = sessionDigest(agent.session);
+    await agentUpserter(server.deps, { serv_id: agent.servId, password: agent.password, name: 'Renamed', identifies: agent.identifies });
+    assert.equal((await server.deps.store.accounts.getSession(digest))!.servId, agent.servId, 'same password: still bound');
+
+    await agentUpserter(server.deps, { serv_id: agent.servId, password: 'a-new-password', identifies: agent.identifies });
+    assert.equal((await server.deps.store.accounts.getSession(digest))!.servId, null);
+    await eventually(async () => !(await roomsOf(agent.session)).has(`agent:${agent.servId}`), 'agent room left', 5000);
+    assert.ok(!(await roomsOf(agent.session)).has(`queue:${agent.identifies[0]}`));
+    assert.equal(a.socket.connected, true, 'the device stays connected as its user');
+  });
+
+  it('removing an agent (agentRemover) unbinds its sessions and takes their sockets out of its rooms', async () => {
+    const agent = await f.agent();
+    await connect(agent.session);
+    await agentRemover(server.deps, { serv_id: agent.servId });
+    assert.equal(await server.deps.store.accounts.getAgent(agent.servId), null);
+    assert.equal((await server.deps.store.accounts.getSession(sessionDigest(agent.session)))!.servId, null);
+    await eventually(async () => !(await roomsOf(agent.session)).has(`agent:${agent.servId}`), 'agent room left', 5000);
+    assert.ok(!(await roomsOf(agent.session)).has(`queue:${agent.identifies[0]}`));
+    await assert.rejects(agentRemover(server.deps, { serv_id: agent.servId }), (error: Error & { code?: string }) => error.code === 'not_found');
+  });
+
+  it("removing an app (appRemover) disconnects its sessions; its agents' other sessions leave its queue room", async () => {
+    const removed = await f.app();
+    const kept = await f.app();
+    const agent = await f.agent({ identifies: [kept, removed] }); // its device session is in `kept`
+    const user = await f.user({ identify: removed });
+    const u = await connect(user.session);
+    await connect(agent.session);
+    assert.ok((await roomsOf(agent.session)).has(`queue:${removed}`));
+    const gone = disconnected(u.socket);
+    await appRemover(server.deps, { identify: removed });
+    assert.equal(await gone, 'io server disconnect');
+    await eventually(async () => !(await roomsOf(agent.session)).has(`queue:${removed}`), 'queue room left', 5000);
+    assert.ok((await roomsOf(agent.session)).has(`queue:${kept}`));
+    assert.ok((await roomsOf(agent.session)).has(`agent:${agent.servId}`));
+    await assert.rejects(appRemover(server.deps, { identify: removed }), (error: Error & { code?: string }) => error.code === 'not_found');
+  });
+
   it('deleting an unbound session disconnects its sockets too', async () => {
     const user = await f.user();
     const u = await connect(user.session);
@@ -123,12 +167,12 @@ describe('real time: sessions, bindings, presence, limits', () => {
   it('presence: online while a socket of the session is connected, on this node', async () => {
     const user = await f.user();
     const presence = server.realtime.presence;
-    assert.equal(await presence.isSessionOnline(user.session), false);
+    assert.equal(await presence.isSessionOnline(sessionDigest(user.session)), false);
     const r = await connect(user.session);
-    assert.equal(await presence.isSessionOnline(user.session), true);
-    assert.equal(await presence.isSessionOnline(await f.session(user)), false, 'another device of the same user');
+    assert.equal(await presence.isSessionOnline(sessionDigest(user.session)), true);
+    assert.equal(await presence.isSessionOnline(sessionDigest(await f.session(user))), false, 'another device of the same user');
     r.close();
-    await eventually(async () => !(await presence.isSessionOnline(user.session)), 'offline after close', 5000);
+    await eventually(async () => !(await presence.isSessionOnline(sessionDigest(user.session))), 'offline after close', 5000);
   });
 
   describe('limits (rate limits on)', () => {

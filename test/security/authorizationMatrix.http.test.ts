@@ -9,6 +9,7 @@ import { assertError } from '../support/envelope.js';
 import type { Reply } from '../support/http.js';
 import { useTestServer } from '../support/server.js';
 import { HTTP_ROWS, type Expect, type HttpRow, type RowContext } from './httpRows.js';
+import { sessionDigest } from '../../server/domain/sessionTokens.js';
 import {
   COLUMN_ORDER,
   COLUMNS,
@@ -89,10 +90,10 @@ describe('authorization matrix: HTTP', () => {
   /** What a refused write must not change: the question and its messages, or the caller's binding. */
   async function observe(row: HttpRow, x: RowContext): Promise<unknown> {
     const store = server.deps.store;
-    if (row.freshCaller) return x.c.session && (await store.getSession(x.c.session))?.servId;
+    if (row.freshCaller) return x.c.session && (await store.accounts.getSession(sessionDigest(x.c.session)))?.servId;
     if (!row.question) return null;
-    const q = await store.getQuestion(x.questionId);
-    const messages = await store.listMessages(x.questionId, { num: 50, offset: 0, sort: 1 });
+    const q = await store.conversations.getQuestion(x.questionId);
+    const messages = await store.conversations.listMessages(x.questionId, { num: 50, offset: 0, sort: 1 });
     return { status: q?.status, servId: q?.servId, finishRequestedAt: q?.finishRequestedAt, seqs: messages.map((m) => m.seq) };
   }
 

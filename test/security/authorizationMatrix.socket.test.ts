@@ -31,6 +31,7 @@ import {
   type SessionColumn,
 } from './matrixWorld.js';
 import { EMIT_ROWS, RECEIVE_ROWS, ref, type Scene } from './socketRows.js';
+import { sessionDigest } from '../../server/domain/sessionTokens.js';
 
 describe('authorization matrix: sockets', () => {
   const { server } = useTestServer();
@@ -41,7 +42,7 @@ describe('authorization matrix: sockets', () => {
   });
 
   const roomsOf = async (session: string) => {
-    const sockets = await server.realtime.io.in(deviceRoomOf(session)).fetchSockets();
+    const sockets = await server.realtime.io.in(deviceRoomOf(sessionDigest(session))).fetchSockets();
     return sockets.flatMap((s) => [...s.rooms]);
   };
 
@@ -99,7 +100,7 @@ describe('authorization matrix: sockets', () => {
       before(async () => (scene = await openScene(row.question)));
       after(() => closeScene(scene));
       const messagesOf = async () => {
-        const messages = await server.deps.store.listMessages(scene.questionId, { num: 50, offset: 0, sort: 1 });
+        const messages = await server.deps.store.conversations.listMessages(scene.questionId, { num: 50, offset: 0, sort: 1 });
         return messages.map((m) => m.id);
       };
 

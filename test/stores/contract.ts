@@ -6,6 +6,7 @@
 import type { Store } from '../../server/stores/types.js';
 import { accountsContract } from './contract/accounts.js';
 import { messagesContract } from './contract/messages.js';
+import { outboxContract } from './contract/outbox.js';
 import { questionsContract } from './contract/questions.js';
 import { resourcesContract } from './contract/resources.js';
 import type { StoreFactory } from './contract/support.js';
@@ -32,5 +33,6 @@ export function storeContract(name: string, factory: StoreFactory): void {
     questionsContract(store);
     messagesContract(store);
     resourcesContract(store);
+    outboxContract(store);
   });
 }

@@ -51,7 +51,7 @@ export async function messagePoster(deps: Deps, props: MessagePosterProps): Prom
 
   // A retry is answered from the store before any media is decoded or stored again.
   if (props.clientMsgId !== undefined) {
-    const earlier = await deps.store.findMessageByClientId(actor.session.session, props.clientMsgId);
+    const earlier = await deps.store.conversations.findMessageByClientId(actor.session.digest, props.clientMsgId);
     if (earlier) return duplicateOf(earlier, question, props.type);
   }
 
@@ -60,15 +60,17 @@ export async function messagePoster(deps: Deps, props: MessagePosterProps): Prom
     questionId: question.id,
     sender: props.sender,
     senderType: props.senderType,
-    session: actor.session.session,
+    sessionDigest: actor.session.digest,
     clientMsgId: props.clientMsgId,
+    // A user who writes after "may I close this?" is not done: the finish request lapses.
+    cancelsFinishRequest: props.senderType === SENDER_TYPE.user,
     now: deps.now(),
     ...content,
     summaryText: messageSummaryText(content),
   };
-  const result = await deps.store.appendMessage(message, guard);
+  const result = await deps.store.conversations.appendMessage(message, guard);
   if (!result) {
-    const now = (await deps.store.getQuestion(question.id)) ?? question;
+    const now = (await deps.store.conversations.getQuestion(question.id)) ?? question;
     throw new ApiError(sendRefusal(now, props.senderType, guard.servId), 'cannot send to this question now');
   }
   if (result.duplicate) return duplicateOf(result.message, result.question, props.type);
@@ -77,7 +79,7 @@ export async function messagePoster(deps: Deps, props: MessagePosterProps): Prom
 }
 
 /**
- * The key is (session, client_msg_id): reused on another question, or for another kind of message
+ * The key is (session digest, client_msg_id): reused on another question, or for another kind of message
  * (whose reply would carry no or the wrong media URL), it is no retry of this send.
  */
 function duplicateOf(message: MessageRecord, question: QuestionRecord, type: MessageContent['type']): AppendResult {

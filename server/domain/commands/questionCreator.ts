@@ -11,7 +11,7 @@ export interface QuestionCreatorProps {
 
 /** A user asks a question in the app of its session; it enters that app's queue as pending. */
 export async function questionCreator(deps: Deps, props: QuestionCreatorProps): Promise<QuestionRecord> {
-  const question = await deps.store.createQuestion({
+  const question = await deps.store.conversations.createQuestion({
     identify: props.actor.identify,
     userId: props.actor.userId,
     title: props.title,

@@ -50,15 +50,16 @@ export async function questionTransitioner(deps: Deps, props: TransitionProps): 
   if (rule.servId === 'keepIfServed') write.servId = question.servId;
   if (rule.by === 'user') write.userId = question.userId;
 
-  const result = await deps.store.transition(write);
+  const previous = { status: question.status, servId: question.servId };
+  const result = await deps.store.conversations.transition(write, previous);
   if (!result) {
-    const now = (await deps.store.getQuestion(question.id)) ?? question;
+    const now = (await deps.store.conversations.getQuestion(question.id)) ?? question;
     throw new ApiError(refusalFor(props.name, now, props.servId), `cannot ${props.name} this question now`);
   }
   deps.events.record({
     type: 'question.transitioned',
     transition: props.name,
-    previous: { status: question.status, servId: question.servId },
+    previous,
     question: result.question,
     notice: result.notice,
     baseUrl: props.baseUrl,
@@ -93,7 +94,7 @@ function isAllowedNow(rule: TransitionRule, question: QuestionRecord, servId?: s
 /** Reopen returns a question to its agent only while that agent still serves the app. */
 async function servingAgentStillServes(deps: Deps, question: QuestionRecord): Promise<boolean> {
   if (question.status !== STATUS.resolved || question.servId === null) return false;
-  const agent = await deps.store.getAgent(question.servId);
+  const agent = await deps.store.accounts.getAgent(question.servId);
   return agent !== null && agentServesApp(agent, question.identify);
 }
 

@@ -12,7 +12,7 @@ export interface ServCredentials {
 
 /** The agent if the password is right; unknown agents and wrong passwords answer the same. */
 async function authenticateAgent(deps: Deps, servId: string, password: string): Promise<AgentRecord> {
-  const agent = await deps.store.getAgent(servId);
+  const agent = await deps.store.accounts.getAgent(servId);
   const valid = await verifyPassword(password, agent?.passwordHash ?? null);
   if (!agent || !valid) throw new ApiError('serv_auth_failed', 'wrong serv_id or password');
   return agent;
@@ -28,8 +28,8 @@ export async function servBinder(deps: Deps, props: ServCredentials): Promise<vo
     throw new ApiError('forbidden', "this agent does not serve the session's app", { field: 'serv_id' });
   }
   const previous = props.session.servId;
-  await deps.store.bindSession(props.session.session, agent.servId);
-  deps.events.record({ type: 'session.changed', session: props.session.session, formerServId: previous ?? undefined });
+  await deps.store.accounts.bindSession(props.session.digest, agent.servId, deps.now());
+  deps.events.record({ type: 'session.changed', sessionDigest: props.session.digest, formerServId: previous ?? undefined });
 }
 
 /** The agent logs out of this device; the session is a plain user session again. */
@@ -38,7 +38,7 @@ export async function servUnbinder(deps: Deps, props: ServCredentials): Promise<
     throw new ApiError('serv_not_bound', 'this session is not bound to that serv_id', { field: 'serv_id' });
   }
   await authenticateAgent(deps, props.servId, props.password);
-  const unbound = await deps.store.unbindSession(props.session.session, props.servId);
+  const unbound = await deps.store.accounts.unbindSession(props.session.digest, props.servId, deps.now());
   if (!unbound) throw new ApiError('serv_not_bound', 'this session is not bound to that serv_id', { field: 'serv_id' });
-  deps.events.record({ type: 'session.changed', session: props.session.session, formerServId: props.servId });
+  deps.events.record({ type: 'session.changed', sessionDigest: props.session.digest, formerServId: props.servId });
 }

@@ -18,7 +18,7 @@ export function mediaRouter(deps: Deps): Router {
     const parsed = mediaInput.safeParse(req.params);
     if (!parsed.success) throw new ApiError('not_found', 'no such media');
     const [id, ext] = parsed.data.file.split('.') as [string, string];
-    const media = await deps.store.getMedia(parsed.data.kind, id);
+    const media = await deps.store.media.getMedia(parsed.data.kind, id);
     if (!media || media.ext !== ext) throw new ApiError('not_found', 'no such media');
 
     res.setHeader('Content-Type', media.contentType);

@@ -37,7 +37,7 @@ export function usersRouter(deps: Deps): Router {
     if (!isAgentOfQuestionApp(actorOf(res), question)) {
       throw new ApiError('forbidden', "only agents of the question's app may see its user", { field: 'question_id' });
     }
-    const user = await deps.store.getUser(question.userId);
+    const user = await deps.store.accounts.getUser(question.userId);
     res.setHeader('Content-Security-Policy', USER_PAGE_CSP);
     res.setHeader('Cache-Control', 'private, no-store');
     res.type('html').send(renderUserPage(question.userId, user));

@@ -1,8 +1,12 @@
-/** Questions, their transitions and their messages in the embedded store. */
-import { MESSAGE_TYPE } from '../../../shared/limits.js';
+/**
+ * Questions, their transitions and their messages in the embedded store. Each write records its
+ * outbox event (through the outbox object) in the same transaction.
+ */
+import { MESSAGE_TYPE, type QuestionStatus } from '../../../shared/limits.js';
 import { newObjectId } from '../objectId.js';
 import type {
   AppendResult,
+  ConversationStore,
   MessageRecord,
   NewMessage,
   NewQuestion,
@@ -14,27 +18,33 @@ import type {
   TransitionResult,
   TransitionWrite,
 } from '../types.js';
-import { SqliteAccounts } from './accounts.js';
-import { pageClause, stripUndefined } from './db.js';
+import { IN_LIST, pageClause, stripUndefined, type SqliteDb } from './db.js';
+import type { SqliteOutbox } from './outbox.js';
 import { toMessage, toQuestion, type MessageRow, type QuestionRow } from './rows.js';
 
-export class SqliteConversations extends SqliteAccounts {
+export class SqliteConversations implements ConversationStore {
+  constructor(
+    private readonly db: SqliteDb,
+    private readonly outbox: SqliteOutbox,
+  ) {}
+
   async createQuestion(input: NewQuestion): Promise<QuestionRecord> {
     const id = newObjectId(input.now * 1000);
-    this.write(() => {
-      this.run(
+    return this.db.write(() => {
+      this.db.run(
         `INSERT INTO questions (id, identify, user_id, title, labels, status, serv_id, created_at, status_at,
            last_activity_at, finish_requested_at, last_seq)
          VALUES (?, ?, ?, ?, ?, 1, NULL, ?, ?, ?, NULL, 0)`,
         [id, input.identify, input.userId, input.title, JSON.stringify(input.labels), input.now, input.now, input.now],
       );
-      for (const label of input.labels) this.run('INSERT INTO question_labels (label, question_id) VALUES (?, ?)', [label, id]);
+      for (const label of new Set(input.labels)) this.db.run('INSERT INTO question_labels (label, question_id) VALUES (?, ?)', [label, id]);
+      this.outbox.recordEvent({ id, type: 'question.created', questionId: id, messageId: null, previous: null, createdAt: input.now });
+      return toQuestion(this.db.get<QuestionRow>('SELECT * FROM questions WHERE id = ?', [id])!);
     });
-    return (await this.getQuestion(id))!;
   }
 
   async getQuestion(id: string): Promise<QuestionRecord | null> {
-    const row = this.get<QuestionRow>('SELECT * FROM questions WHERE id = ?', [id]);
+    const row = this.db.get<QuestionRow>('SELECT * FROM questions WHERE id = ?', [id]);
     return row ? toQuestion(row) : null;
   }
 
@@ -46,7 +56,7 @@ export class SqliteConversations extends SqliteAccounts {
       params.push(filter.status);
     }
     if (filter.identifies !== undefined) {
-      where.push('q.identify IN (SELECT value FROM json_each(?))');
+      where.push(`q.identify ${IN_LIST}`);
       params.push(JSON.stringify(filter.identifies));
     }
     if (filter.userId !== undefined) {
@@ -62,10 +72,13 @@ export class SqliteConversations extends SqliteAccounts {
       params.push(filter.label);
     }
     const { clause, limit } = pageClause('q.id', page, where, params);
-    return this.all<QuestionRow>(`SELECT q.* FROM questions q ${clause}`, [...params, ...limit]).map(toQuestion);
+    return this.db.all<QuestionRow>(`SELECT q.* FROM questions q ${clause}`, [...params, ...limit]).map(toQuestion);
   }
 
-  async transition(write: TransitionWrite): Promise<TransitionResult | null> {
+  async transition(
+    write: TransitionWrite,
+    previous: { status: QuestionStatus; servId: string | null },
+  ): Promise<TransitionResult | null> {
     const conditions = ['id = @questionId', `status IN (${write.from.map(Number).join(', ')})`];
     const params: Record<string, unknown> = {
       questionId: write.questionId,
@@ -105,8 +118,8 @@ export class SqliteConversations extends SqliteAccounts {
     }
     sets.push(write.finishRequest === 'set' ? 'finish_requested_at = @now' : 'finish_requested_at = NULL');
 
-    return this.write(() => {
-      const row = this.get<QuestionRow>(
+    return this.db.write(() => {
+      const row = this.db.get<QuestionRow>(
         `UPDATE questions SET ${sets.join(', ')} WHERE ${conditions.join(' AND ')} RETURNING *`,
         params,
       );
@@ -121,12 +134,20 @@ export class SqliteConversations extends SqliteAccounts {
         createdAt: write.now,
         action: write.notice.action,
       });
+      this.outbox.recordEvent({
+        id: notice.id,
+        type: 'question.transitioned',
+        questionId: row.id,
+        messageId: notice.id,
+        previous,
+        createdAt: write.now,
+      });
       return { question: toQuestion(row), notice };
     });
   }
 
   async scanTimeouts(scan: TimeoutScan): Promise<{ pending: string[]; idle: string[]; finishRequested: string[] }> {
-    const ids = (sql: string, params: unknown[]) => this.all<{ id: string }>(sql, params).map((r) => r.id);
+    const ids = (sql: string, params: unknown[]) => this.db.all<{ id: string }>(sql, params).map((r) => r.id);
     return {
       pending: ids('SELECT id FROM questions WHERE status = 1 AND status_at < ? LIMIT ?', [scan.pendingSince, scan.limit]),
       idle: ids('SELECT id FROM questions WHERE status = 2 AND last_activity_at < ? LIMIT ?', [scan.idleSince, scan.limit]),
@@ -139,10 +160,10 @@ export class SqliteConversations extends SqliteAccounts {
 
   // ---- messages ----
 
-  protected insertMessage(message: MessageRecord & { session?: string; clientMsgId?: string }): MessageRecord {
-    this.run(
+  private insertMessage(message: MessageRecord & { sessionDigest?: string; clientMsgId?: string }): MessageRecord {
+    this.db.run(
       `INSERT INTO messages (id, question_id, seq, sender, sender_type, type, created_at, text, media_path, audio_len,
-         action, session, client_msg_id)
+         action, session_digest, client_msg_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         message.id,
@@ -156,23 +177,23 @@ export class SqliteConversations extends SqliteAccounts {
         message.mediaPath ?? null,
         message.audioLen ?? null,
         message.action ?? null,
-        message.session ?? null,
+        message.sessionDigest ?? null,
         message.clientMsgId ?? null,
       ],
     );
-    const { session: _session, clientMsgId: _clientMsgId, ...record } = message;
+    const { sessionDigest: _sessionDigest, clientMsgId: _clientMsgId, ...record } = message;
     return record;
   }
 
   async appendMessage(input: NewMessage, guard: SendGuard): Promise<AppendResult | null> {
-    return this.write(() => {
+    return this.db.write(() => {
       if (input.clientMsgId !== undefined) {
-        const earlier = this.get<MessageRow>('SELECT * FROM messages WHERE session = ? AND client_msg_id = ?', [
-          input.session,
+        const earlier = this.db.get<MessageRow>('SELECT * FROM messages WHERE session_digest = ? AND client_msg_id = ?', [
+          input.sessionDigest,
           input.clientMsgId,
         ]);
         if (earlier) {
-          const question = this.get<QuestionRow>('SELECT * FROM questions WHERE id = ?', [earlier.question_id])!;
+          const question = this.db.get<QuestionRow>('SELECT * FROM questions WHERE id = ?', [earlier.question_id])!;
           return { message: toMessage(earlier), question: toQuestion(question), duplicate: true };
         }
       }
@@ -192,9 +213,8 @@ export class SqliteConversations extends SqliteAccounts {
         conditions.push('serv_id = @servId');
         params.servId = guard.servId;
       }
-      // A user who writes after "may I close this?" is not done: the finish request lapses.
-      const clearFinish = input.senderType === 1 ? ', finish_requested_at = NULL' : '';
-      const row = this.get<QuestionRow>(
+      const clearFinish = input.cancelsFinishRequest ? ', finish_requested_at = NULL' : '';
+      const row = this.db.get<QuestionRow>(
         `UPDATE questions SET last_seq = last_seq + 1, last_activity_at = @now, last_mess_text = @text,
            last_mess_timestamp = @now, last_mess_sender = @sender, last_mess_sender_type = @senderType${clearFinish}
          WHERE ${conditions.join(' AND ')} RETURNING *`,
@@ -212,20 +232,31 @@ export class SqliteConversations extends SqliteAccounts {
         text: input.text,
         mediaPath: input.mediaPath,
         audioLen: input.audioLen,
-        session: input.session,
+        sessionDigest: input.sessionDigest,
         clientMsgId: input.clientMsgId,
+      });
+      this.outbox.recordEvent({
+        id: message.id,
+        type: 'message.created',
+        questionId: row.id,
+        messageId: message.id,
+        previous: null,
+        createdAt: input.now,
       });
       return { message: stripUndefined(message), question: toQuestion(row), duplicate: false };
     });
   }
 
   async getMessage(id: string): Promise<MessageRecord | null> {
-    const row = this.get<MessageRow>('SELECT * FROM messages WHERE id = ?', [id]);
+    const row = this.db.get<MessageRow>('SELECT * FROM messages WHERE id = ?', [id]);
     return row ? toMessage(row) : null;
   }
 
-  async findMessageByClientId(session: string, clientMsgId: string): Promise<MessageRecord | null> {
-    const row = this.get<MessageRow>('SELECT * FROM messages WHERE session = ? AND client_msg_id = ?', [session, clientMsgId]);
+  async findMessageByClientId(sessionDigest: string, clientMsgId: string): Promise<MessageRecord | null> {
+    const row = this.db.get<MessageRow>('SELECT * FROM messages WHERE session_digest = ? AND client_msg_id = ?', [
+      sessionDigest,
+      clientMsgId,
+    ]);
     return row ? toMessage(row) : null;
   }
 
@@ -238,7 +269,7 @@ export class SqliteConversations extends SqliteAccounts {
       params.push(page.afterSeq);
     }
     params.push(page.num, page.afterSeq !== undefined ? 0 : page.offset);
-    return this.all<MessageRow>(
+    return this.db.all<MessageRow>(
       `SELECT * FROM messages WHERE question_id = ? ${cursor} ORDER BY seq ${order} LIMIT ? OFFSET ?`,
       params,
     ).map(toMessage);

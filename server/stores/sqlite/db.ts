@@ -1,6 +1,7 @@
 /**
- * The embedded store's foundation: one SQLite database under DATA_DIR (better-sqlite3), its
- * pragmas and migrations, and the statement helpers the store's parts share.
+ * The embedded store's connection: one SQLite database under DATA_DIR (better-sqlite3), its
+ * pragmas and migrations, the prepared-statement cache and the write-transaction helper that every
+ * subject object of the store shares (so one transaction can span subjects).
  *
  * Two processes may open the same directory (multi-node tests do): WAL lets readers run beside the
  * writer, every write transaction starts with BEGIN IMMEDIATE so it takes the write lock up front
@@ -10,6 +11,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { sessionDigest } from '../../domain/sessionTokens.js';
 import type { Page } from '../types.js';
 import { MIGRATIONS } from './schema.js';
 
@@ -21,10 +23,11 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
+/** The open database and the statement helpers the subject objects use; owned by SqliteStore. */
 export class SqliteDb {
-  protected readonly db: Database.Database;
-  protected readonly mediaDir: string;
-  protected readonly statements = new Map<string, Database.Statement>();
+  readonly mediaDir: string;
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(options: SqliteStoreOptions) {
     mkdirSync(options.dataDir, { recursive: true });
@@ -37,10 +40,15 @@ export class SqliteDb {
     // would already survive a killed process (the WAL is in the OS cache), but not a lost machine.
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = OFF');
+    // Migrations that key rows by session digest hash the stored tokens with the same function.
+    this.db.function('sha256', { deterministic: true }, (text: unknown) =>
+      typeof text === 'string' ? sessionDigest(text) : null,
+    );
     this.migrate();
   }
 
-  protected migrate(): void {
+  /** One step per transaction: of two processes opening one directory, each step runs once. */
+  private migrate(): void {
     const step = this.db.transaction(() => {
       const version = this.db.pragma('user_version', { simple: true }) as number;
       if (version >= MIGRATIONS.length) return false;
@@ -53,7 +61,7 @@ export class SqliteDb {
     }
   }
 
-  protected stmt(sql: string): Database.Statement {
+  private stmt(sql: string): Database.Statement {
     let statement = this.statements.get(sql);
     if (!statement) {
       statement = this.db.prepare(sql);
@@ -62,28 +70,36 @@ export class SqliteDb {
     return statement;
   }
 
-  protected get<T>(sql: string, params: Params = []): T | undefined {
+  get<T>(sql: string, params: Params = []): T | undefined {
     return this.stmt(sql).get(params) as T | undefined;
   }
 
-  protected all<T>(sql: string, params: Params = []): T[] {
+  all<T>(sql: string, params: Params = []): T[] {
     return this.stmt(sql).all(params) as T[];
   }
 
-  protected run(sql: string, params: Params = []): Database.RunResult {
+  run(sql: string, params: Params = []): Database.RunResult {
     return this.stmt(sql).run(params);
   }
 
-  /** Runs fn as one write transaction that takes the write lock first. */
-  protected write<T>(fn: () => T): T {
+  /**
+   * Runs fn as one write transaction that takes the write lock first. Called inside another
+   * write, it joins it (better-sqlite3 nests as a savepoint), so helpers compose across subjects.
+   */
+  write<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
   }
 
-  async ping(): Promise<void> {
+  /** Whether a write transaction is open: the in-transaction helpers refuse to run outside one. */
+  get inTransaction(): boolean {
+    return this.db.inTransaction;
+  }
+
+  ping(): void {
     this.get('SELECT 1');
   }
 
-  async close(): Promise<void> {
+  close(): void {
     if (this.db.open) this.db.close();
   }
 }
@@ -102,6 +118,10 @@ export function pageClause(column: string, page: Page, where: string[], params: 
   };
 }
 
+/** The value without its undefined properties (records never carry explicit undefined). */
 export function stripUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
+
+/** `IN (SELECT value FROM json_each(?))` takes a list as one parameter: one cached statement for any length. */
+export const IN_LIST = 'IN (SELECT value FROM json_each(?))';

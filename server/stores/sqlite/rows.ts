@@ -1,6 +1,17 @@
 /** Row ↔ record mapping for the embedded store. */
 import type { MessageType, NoticeAction, QuestionStatus, SenderType } from '../../../shared/limits.js';
-import type { MessageRecord, QuestionRecord, SessionRecord } from '../types.js';
+import type {
+  AgentRecord,
+  ChangeKind,
+  ChangeRecord,
+  MessageRecord,
+  OutboxEntry,
+  OutboxEvent,
+  OutboxEventType,
+  QuestionRecord,
+  SessionKind,
+  SessionRecord,
+} from '../types.js';
 
 export interface QuestionRow {
   id: string;
@@ -36,11 +47,45 @@ export interface MessageRow {
 }
 
 export interface SessionRow {
-  session: string;
+  digest: string;
   user_id: string;
   identify: string;
   serv_id: string | null;
+  kind: string;
   created_at: number;
+  last_used_at: number;
+}
+
+export interface AgentRow {
+  serv_id: string;
+  password_hash: string;
+  name: string;
+}
+
+export interface EventRow {
+  id: string;
+  type: string;
+  question_id: string;
+  message_id: string | null;
+  previous_status: number | null;
+  previous_serv_id: string | null;
+  created_at: number;
+  attempts: number;
+}
+
+export interface DeliveryRow {
+  id: string;
+  payload: string;
+  attempts: number;
+  next_attempt_at: number;
+  created_at: number;
+}
+
+export interface ChangeRow {
+  seq: number;
+  kind: string;
+  key: string;
+  at: number;
 }
 
 export function toQuestion(row: QuestionRow): QuestionRecord {
@@ -88,10 +133,36 @@ export function toMessage(row: MessageRow): MessageRecord {
 
 export function toSession(row: SessionRow): SessionRecord {
   return {
-    session: row.session,
+    digest: row.digest,
     userId: row.user_id,
     identify: row.identify,
     servId: row.serv_id,
+    kind: row.kind as SessionKind,
     createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
   };
+}
+
+export function toAgent(row: AgentRow, identifies: string[]): AgentRecord {
+  return { servId: row.serv_id, passwordHash: row.password_hash, name: row.name, identifies };
+}
+
+export function toEvent(row: EventRow): OutboxEvent {
+  return {
+    id: row.id,
+    type: row.type as OutboxEventType,
+    questionId: row.question_id,
+    messageId: row.message_id,
+    previous: row.previous_status === null ? null : { status: row.previous_status as QuestionStatus, servId: row.previous_serv_id },
+    createdAt: row.created_at,
+    attempts: row.attempts,
+  };
+}
+
+export function toDelivery(row: DeliveryRow): OutboxEntry {
+  return { id: row.id, payload: row.payload, attempts: row.attempts, nextAttemptAt: row.next_attempt_at, createdAt: row.created_at };
+}
+
+export function toChange(row: ChangeRow): ChangeRecord {
+  return { seq: row.seq, kind: row.kind as ChangeKind, key: row.key, at: row.at };
 }

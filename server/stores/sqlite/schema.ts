@@ -115,4 +115,58 @@ export const MIGRATIONS: string[] = [
   `
   CREATE INDEX sessions_by_user ON sessions (user_id, identify);
   `,
+  // Sessions keyed by the SHA-256 digest of their token (the token is never stored), with a kind and
+  // a last use for idle expiry; every table that held a token holds its digest instead. A migrated
+  // session counts as used now, so setting SESSION_TTL_S later does not end it at once. The old
+  // outbox keeps its role as the deliveries; new: the domain events and the provisioning feed.
+  // sha256() is registered by db.ts before migrating.
+  `
+  CREATE TABLE sessions_by_digest (
+    digest       TEXT PRIMARY KEY,
+    user_id      TEXT NOT NULL,
+    identify     TEXT NOT NULL,
+    serv_id      TEXT,
+    kind         TEXT NOT NULL DEFAULT 'app',
+    created_at   REAL NOT NULL,
+    last_used_at REAL NOT NULL
+  ) WITHOUT ROWID;
+  INSERT INTO sessions_by_digest (digest, user_id, identify, serv_id, kind, created_at, last_used_at)
+    SELECT sha256(session), user_id, identify, serv_id, 'app', created_at,
+           MAX(created_at, (julianday('now') - 2440587.5) * 86400.0)
+    FROM sessions;
+  DROP TABLE sessions;
+  ALTER TABLE sessions_by_digest RENAME TO sessions;
+  CREATE INDEX sessions_by_serv ON sessions (serv_id) WHERE serv_id IS NOT NULL;
+  CREATE INDEX sessions_by_user ON sessions (user_id, identify);
+  CREATE INDEX sessions_by_app ON sessions (identify);
+
+  UPDATE messages SET session = sha256(session) WHERE session IS NOT NULL;
+  ALTER TABLE messages RENAME COLUMN session TO session_digest;
+
+  ALTER TABLE outbox RENAME TO deliveries;
+  UPDATE deliveries
+     SET payload = json_remove(json_set(payload, '$.device', sha256(json_extract(payload, '$.session'))), '$.session')
+   WHERE json_valid(payload) AND json_type(payload, '$.session') = 'text';
+
+  CREATE TABLE outbox_events (
+    id               TEXT PRIMARY KEY,
+    type             TEXT NOT NULL,
+    question_id      TEXT NOT NULL,
+    message_id       TEXT,
+    previous_status  INTEGER,
+    previous_serv_id TEXT,
+    created_at       REAL NOT NULL,
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    leased_until     REAL
+  ) WITHOUT ROWID;
+  CREATE INDEX outbox_events_oldest ON outbox_events (created_at, id);
+
+  CREATE TABLE changes (
+    seq  INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    key  TEXT NOT NULL,
+    at   REAL NOT NULL
+  );
+  CREATE INDEX changes_by_time ON changes (at);
+  `,
 ];

@@ -1,7 +1,10 @@
 /** Contract: questions, their lists and paging, state transitions with their guards, timeouts. */
 import assert from 'node:assert/strict';
 import type { QuestionRecord, TransitionWrite } from '../../../server/stores/types.js';
-import { T0, newQuestion, serve, type GetStore } from './support.js';
+import { T0, drainEvents, newQuestion, serve, type GetStore } from './support.js';
+
+/** The question as a transition's caller loaded it (only recorded in the outbox event). */
+const PREVIOUS = { status: 1 as const, servId: null };
 
 const ids = (questions: QuestionRecord[]) => questions.map((q) => q.id);
 
@@ -28,12 +31,27 @@ export function questionsContract(store: GetStore): void {
           lastSeq: 0,
         },
       );
-      assert.deepEqual(await store().getQuestion(q.id), q);
+      assert.deepEqual(await store().conversations.getQuestion(q.id), q);
+    });
+
+    it('records question.created in the same write, with the question id', async () => {
+      const q = await newQuestion(store(), { now: T0 + 3 });
+      assert.equal(await store().outbox.countEvents(), 1);
+      const [event] = await store().outbox.claimEvents(T0 + 10, 30, 10);
+      assert.deepEqual(event, {
+        id: q.id,
+        type: 'question.created',
+        questionId: q.id,
+        messageId: null,
+        previous: null,
+        createdAt: T0 + 3,
+        attempts: 1,
+      });
     });
 
     it('answers null for a missing or malformed id', async () => {
-      assert.equal(await store().getQuestion('0123456789abcdef01234567'), null);
-      assert.equal(await store().getQuestion('not-an-id'), null);
+      assert.equal(await store().conversations.getQuestion('0123456789abcdef01234567'), null);
+      assert.equal(await store().conversations.getQuestion('not-an-id'), null);
     });
 
     it('filters lists by status, apps, user, agent and exact label', async () => {
@@ -42,22 +60,22 @@ export function questionsContract(store: GetStore): void {
       const c = await newQuestion(store(), { identify: 'com.a', userId: 'u2', labels: ['y'], now: T0 + 2 });
       await serve(store(), c.id, 's1', T0 + 3);
       const page = { num: 20, offset: 0, sort: 1 as const };
-      assert.deepEqual(ids(await store().listQuestions({ status: 1 }, page)), [a.id, b.id]);
-      assert.deepEqual(ids(await store().listQuestions({ identifies: ['com.a'] }, page)), [a.id, c.id]);
-      assert.deepEqual(ids(await store().listQuestions({ identifies: [] }, page)), []);
-      assert.deepEqual(ids(await store().listQuestions({ userId: 'u2' }, page)), [b.id, c.id]);
-      assert.deepEqual(ids(await store().listQuestions({ servId: 's1', status: 2 }, page)), [c.id]);
-      assert.deepEqual(ids(await store().listQuestions({ label: 'x' }, page)), [a.id]);
+      assert.deepEqual(ids(await store().conversations.listQuestions({ status: 1 }, page)), [a.id, b.id]);
+      assert.deepEqual(ids(await store().conversations.listQuestions({ identifies: ['com.a'] }, page)), [a.id, c.id]);
+      assert.deepEqual(ids(await store().conversations.listQuestions({ identifies: [] }, page)), []);
+      assert.deepEqual(ids(await store().conversations.listQuestions({ userId: 'u2' }, page)), [b.id, c.id]);
+      assert.deepEqual(ids(await store().conversations.listQuestions({ servId: 's1', status: 2 }, page)), [c.id]);
+      assert.deepEqual(ids(await store().conversations.listQuestions({ label: 'x' }, page)), [a.id]);
       // Labels match exactly: no pattern, no prefix.
-      assert.deepEqual(ids(await store().listQuestions({ label: 'x.*' }, page)), [b.id]);
-      assert.deepEqual(ids(await store().listQuestions({ label: '.*' }, page)), []);
-      assert.deepEqual(ids(await store().listQuestions({ label: 'y', status: 1, identifies: ['com.a', 'com.b'] }, page)), [a.id]);
+      assert.deepEqual(ids(await store().conversations.listQuestions({ label: 'x.*' }, page)), [b.id]);
+      assert.deepEqual(ids(await store().conversations.listQuestions({ label: '.*' }, page)), []);
+      assert.deepEqual(ids(await store().conversations.listQuestions({ label: 'y', status: 1, identifies: ['com.a', 'com.b'] }, page)), [a.id]);
     });
 
     it('pages by offset and by cursor, in both orders', async () => {
       const all: string[] = [];
       for (let i = 0; i < 7; i++) all.push((await newQuestion(store(), { now: T0 + i })).id);
-      const list = (sort: 1 | -1, offset: number, after?: string) => store().listQuestions({ status: 1 }, { num: 3, offset, sort, after }).then(ids);
+      const list = (sort: 1 | -1, offset: number, after?: string) => store().conversations.listQuestions({ status: 1 }, { num: 3, offset, sort, after }).then(ids);
       assert.deepEqual(await list(1, 0), all.slice(0, 3));
       assert.deepEqual(await list(1, 3), all.slice(3, 6));
       assert.deepEqual(await list(-1, 0), all.slice().reverse().slice(0, 3));
@@ -82,7 +100,7 @@ export function questionsContract(store: GetStore): void {
 
     it('serves: status, agent, times and the notice with the next seq, in one step', async () => {
       const q = await newQuestion(store());
-      const result = (await store().transition(write(q.id)))!;
+      const result = (await store().conversations.transition(write(q.id), PREVIOUS))!;
       assert.equal(result.question.status, 2);
       assert.equal(result.question.servId, 's1');
       assert.equal(result.question.statusAt, T0 + 10);
@@ -91,21 +109,37 @@ export function questionsContract(store: GetStore): void {
       assert.deepEqual({ ...result.notice, id: undefined }, {
         id: undefined, questionId: q.id, seq: 1, sender: 's1', senderType: 2, type: 4, createdAt: T0 + 10, action: 1,
       });
-      assert.deepEqual(await store().getMessage(result.notice.id), result.notice);
-      assert.deepEqual(await store().getQuestion(q.id), result.question);
+      assert.deepEqual(await store().conversations.getMessage(result.notice.id), result.notice);
+      assert.deepEqual(await store().conversations.getQuestion(q.id), result.question);
+    });
+
+    it('records question.transitioned with the notice id and the previous state, in the same write', async () => {
+      const q = await newQuestion(store());
+      await drainEvents(store());
+      const result = (await store().conversations.transition(write(q.id), { status: 1, servId: null }))!;
+      const quit = (await store().conversations.transition(
+        write(q.id, { from: [2], to: 1, servId: 's1', setServId: null, notice: { sender: 's1', senderType: 2, action: 2 }, now: T0 + 11 }),
+        { status: 2, servId: 's1' },
+      ))!;
+      const events = await store().outbox.claimEvents(T0 + 20, 30, 10);
+      assert.deepEqual(events, [
+        { id: result.notice.id, type: 'question.transitioned', questionId: q.id, messageId: result.notice.id, previous: { status: 1, servId: null }, createdAt: T0 + 10, attempts: 1 },
+        { id: quit.notice.id, type: 'question.transitioned', questionId: q.id, messageId: quit.notice.id, previous: { status: 2, servId: 's1' }, createdAt: T0 + 11, attempts: 1 },
+      ]);
     });
 
     it('lets exactly one of 20 concurrent serves win', async () => {
       const q = await newQuestion(store());
       const results = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => store().transition(write(q.id, { setServId: `s${i}`, notice: { sender: `s${i}`, senderType: 2, action: 1 } }))),
+        Array.from({ length: 20 }, (_, i) => store().conversations.transition(write(q.id, { setServId: `s${i}`, notice: { sender: `s${i}`, senderType: 2, action: 1 } }), PREVIOUS)),
       );
       const winners = results.filter((r) => r !== null);
       assert.equal(winners.length, 1);
-      const now = (await store().getQuestion(q.id))!;
+      assert.equal(await store().outbox.countEvents(), 2, 'question.created and the one winning transition');
+      const now = (await store().conversations.getQuestion(q.id))!;
       assert.equal(now.servId, winners[0]!.question.servId);
       assert.equal(now.lastSeq, 1);
-      assert.equal((await store().listMessages(q.id, { num: 50, offset: 0, sort: 1 })).length, 1);
+      assert.equal((await store().conversations.listMessages(q.id, { num: 50, offset: 0, sort: 1 })).length, 1);
     });
 
     it('writes nothing when a guard fails', async () => {
@@ -120,37 +154,39 @@ export function questionsContract(store: GetStore): void {
         { from: [1, 2], to: 3, statusBefore: T0 }, // in progress since T0 + 1
         { from: [2], to: 3, lastActivityBefore: T0 + 1 }, // active at T0 + 1
       ];
-      for (const extra of refused) assert.equal(await store().transition(write(q.id, extra)), null, JSON.stringify(extra));
-      assert.equal(await store().transition(write('0123456789abcdef01234567')), null);
-      const now = (await store().getQuestion(q.id))!;
+      await drainEvents(store());
+      for (const extra of refused) assert.equal(await store().conversations.transition(write(q.id, extra), PREVIOUS), null, JSON.stringify(extra));
+      assert.equal(await store().outbox.countEvents(), 0, 'a refused transition records no event');
+      assert.equal(await store().conversations.transition(write('0123456789abcdef01234567'), PREVIOUS), null);
+      const now = (await store().conversations.getQuestion(q.id))!;
       assert.equal(now.lastSeq, 1);
       assert.equal(now.status, 2);
-      assert.equal((await store().listMessages(q.id, { num: 50, offset: 0, sort: 1 })).length, 1);
+      assert.equal((await store().conversations.listMessages(q.id, { num: 50, offset: 0, sort: 1 })).length, 1);
     });
 
     it('applies matching guards: agent, user, sweeper times', async () => {
       const q = await newQuestion(store(), { userId: 'u1' });
       await serve(store(), q.id, 's1', T0 + 1);
-      const quit = await store().transition(write(q.id, { from: [2], to: 1, servId: 's1', setServId: null, now: T0 + 5 }));
+      const quit = await store().conversations.transition(write(q.id, { from: [2], to: 1, servId: 's1', setServId: null, now: T0 + 5 }), PREVIOUS);
       assert.equal(quit!.question.servId, null);
       assert.equal(quit!.question.status, 1);
-      const timedOut = await store().transition(write(q.id, { from: [1, 2], to: 3, servId: null, setServId: undefined, statusBefore: T0 + 6, now: T0 + 7 }));
+      const timedOut = await store().conversations.transition(write(q.id, { from: [1, 2], to: 3, servId: null, setServId: undefined, statusBefore: T0 + 6, now: T0 + 7 }), PREVIOUS);
       assert.equal(timedOut!.question.status, 3);
       assert.equal(timedOut!.notice.seq, 3);
-      const reopened = await store().transition(write(q.id, { from: [3], to: 1, userId: 'u1', servId: null, setServId: undefined, now: T0 + 8 }));
+      const reopened = await store().conversations.transition(write(q.id, { from: [3], to: 1, userId: 'u1', servId: null, setServId: undefined, now: T0 + 8 }), PREVIOUS);
       assert.equal(reopened!.question.status, 1);
     });
 
     it('sets a finish request (status unchanged, statusAt kept) and requires it for confirmation', async () => {
       const q = await newQuestion(store());
       await serve(store(), q.id, 's1', T0 + 1);
-      const requested = (await store().transition(write(q.id, { from: [2], to: 2, servId: 's1', setServId: undefined, finishRequest: 'set', now: T0 + 4 })))!;
+      const requested = (await store().conversations.transition(write(q.id, { from: [2], to: 2, servId: 's1', setServId: undefined, finishRequest: 'set', now: T0 + 4 }), PREVIOUS))!;
       assert.equal(requested.question.finishRequestedAt, T0 + 4);
       assert.equal(requested.question.statusAt, T0 + 1);
       assert.equal(requested.question.status, 2);
-      const late = await store().transition(write(q.id, { from: [2], to: 3, finishRequested: true, finishRequestedBefore: T0 + 4, now: T0 + 9 }));
+      const late = await store().conversations.transition(write(q.id, { from: [2], to: 3, finishRequested: true, finishRequestedBefore: T0 + 4, now: T0 + 9 }), PREVIOUS);
       assert.equal(late, null);
-      const confirmed = (await store().transition(write(q.id, { from: [2], to: 3, finishRequested: true, finishRequestedBefore: T0 + 5, userId: 'u1', setServId: undefined, now: T0 + 9 })))!;
+      const confirmed = (await store().conversations.transition(write(q.id, { from: [2], to: 3, finishRequested: true, finishRequestedBefore: T0 + 5, userId: 'u1', setServId: undefined, now: T0 + 9 }), PREVIOUS))!;
       assert.equal(confirmed.question.status, 3);
       assert.equal(confirmed.question.servId, 's1');
       assert.equal(confirmed.question.finishRequestedAt, null);
@@ -164,13 +200,13 @@ export function questionsContract(store: GetStore): void {
       await serve(store(), idle.id, 's1', T0 + 1);
       const asked = await newQuestion(store(), { now: T0 });
       await serve(store(), asked.id, 's1', T0 + 50);
-      await store().transition(write(asked.id, { from: [2], to: 2, setServId: undefined, finishRequest: 'set', now: T0 + 60 }));
-      const scan = await store().scanTimeouts({ pendingSince: T0 + 50, idleSince: T0 + 55, finishRequestedSince: T0 + 61, limit: 10 });
+      await store().conversations.transition(write(asked.id, { from: [2], to: 2, setServId: undefined, finishRequest: 'set', now: T0 + 60 }), PREVIOUS);
+      const scan = await store().conversations.scanTimeouts({ pendingSince: T0 + 50, idleSince: T0 + 55, finishRequestedSince: T0 + 61, limit: 10 });
       assert.deepEqual(scan.pending, [old.id]);
       assert.deepEqual(scan.idle, [idle.id]);
       assert.deepEqual(scan.finishRequested, [asked.id]);
       assert.ok(!scan.pending.includes(fresh.id));
-      const limited = await store().scanTimeouts({ pendingSince: T0 + 200, idleSince: T0 + 200, finishRequestedSince: T0, limit: 1 });
+      const limited = await store().conversations.scanTimeouts({ pendingSince: T0 + 200, idleSince: T0 + 200, finishRequestedSince: T0, limit: 1 });
       assert.equal(limited.pending.length, 1);
       assert.equal(limited.idle.length, 1);
       assert.deepEqual(limited.finishRequested, []);

@@ -1,5 +1,6 @@
 /** Shared helpers of the store contract parts. */
-import type { NewMessage, QuestionRecord, Store } from '../../../server/stores/types.js';
+import { sessionDigest } from '../../../server/domain/sessionTokens.js';
+import type { ChangeRecord, NewMessage, QuestionRecord, SessionRecord, Store } from '../../../server/stores/types.js';
 
 /** Opens a fresh, empty store; `destroy` closes it and removes its data. */
 export type StoreFactory = () => Promise<{ store: Store; destroy: () => Promise<void> }>;
@@ -8,8 +9,13 @@ export type GetStore = () => Store;
 /** A fixed clock origin, so ids (which embed the creation second) sort as the test intends. */
 export const T0 = 1_732_790_000.25;
 
+/** The digest a session token is stored under (stores only ever see digests). */
+export const digestOf = sessionDigest;
+export const DIGEST_1 = sessionDigest('SESSION00001');
+export const DIGEST_2 = sessionDigest('SESSION00002');
+
 export async function newQuestion(store: Store, props: Partial<{ identify: string; userId: string; labels: string[]; now: number; title: string }> = {}): Promise<QuestionRecord> {
-  return store.createQuestion({
+  return store.conversations.createQuestion({
     identify: props.identify ?? 'com.example.app',
     userId: props.userId ?? 'u1',
     title: props.title ?? 'Help',
@@ -20,20 +26,51 @@ export async function newQuestion(store: Store, props: Partial<{ identify: strin
 
 /** Pending → in progress, served by servId. */
 export async function serve(store: Store, questionId: string, servId: string, now = T0 + 1): Promise<QuestionRecord> {
-  const result = await store.transition({
-    questionId,
-    from: [1],
-    to: 2,
-    setServId: servId,
-    notice: { sender: servId, senderType: 2, action: 1 },
-    now,
-  });
+  const result = await store.conversations.transition(
+    {
+      questionId,
+      from: [1],
+      to: 2,
+      setServId: servId,
+      notice: { sender: servId, senderType: 2, action: 1 },
+      now,
+    },
+    { status: 1, servId: null },
+  );
   if (!result) throw new Error('serve failed');
   return result.question;
 }
 
 export function userText(questionId: string, text: string, extra: Partial<NewMessage> = {}): NewMessage {
-  return { questionId, sender: 'u1', senderType: 1, type: 3, text, session: 'SESSION00001', summaryText: text, now: T0 + 2, ...extra };
+  return {
+    questionId,
+    sender: 'u1',
+    senderType: 1,
+    type: 3,
+    text,
+    sessionDigest: DIGEST_1,
+    summaryText: text,
+    cancelsFinishRequest: false,
+    now: T0 + 2,
+    ...extra,
+  };
 }
 
 export const USER_GUARD = { statuses: [1, 2] as (1 | 2 | 3)[], userId: 'u1' };
+
+/** A device session record for the token `token` (stored under its digest). */
+export function sessionFor(token: string, props: Partial<SessionRecord> = {}): SessionRecord {
+  return { digest: sessionDigest(token), userId: 'u1', identify: 'com.a', servId: null, kind: 'app', createdAt: T0, lastUsedAt: T0, ...props };
+}
+
+/** The change feed after `afterSeq`, as [kind, key] pairs. */
+export async function changesAfter(store: Store, afterSeq: number): Promise<Array<[ChangeRecord['kind'], string]>> {
+  return (await store.outbox.listChanges(afterSeq, 1000)).map((c) => [c.kind, c.key]);
+}
+
+/** Claims every recorded event (far in the future, so no lease is live) and completes them. */
+export async function drainEvents(store: Store, now = T0 + 1e6) {
+  const events = await store.outbox.claimEvents(now, 30, 1000);
+  for (const event of events) await store.outbox.completeEvent(event.id);
+  return events;
+}

@@ -1,0 +1,27 @@
+/**
+ * Session tokens and their digests. A token is shown once, when it is created; the stores keep only
+ * its digest (as GitHub and Rails do for API tokens), so whoever reads a copy of the database cannot
+ * act as anyone. Every lookup hashes the presented token first.
+ */
+import { createHash, randomInt } from 'node:crypto';
+import { LIMITS } from '../../shared/limits.js';
+
+const SESSION_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** 12 characters, each drawn uniformly from 62 by the OS's cryptographic source (~71 bits). */
+export function newSessionToken(): string {
+  let token = '';
+  for (let i = 0; i < LIMITS.sessionLength; i++) token += SESSION_ALPHABET[randomInt(SESSION_ALPHABET.length)];
+  return token;
+}
+
+/**
+ * The key a session is stored under: hex SHA-256 of the token. A fast hash is right here (unlike
+ * passwords): the token is 71 random bits, so there is nothing to guess from the digest.
+ */
+export function sessionDigest(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/** A digest as the stores hold it (64 lower-case hex characters); a 12-character raw token is not. */
+export const isSessionDigest = (value: string) => /^[0-9a-f]{64}$/.test(value);
