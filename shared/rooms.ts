@@ -9,6 +9,7 @@
  * | `queue:<identify>` | every bound agent socket, once per app of the agent | queue:added / queue:removed |
  * | `question:<question_id>` | sockets that sent question:subscribe | message:new / question:updated |
  * | `device:<digest>` | every socket of one device session | nothing; finds a session's sockets on every node |
+ * | `origin:<digest>` | every socket that connected to one origin | message:new with media, presented for that origin |
  */
 
 export type UserRoom = `user:${string}`;
@@ -16,7 +17,8 @@ export type AgentRoom = `agent:${string}`;
 export type QueueRoom = `queue:${string}`;
 export type QuestionRoom = `question:${string}`;
 export type DeviceRoom = `device:${string}`;
-export type Room = UserRoom | AgentRoom | QueueRoom | QuestionRoom | DeviceRoom;
+export type OriginRoom = `origin:${string}`;
+export type Room = UserRoom | AgentRoom | QueueRoom | QuestionRoom | DeviceRoom | OriginRoom;
 
 export const rooms = {
   /** @example rooms.user('u42') // 'user:u42' */
@@ -32,9 +34,11 @@ export const rooms = {
    * travel through Redis and show up in debugging output.
    */
   device: (sessionDigest: string): DeviceRoom => `device:${sessionDigest}`,
+  /** The sockets that connected to one origin (a digest of it), when PUBLIC_URL is unset. */
+  origin: (originDigest: string): OriginRoom => `origin:${originDigest}`,
 } as const;
 
-const PREFIXES = ['user:', 'agent:', 'queue:', 'question:', 'device:'] as const;
+const PREFIXES = ['user:', 'agent:', 'queue:', 'question:', 'device:', 'origin:'] as const;
 
 /** The kind of a room name, or null for rooms that are not ours (Socket.IO's per-socket rooms). */
 export function roomKind(room: string): RoomKind | null {
@@ -42,7 +46,7 @@ export function roomKind(room: string): RoomKind | null {
   return prefix ? (prefix.slice(0, -1) as RoomKind) : null;
 }
 
-export type RoomKind = 'user' | 'agent' | 'queue' | 'question' | 'device';
+export type RoomKind = 'user' | 'agent' | 'queue' | 'question' | 'device' | 'origin';
 
 /** The question id of a `question:<id>` room. */
 export function questionIdOf(room: QuestionRoom): string {

@@ -1,13 +1,17 @@
 /**
- * Domain events: what happened, recorded by commands after their write committed. The real-time
- * publisher (and the push outbox) subscribe here; nothing else emits to sockets.
+ * Domain events: what happened, recorded by commands after their write committed. They carry what
+ * happened and nothing of the request that caused it (no base URLs, hosts or headers): presenting
+ * for a reader happens at the edge, for that reader. The real-time publisher maps them to rooms;
+ * the outbox relay and the change feed wake on them. Anything that must survive a crash is also in
+ * the store (the outbox event, the change feed), written in the same transaction as the change.
  */
 import { EventEmitter } from 'node:events';
-import type { MessageRecord, QuestionRecord } from '../stores/types.js';
+import { writeSync } from 'node:fs';
+import type { ChangeKind, MessageRecord, QuestionRecord } from '../stores/types.js';
 import type { TransitionName } from './stateMachine.js';
 
 export type DomainEvent =
-  | { type: 'question.created'; question: QuestionRecord; baseUrl: string }
+  | { type: 'question.created'; question: QuestionRecord }
   | {
       type: 'question.transitioned';
       transition: TransitionName;
@@ -15,21 +19,34 @@ export type DomainEvent =
       previous: { status: QuestionRecord['status']; servId: string | null };
       question: QuestionRecord;
       notice: MessageRecord;
-      baseUrl: string;
     }
-  | { type: 'message.created'; question: QuestionRecord; message: MessageRecord; baseUrl: string }
+  | { type: 'message.created'; question: QuestionRecord; message: MessageRecord }
   /**
-   * A device session was bound, rebound, unbound or deleted: its sockets must join or leave agent,
-   * queue and question rooms (or disconnect) on every node. `formerServId` is the agent it acted as.
-   * Carries the digest, never the token (see sessionTokens.ts).
+   * A provisioning write that may change who may hear what (a binding, a deleted session, an agent's
+   * apps or password, a removal) committed, with its change-feed entries: sockets are re-homed from
+   * the feed, on every node (realtime/changeFeed.ts); this only says "look now".
    */
-  | { type: 'session.changed'; sessionDigest: string; formerServId?: string };
+  | { type: 'accounts.changed'; changes: Array<{ kind: ChangeKind; key: string }> };
+
+export type DomainEventType = DomainEvent['type'];
+
+export interface DomainEventsOptions {
+  /**
+   * Test-only crash drills (KEFU_TEST_HOLD_AFTER_COMMIT): when an event of this type is recorded,
+   * the process prints `kefu-test-hold` and blocks for ever, right after the write committed and
+   * before anyone heard of it, so a test can SIGKILL it at exactly that point.
+   */
+  holdAfterCommit?: string;
+}
 
 export class DomainEvents {
   private readonly emitter = new EventEmitter({ captureRejections: false });
 
+  constructor(private readonly options: DomainEventsOptions = {}) {}
+
   /** Called after the write that the event describes has committed. */
   record(event: DomainEvent): void {
+    if (event.type === this.options.holdAfterCommit) holdForever();
     this.emitter.emit('event', event);
   }
 
@@ -48,4 +65,14 @@ export class DomainEvents {
   onListenerError(handler: (error: unknown) => void): void {
     this.emitter.on('listenerError', handler);
   }
+}
+
+function holdForever(): never {
+  writeSync(1, 'kefu-test-hold\n');
+  for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+}
+
+/** For exhaustive switches: a new event type is a compile error until it is mapped. */
+export function unmapped(event: never): never {
+  throw new Error(`unmapped domain event ${JSON.stringify(event)}`);
 }

@@ -1,11 +1,11 @@
 /**
- * Who may do what, as one-line rules. Routes and socket handlers call the same functions, so the
- * REST and real-time paths can never check different things.
+ * Who may do what, as one-line rules: the one home of authorization. REST routes, socket handlers
+ * and socket room re-homing all ask these, so no transport can check something different.
  */
 import { ApiError } from '../../shared/errors.js';
-import type { QuestionRecord, TemplateRecord } from '../stores/types.js';
+import { SENDER_TYPE, STATUS, type SenderType } from '../../shared/limits.js';
+import type { AgentRecord, QuestionRecord, TemplateRecord } from '../stores/types.js';
 import type { Actor } from './actor.js';
-import type { AgentRecord } from '../stores/types.js';
 
 export const agentServesApp = (agent: AgentRecord, identify: string) => agent.identifies.includes(identify);
 
@@ -14,9 +14,32 @@ export const isAsker = (actor: Actor, question: QuestionRecord) => actor.userId 
 export const isAgentOfQuestionApp = (actor: Actor, question: QuestionRecord) =>
   actor.agent !== null && agentServesApp(actor.agent, question.identify);
 
-/** Reading a question's messages (REST) or subscribing to it (socket). */
+export const isServingAgent = (actor: Actor, question: QuestionRecord) =>
+  question.status === STATUS.inProgress && question.servId !== null && actor.agent?.servId === question.servId;
+
+/** Reading a question's messages (REST). */
 export const canReadQuestion = (actor: Actor, question: QuestionRecord) =>
   isAsker(actor, question) || isAgentOfQuestionApp(actor, question);
+
+/** Following a question's live events (socket subscribe, and staying subscribed after a change): as reading it. */
+export const canSubscribe = canReadQuestion;
+
+/** Seeing the asking user's card (GET /user): agents of the question's app only. */
+export const canSeeAsker = isAgentOfQuestionApp;
+
+/** The apps whose live queue an actor hears: every app its bound agent serves. */
+export const queuesHeardBy = (actor: Actor): string[] => actor.agent?.identifies ?? [];
+
+/**
+ * Who an actor types as in a question: the serving agent as the agent, the asker as the user;
+ * anyone else may not signal typing there. Whether the other party hears it is the publisher's
+ * business (nobody does while the question waits for an agent).
+ */
+export function typingIdentity(actor: Actor, question: QuestionRecord): { sender: string; senderType: SenderType } {
+  if (isServingAgent(actor, question)) return { sender: actor.agent!.servId, senderType: SENDER_TYPE.agent };
+  if (isAsker(actor, question)) return { sender: actor.userId, senderType: SENDER_TYPE.user };
+  throw new ApiError('forbidden', 'only the asking user and the serving agent type in a question', { field: 'question_id' });
+}
 
 /** The bound agent, or serv_not_bound; when `servId` is named the session must be bound to it. */
 export function requireAgent(actor: Actor, servId?: string): AgentRecord {
@@ -38,6 +61,16 @@ export function agentApps(agent: AgentRecord, identify?: string): string[] {
 
 export function authorizeRead(actor: Actor, question: QuestionRecord): void {
   if (!canReadQuestion(actor, question)) throw new ApiError('forbidden', 'not your question', { field: 'question_id' });
+}
+
+export function authorizeSubscribe(actor: Actor, question: QuestionRecord): void {
+  if (!canSubscribe(actor, question)) throw new ApiError('forbidden', 'not your question', { field: 'question_id' });
+}
+
+export function authorizeSeeAsker(actor: Actor, question: QuestionRecord): void {
+  if (!canSeeAsker(actor, question)) {
+    throw new ApiError('forbidden', "only agents of the question's app may see its user", { field: 'question_id' });
+  }
 }
 
 export function authorizeAsker(actor: Actor, question: QuestionRecord): void {

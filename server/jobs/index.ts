@@ -1,41 +1,46 @@
 /**
- * The background jobs of one node: the timeout sweeper always, push delivery when PUSH_WEBHOOK_URL
- * is set. Started after the node listens; stopped before its store closes.
+ * The background jobs of one node: the timeout sweeper, the outbox relay (recorded events →
+ * deliveries), and push delivery when PUSH_WEBHOOK_URL is set. Started after the node listens;
+ * stopped before its store closes.
  */
 import type { Deps } from '../deps.js';
 import type { Presence } from '../realtime/presence.js';
+import { startOutboxRelay, type OutboxRelay, type OutboxSink } from './outboxRelay.js';
 import { startPushDelivery } from './pushDelivery.js';
-import { NOBODY_ONLINE, startPushNotifier } from './pushNotifications.js';
+import { NOBODY_ONLINE, pushSink } from './pushFanOut.js';
 import { startTimeoutSweeper, type TimeoutSweeper } from './timeoutSweeper.js';
 
 export interface JobsOptions {
-  /** Base of media URLs in events the sweeper records: PUBLIC_URL or the node's own URL. */
-  baseUrl: string;
   /** Who has a live socket; without real time nobody does, so every device gets its push. */
   presence?: Presence;
 }
 
 export interface Jobs {
   sweeper: TimeoutSweeper;
-  /** Resolves once every push enqueue started so far is persisted (tests). */
+  relay: OutboxRelay;
+  /** Resolves once every event recorded so far has been fanned out into deliveries (tests). */
   pushIdle(): Promise<void>;
-  /** Stops sweeping, finishes enqueues and the delivery round in flight. */
+  /** Stops sweeping, then relaying, then the delivery round in flight. */
   stop(): Promise<void>;
 }
 
-export function startJobs(deps: Deps, options: JobsOptions): Jobs {
-  const sweeper = startTimeoutSweeper(deps, { baseUrl: options.baseUrl });
+export function startJobs(deps: Deps, options: JobsOptions = {}): Jobs {
+  const sweeper = startTimeoutSweeper(deps);
   const { pushWebhookUrl: url, pushWebhookSecret: secret } = deps.config;
   const delivery = url && secret ? startPushDelivery(deps, { url, secret }) : undefined;
-  const notifier = delivery ? startPushNotifier(deps, options.presence ?? NOBODY_ONLINE, () => delivery.wake()) : undefined;
+  // Without a sink the relay still completes events, so the outbox never grows without bound.
+  const sinks: OutboxSink[] = delivery ? [pushSink(deps, options.presence ?? NOBODY_ONLINE)] : [];
+  const relay = startOutboxRelay(deps, { sinks, onEnqueued: () => delivery?.wake() });
   return {
     sweeper,
-    pushIdle: async () => notifier?.idle(),
+    relay,
+    pushIdle: () => relay.idle(),
     async stop() {
-      // In this order: a last sweep may record events, whose pushes must be persisted before the
+      // In this order: a last sweep may record events, which the relay fans out before the
       // delivery loop and then the store go away.
       await sweeper.stop();
-      await notifier?.stop();
+      await relay.idle();
+      await relay.stop();
       await delivery?.stop();
     },
   };

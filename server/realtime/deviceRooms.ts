@@ -1,72 +1,83 @@
 /**
- * Which rooms a device session's sockets belong to, and keeping them right when the session's
- * binding changes. Works across nodes: the adapter carries joins and leaves to the node holding
- * each socket.
+ * Which rooms a device session's sockets belong to, and keeping them right when what the session
+ * may hear changes (a binding, a deleted session, an agent's apps or password, a removed app).
+ * Each node re-homes only its own sockets, from the change feed (changeFeed.ts), so the same code
+ * runs whatever process made the change.
  */
-import type { Server } from 'socket.io';
+import type { Server, Socket } from 'socket.io';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from '../../shared/events.js';
 import { questionIdOf, roomKind, rooms, type QuestionRoom, type Room } from '../../shared/rooms.js';
 import type { Deps } from '../deps.js';
-import type { Actor } from '../domain/actor.js';
-import { canReadQuestion } from '../domain/policies.js';
-import { actorOfDigest } from '../domain/actor.js';
+import { resolveActorByDigest, type Actor } from '../domain/actor.js';
+import { canSubscribe, queuesHeardBy } from '../domain/policies.js';
+import type { ChangeRecord, QuestionRecord } from '../stores/types.js';
 
 export type KefuServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+type KefuSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 /**
- * The room of a device session, named from a prefix of its stored digest (never the token: room
- * names travel through Redis), so code holding only the digest (a change, a push) can find it.
+ * A device session's room, named from the session's stored digest (never the token: room names
+ * travel through Redis and show up in debugging output), so code holding only the digest finds it.
  */
 export const deviceRoomOf = (sessionDigest: string) => rooms.device(sessionDigest.slice(0, 32));
 
 /** The rooms a socket of this actor joins by itself, question rooms aside. */
 export function roomsFor(actor: Actor): Room[] {
   const joined: Room[] = [rooms.user(actor.userId), deviceRoomOf(actor.session.digest)];
-  if (actor.agent) joined.push(rooms.agent(actor.agent.servId), ...actor.agent.identifies.map(rooms.queue));
+  if (actor.agent) joined.push(rooms.agent(actor.agent.servId), ...queuesHeardBy(actor).map(rooms.queue));
   return joined;
 }
 
+/** The room whose local sockets a change concerns. */
+function roomOfChange(change: Pick<ChangeRecord, 'kind' | 'key'>): Room {
+  switch (change.kind) {
+    case 'session':
+      return deviceRoomOf(change.key);
+    case 'agent':
+      return rooms.agent(change.key);
+    case 'app':
+      return rooms.queue(change.key);
+  }
+}
+
+/** This node's sockets in a room (no cross-node lookup: every node runs this for its own). */
+function localSocketsIn(io: KefuServer, room: Room): KefuSocket[] {
+  const namespace = io.of('/');
+  const ids = namespace.adapter.rooms.get(room);
+  return [...(ids ?? [])].flatMap((id) => namespace.sockets.get(id) ?? []);
+}
+
+/** Re-homes every local socket a change concerns. */
+export async function rehomeSocketsOf(io: KefuServer, deps: Deps, change: Pick<ChangeRecord, 'kind' | 'key'>): Promise<void> {
+  const questions = new Map<string, Promise<QuestionRecord | null>>();
+  for (const socket of localSocketsIn(io, roomOfChange(change))) await rehomeSocket(socket, deps, questions);
+}
+
 /**
- * After a session was bound or unbound: its sockets on every node leave the agent and queue rooms
- * they no longer belong to, join the ones they now do, and leave question rooms they may no longer
- * read (an unbound agent loses the questions of its apps). A deleted session is disconnected.
+ * Puts one socket in exactly the rooms its session may hear now: it leaves agent and queue rooms it
+ * lost and question rooms it may no longer read, joins the ones it gained, and is disconnected when
+ * its session is gone. `questions` caches question reads across the sockets of one change (the
+ * check itself is per socket: two sockets of one change may be different actors).
  */
-export async function resyncDeviceRooms(io: KefuServer, deps: Deps, sessionDigest: string, formerServId?: string) {
-  const device = deviceRoomOf(sessionDigest);
-  const actor = await actorOfDigest(deps, sessionDigest);
+async function rehomeSocket(socket: KefuSocket, deps: Deps, questions: Map<string, Promise<QuestionRecord | null>>): Promise<void> {
+  const actor = await resolveActorByDigest(deps, socket.data.sessionDigest);
   if (!actor) {
-    // The session itself is gone (deleted by the host app's backend, or expired): so are its connections.
-    io.in(device).disconnectSockets(true);
+    socket.disconnect(true);
     return;
   }
   const wanted = new Set<Room>(roomsFor(actor));
-
-  // Fire-and-forget first: even if the cross-node lookup below fails, the former agent's rooms go.
-  if (formerServId !== undefined) {
-    const former = await deps.store.accounts.getAgent(formerServId);
-    const stale = [rooms.agent(formerServId), ...(former?.identifies ?? []).map(rooms.queue)].filter((r) => !wanted.has(r));
-    if (stale.length) io.in(device).socketsLeave(stale);
-  }
-
-  // Without Redis only this node's sockets can be found; the fire-and-forget leave above still ran.
-  const sockets = await io.in(device).fetchSockets().catch(() => io.local.in(device).fetchSockets());
-  const questionCache = new Map<string, boolean>();
-  for (const socket of sockets) {
-    const leave: Room[] = [];
-    for (const room of socket.rooms) {
-      const kind = roomKind(room);
-      if ((kind === 'agent' || kind === 'queue') && !wanted.has(room as Room)) leave.push(room as Room);
-      if (kind === 'question') {
-        const id = questionIdOf(room as QuestionRoom);
-        if (!questionCache.has(id)) {
-          const question = await deps.store.conversations.getQuestion(id);
-          questionCache.set(id, question !== null && canReadQuestion(actor, question));
-        }
-        if (!questionCache.get(id)) leave.push(room as Room);
-      }
+  const leave: Room[] = [];
+  for (const room of socket.rooms) {
+    const kind = roomKind(room);
+    if ((kind === 'agent' || kind === 'queue' || kind === 'user') && !wanted.has(room as Room)) leave.push(room as Room);
+    if (kind === 'question') {
+      const id = questionIdOf(room as QuestionRoom);
+      if (!questions.has(id)) questions.set(id, deps.store.conversations.getQuestion(id));
+      const question = await questions.get(id)!;
+      if (!question || !canSubscribe(actor, question)) leave.push(room as Room);
     }
-    const join = [...wanted].filter((room) => !socket.rooms.has(room));
-    for (const room of leave) socket.leave(room);
-    if (join.length) socket.join(join);
   }
+  for (const room of leave) socket.leave(room);
+  const join = [...wanted].filter((room) => !socket.rooms.has(room));
+  if (join.length) socket.join(join);
 }

@@ -1,29 +1,37 @@
 /**
- * Whether a device session has a live socket on any node. The push outbox asks before notifying a
- * device, so an app that is open gets the socket event and no duplicate push.
+ * Which device sessions have a live socket on any node. The push sink asks before notifying
+ * devices, so an app that is open gets the socket event and no duplicate push.
  */
 import { deviceRoomOf, type KefuServer } from './deviceRooms.js';
 
 export interface Presence {
-  /** Whether the device session with this digest has a live socket. */
-  isSessionOnline(sessionDigest: string): Promise<boolean>;
+  /** The digests among `sessionDigests` whose device has a socket connected now. */
+  onlineDevices(sessionDigests: string[]): Promise<Set<string>>;
 }
 
 /**
- * Presence from the sockets themselves: a session is online while its device room has a socket on
- * any node. fetchSockets() asks every node through the adapter; if that fails (Redis away), this
- * node answers for its own sockets, and a session elsewhere counts as offline (a spare push beats
- * a missed one).
+ * Presence from the sockets themselves, in one cross-node lookup for all the devices asked about:
+ * fetchSockets() on the union of their device rooms asks every node through the adapter. If that
+ * fails (Redis away), this node answers for its own sockets, and a device elsewhere counts as
+ * offline (a spare push beats a missed one).
  */
 export function socketPresence(io: KefuServer): Presence {
   return {
-    async isSessionOnline(sessionDigest) {
-      const room = deviceRoomOf(sessionDigest);
-      try {
-        return (await io.in(room).fetchSockets()).length > 0;
-      } catch {
-        return (await io.local.in(room).fetchSockets()).length > 0;
+    async onlineDevices(sessionDigests) {
+      const wanted = new Map(sessionDigests.map((digest) => [deviceRoomOf(digest), digest]));
+      const rooms = [...wanted.keys()];
+      const sockets = await io
+        .in(rooms)
+        .fetchSockets()
+        .catch(() => io.local.in(rooms).fetchSockets());
+      const online = new Set<string>();
+      for (const socket of sockets) {
+        for (const room of socket.rooms) {
+          const digest = wanted.get(room as ReturnType<typeof deviceRoomOf>);
+          if (digest) online.add(digest);
+        }
       }
+      return online;
     },
   };
 }

@@ -2,17 +2,23 @@
  * The one place that emits to sockets. It follows the domain events (recorded after each write
  * committed) and maps each to rooms; with the Redis adapter the same emit reaches every node.
  * A socket in several target rooms gets one copy: rooms of one emit are a union.
+ *
+ * Media URLs are presented for each reader: PUBLIC_URL when set, else the origin that reader's
+ * socket connected to. Only messages that carry media depend on it; those are presented by every
+ * node for its own sockets, once per origin among them (see presentPerOrigin).
  */
 import { STATUS, type SenderType } from '../../shared/limits.js';
 import { rooms, type Room } from '../../shared/rooms.js';
 import type { Deps } from '../deps.js';
-import type { DomainEvent } from '../domain/events.js';
+import { unmapped, type DomainEvent } from '../domain/events.js';
 import { presentMessage, presentSummary } from '../domain/presenters.js';
 import type { MessageRecord, QuestionRecord } from '../stores/types.js';
-import { deviceRoomOf, resyncDeviceRooms, type KefuServer } from './deviceRooms.js';
+import type { ChangeFeed } from './changeFeed.js';
+import { deviceRoomOf, type KefuServer } from './deviceRooms.js';
+import type { SocketOrigins } from './origins.js';
 
 export interface Publisher {
-  /** Relays "typing" to the other party of a question, not to the typist's own device (by session digest). */
+  /** Relays "typing" to the other party of a question, not to the typist's own device. */
   typing(question: QuestionRecord, from: { sender: string; senderType: SenderType }, typistDigest: string): void;
   /** Stops following domain events. */
   stop(): void;
@@ -25,9 +31,29 @@ function audience(question: QuestionRecord, ...servIds: Array<string | null>): R
   return targets;
 }
 
-export function startPublisher(io: KefuServer, deps: Deps): Publisher {
-  const messageNew = (question: QuestionRecord, message: MessageRecord, baseUrl: string, targets: Room[]) =>
-    io.to(targets).emit('message:new', { question_id: question.id, message: presentMessage(message, baseUrl) });
+/** The inter-node event that asks every node to present a media message for its own sockets. */
+export const PRESENT_MESSAGE = 'kefu:present-message';
+
+export function startPublisher(io: KefuServer, deps: Deps, parts: { changeFeed: ChangeFeed; origins: SocketOrigins }): Publisher {
+  const { publicUrl } = deps.config;
+
+  /** This node's share of a media message: one emit per origin its sockets connected to. */
+  function presentPerOrigin(targets: Room[], questionId: string, message: MessageRecord): void {
+    for (const [baseUrl, others] of parts.origins.local()) {
+      io.local.to(targets).except(others).emit('message:new', { question_id: questionId, message: presentMessage(message, baseUrl) });
+    }
+  }
+  io.on(PRESENT_MESSAGE, ({ targets, questionId, message }) => presentPerOrigin(targets, questionId, message));
+
+  function messageNew(question: QuestionRecord, message: MessageRecord, targets: Room[]): void {
+    if (message.mediaPath !== undefined && !publicUrl) {
+      presentPerOrigin(targets, question.id, message);
+      io.serverSideEmit(PRESENT_MESSAGE, { targets, questionId: question.id, message });
+      return;
+    }
+    // No URL to present (text, notice) or one for everybody (PUBLIC_URL): one broadcast.
+    io.to(targets).emit('message:new', { question_id: question.id, message: presentMessage(message, publicUrl ?? '') });
+  }
 
   async function queueAdded(question: QuestionRecord) {
     const users = await deps.store.accounts.getUsers([question.userId]);
@@ -44,14 +70,14 @@ export function startPublisher(io: KefuServer, deps: Deps): Publisher {
       case 'message.created': {
         const { question } = event;
         const servId = question.status === STATUS.inProgress ? question.servId : null;
-        messageNew(question, event.message, event.baseUrl, audience(question, servId));
+        messageNew(question, event.message, audience(question, servId));
         return;
       }
       case 'question.transitioned': {
         const { question, previous, notice } = event;
         const targets = audience(question, question.servId, previous.servId);
         // The notice is a message with its own seq: clients that deliver by seq need it too.
-        messageNew(question, notice, event.baseUrl, targets);
+        messageNew(question, notice, targets);
         io.to(targets).emit('question:updated', {
           question_id: question.id,
           status: question.status,
@@ -71,11 +97,12 @@ export function startPublisher(io: KefuServer, deps: Deps): Publisher {
         if (!wasQueued && isQueued) await queueAdded(question);
         return;
       }
-      case 'session.changed':
-        return resyncDeviceRooms(io, deps, event.sessionDigest, event.formerServId);
-      default:
-        // Other events (the jobs' own) mean nothing to sockets; a new one must be mapped here.
+      case 'accounts.changed':
+        // Re-homing reads the change feed, so this node and every other apply the same entries.
+        parts.changeFeed.wake();
         return;
+      default:
+        return unmapped(event);
     }
   }
 
@@ -90,6 +117,9 @@ export function startPublisher(io: KefuServer, deps: Deps): Publisher {
         .except(deviceRoomOf(typistDigest))
         .emit('typing', { question_id: question.id, sender: from.sender, sender_type: from.senderType });
     },
-    stop: unsubscribe,
+    stop() {
+      unsubscribe();
+      io.removeAllListeners(PRESENT_MESSAGE);
+    },
   };
 }

@@ -249,6 +249,8 @@ export interface OutboxEvent {
   messageId: string | null;
   /** The question's status and agent before a transition (as the domain loaded it); null otherwise. */
   previous: { status: QuestionStatus; servId: string | null } | null;
+  /** Its status and agent right after the transition (the question may have moved on since); null otherwise. */
+  to: { status: QuestionStatus; servId: string | null } | null;
   createdAt: Seconds;
   /** Claims so far (a relay that crashed mid-event leaves its lease to expire). */
   attempts: number;

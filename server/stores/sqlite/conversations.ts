@@ -38,7 +38,7 @@ export class SqliteConversations implements ConversationStore {
         [id, input.identify, input.userId, input.title, JSON.stringify(input.labels), input.now, input.now, input.now],
       );
       for (const label of new Set(input.labels)) this.db.run('INSERT INTO question_labels (label, question_id) VALUES (?, ?)', [label, id]);
-      this.outbox.recordEvent({ id, type: 'question.created', questionId: id, messageId: null, previous: null, createdAt: input.now });
+      this.outbox.recordEvent({ id, type: 'question.created', questionId: id, messageId: null, previous: null, to: null, createdAt: input.now });
       return toQuestion(this.db.get<QuestionRow>('SELECT * FROM questions WHERE id = ?', [id])!);
     });
   }
@@ -140,6 +140,7 @@ export class SqliteConversations implements ConversationStore {
         questionId: row.id,
         messageId: notice.id,
         previous,
+        to: { status: row.status as QuestionStatus, servId: row.serv_id },
         createdAt: write.now,
       });
       return { question: toQuestion(row), notice };
@@ -241,6 +242,7 @@ export class SqliteConversations implements ConversationStore {
         questionId: row.id,
         messageId: message.id,
         previous: null,
+        to: null,
         createdAt: input.now,
       });
       return { message: stripUndefined(message), question: toQuestion(row), duplicate: false };

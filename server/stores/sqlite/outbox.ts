@@ -14,8 +14,9 @@ export class SqliteOutbox implements OutboxStore {
   recordEvent(event: Omit<OutboxEvent, 'attempts'>): void {
     this.requireTransaction('recordEvent');
     this.db.run(
-      `INSERT INTO outbox_events (id, type, question_id, message_id, previous_status, previous_serv_id, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      `INSERT INTO outbox_events (id, type, question_id, message_id, previous_status, previous_serv_id, to_status, to_serv_id,
+         created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
       [
         event.id,
         event.type,
@@ -23,6 +24,8 @@ export class SqliteOutbox implements OutboxStore {
         event.messageId,
         event.previous?.status ?? null,
         event.previous?.servId ?? null,
+        event.to?.status ?? null,
+        event.to?.servId ?? null,
         event.createdAt,
       ],
     );
@@ -45,7 +48,7 @@ export class SqliteOutbox implements OutboxStore {
         `UPDATE outbox_events SET leased_until = ?, attempts = attempts + 1
          WHERE id IN (SELECT id FROM outbox_events WHERE leased_until IS NULL OR leased_until <= ?
                       ORDER BY created_at, id LIMIT ?)
-         RETURNING id, type, question_id, message_id, previous_status, previous_serv_id, created_at, attempts`,
+         RETURNING id, type, question_id, message_id, previous_status, previous_serv_id, to_status, to_serv_id, created_at, attempts`,
         [now + leaseS, now, limit],
       ),
     );

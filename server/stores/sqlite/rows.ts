@@ -69,6 +69,8 @@ export interface EventRow {
   message_id: string | null;
   previous_status: number | null;
   previous_serv_id: string | null;
+  to_status: number | null;
+  to_serv_id: string | null;
   created_at: number;
   attempts: number;
 }
@@ -154,6 +156,7 @@ export function toEvent(row: EventRow): OutboxEvent {
     questionId: row.question_id,
     messageId: row.message_id,
     previous: row.previous_status === null ? null : { status: row.previous_status as QuestionStatus, servId: row.previous_serv_id },
+    to: row.to_status === null ? null : { status: row.to_status as QuestionStatus, servId: row.to_serv_id },
     createdAt: row.created_at,
     attempts: row.attempts,
   };

@@ -155,6 +155,8 @@ export const MIGRATIONS: string[] = [
     message_id       TEXT,
     previous_status  INTEGER,
     previous_serv_id TEXT,
+    to_status        INTEGER,
+    to_serv_id       TEXT,
     created_at       REAL NOT NULL,
     attempts         INTEGER NOT NULL DEFAULT 0,
     leased_until     REAL

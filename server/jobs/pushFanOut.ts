@@ -1,23 +1,23 @@
 /**
- * Domain events → push notifications for devices without a live socket, written to the outbox.
+ * The push sink of the outbox relay: an outbox event → push notifications for devices without a
+ * live socket, as deliveries to PUSH_WEBHOOK_URL.
  *
  * Recipients are device sessions: the host app's backend created each one (admin API) and knows
- * which phone it is, so it can turn a notification into an APNs / FCM push. A notification names
- * its device by `device`, the session's digest (hex SHA-256 of the token the backend was given):
- * payloads are stored, and no table holds a token. Agents get one per
- * bound device, the asking user one per device session of the question's app that is not bound to an
- * agent (a bound session acts as the agent). A device with a socket open gets the socket event
- * instead and no push.
+ * which phone it is, so it can turn a notification into an APNs / FCM push. The body names the
+ * device by `device`, the hex SHA-256 of its session token (no table holds the token itself; the
+ * backend computes the same digest of the token it created). Agents get one per bound device, the
+ * asking user one per device session of the question's app that is not bound to an agent (a bound
+ * session acts as the agent). A device with a socket open gets the socket event instead.
  *
- * The outbox id is derived from the event and the recipient, so recording the same event twice
- * enqueues nothing new.
+ * A delivery's id is derived from the event and the device, so relaying one event twice enqueues
+ * nothing new.
  */
 import { createHash } from 'node:crypto';
 import { ACTION, SENDER_TYPE, STATUS, SYSTEM_SENDER } from '../../shared/limits.js';
 import type { Deps } from '../deps.js';
-import type { DomainEvent } from '../domain/events.js';
 import { messageSummaryText } from '../domain/presenters.js';
 import type { Presence } from '../realtime/presence.js';
+import type { OutboxSink, RelayedEvent } from './outboxRelay.js';
 import type { MessageRecord, QuestionRecord } from '../stores/types.js';
 
 export type PushKind = 'queue' | 'message' | 'status';
@@ -27,7 +27,7 @@ export interface PushNotification {
   /** Stable per event and device; also sent as X-Kefu-Delivery, so receivers can drop repeats. */
   id: string;
   kind: PushKind;
-  /** The device session to notify: hex SHA-256 of its token (see server/domain/sessionTokens.ts). */
+  /** The device to notify: hex SHA-256 of its session token. */
   device: string;
   /** Set when the device belongs to the asking user. */
   user_id?: string;
@@ -45,7 +45,7 @@ export interface PushNotification {
 }
 
 interface Recipient {
-  /** The session's digest. */
+  /** The session digest. */
   device: string;
   userId?: string;
   servId?: string;
@@ -55,7 +55,7 @@ interface Recipient {
 type Draft = Omit<PushNotification, 'id' | 'device' | 'user_id' | 'serv_id'> & { eventKey: string };
 
 /** A Presence for nodes without real time: nobody has a socket, so every device gets its push. */
-export const NOBODY_ONLINE: Presence = { isSessionOnline: async () => false };
+export const NOBODY_ONLINE: Presence = { onlineDevices: async () => new Set() };
 
 const STATUS_TEXT: Record<number, string> = {
   [ACTION.agentStarted]: 'An agent is answering your question',
@@ -66,67 +66,35 @@ const STATUS_TEXT: Record<number, string> = {
   [ACTION.reopened]: 'The user reopened the question',
 };
 
-export interface PushNotifier {
-  /** Resolves when every enqueue started so far has finished (shutdown, tests). */
-  idle(): Promise<void>;
-  /** Unsubscribes and waits for enqueues in progress. */
-  stop(): Promise<void>;
-}
-
-/**
- * Subscribes to the domain events and enqueues a notification per offline recipient.
- * `onEnqueued` lets the delivery loop start at once instead of at its next poll.
- */
-export function startPushNotifier(deps: Deps, presence: Presence, onEnqueued: () => void = () => {}): PushNotifier {
-  const log = deps.logger.child({ job: 'pushNotifier' });
-  const inFlight = new Set<Promise<void>>();
-  const unsubscribe = deps.events.subscribe((event) => {
-    const work = enqueueFor(deps, presence, event)
-      .then((count) => {
-        if (count > 0) onEnqueued();
-      })
-      .catch((error: unknown) => log.error({ err: error, event: event.type }, 'push enqueue failed'))
-      .finally(() => inFlight.delete(work));
-    inFlight.add(work);
-  });
-  const idle = async () => {
-    while (inFlight.size > 0) await Promise.all([...inFlight]);
-  };
+/** The push sink: every event's pushes to offline devices. */
+export function pushSink(deps: Deps, presence: Presence): OutboxSink {
   return {
-    idle,
-    async stop() {
-      unsubscribe();
-      await idle();
+    name: 'push',
+    async fanOut(relayed) {
+      const deliveries: Array<{ id: string; payload: string }> = [];
+      for (const { draft, recipients } of await targetsOf(deps, relayed)) {
+        for (const recipient of await offline(deps, presence, recipients)) {
+          const notification = personalize(draft, recipient);
+          deliveries.push({ id: notification.id, payload: JSON.stringify(notification) });
+        }
+      }
+      return deliveries;
     },
   };
 }
 
-/** Enqueues the notifications one event calls for; returns how many were enqueued. */
-export async function enqueueFor(deps: Deps, presence: Presence, event: DomainEvent): Promise<number> {
-  const targets = await targetsOf(deps, event);
-  let count = 0;
-  const entries: Array<{ id: string; payload: string }> = [];
-  for (const { draft, recipients } of targets) {
-    for (const recipient of await offline(presence, recipients, deps)) {
-      const notification = personalize(draft, recipient);
-      entries.push({ id: notification.id, payload: JSON.stringify(notification) });
-      count++;
-    }
-  }
-  await deps.store.outbox.enqueueDeliveries(entries, deps.now());
-  return count;
-}
-
-async function targetsOf(deps: Deps, event: DomainEvent): Promise<{ draft: Draft; recipients: Recipient[] }[]> {
+async function targetsOf(deps: Deps, relayed: RelayedEvent): Promise<{ draft: Draft; recipients: Recipient[] }[]> {
+  const { event, question, message } = relayed;
   switch (event.type) {
     case 'question.created':
-      return [{ draft: queueDraft(event.question, `question:${event.question.id}`, event.question.createdAt), recipients: await queueRecipients(deps, event.question) }];
+      return [{ draft: queueDraft(question, `question:${question.id}`, question.createdAt), recipients: await queueRecipients(deps, question) }];
 
     case 'question.transitioned': {
-      const { question, notice, previous } = event;
+      const notice = message!;
       const targets = [];
-      if (question.status === STATUS.pending && previous.status !== STATUS.pending) {
-        // Back in the queue (quit, reopen without its agent); the agent who just quit is not told.
+      // Back in the queue (quit, reopen without its agent), judged by the transition itself, not by
+      // the question now, which may have moved on since. The agent who just quit is not told.
+      if (event.to?.status === STATUS.pending && event.previous?.status !== STATUS.pending) {
         const recipients = (await queueRecipients(deps, question)).filter((r) => r.servId !== notice.sender);
         targets.push({ draft: queueDraft(question, `notice:${notice.id}`, notice.createdAt), recipients });
       }
@@ -135,14 +103,11 @@ async function targetsOf(deps: Deps, event: DomainEvent): Promise<{ draft: Draft
     }
 
     case 'message.created':
-      return [{ draft: messageDraft(event.question, event.message), recipients: await otherParty(deps, event.question, event.message) }];
-
-    case 'session.changed':
-      return [];
+      return [{ draft: messageDraft(question, message!), recipients: await otherParty(deps, question, message!) }];
   }
 }
 
-/** Every bound device of every agent of the question's app. */
+/** Every bound device of every agent of the question's app, in one query for all of them. */
 async function queueRecipients(deps: Deps, question: QuestionRecord): Promise<Recipient[]> {
   const agents = await deps.store.accounts.listAgentsOfApp(question.identify);
   return agentDevices(deps, agents.map((agent) => agent.servId));
@@ -167,22 +132,20 @@ async function otherParty(deps: Deps, question: QuestionRecord, message: Message
 }
 
 async function agentDevices(deps: Deps, servIds: string[]): Promise<Recipient[]> {
+  if (servIds.length === 0) return [];
   const sessions = await deps.store.accounts.listAgentSessions(servIds);
   return sessions.map((s) => ({ device: s.digest, servId: s.servId! }));
 }
 
 /** Recipients without a live socket; a presence lookup that fails counts as offline (a spare push beats none). */
-async function offline(presence: Presence, recipients: Recipient[], deps: Deps): Promise<Recipient[]> {
+async function offline(deps: Deps, presence: Presence, recipients: Recipient[]): Promise<Recipient[]> {
   const unique = [...new Map(recipients.map((r) => [r.device, r])).values()];
-  const online = await Promise.all(
-    unique.map((r) =>
-      presence.isSessionOnline(r.device).catch((error: unknown) => {
-        deps.logger.warn({ err: error }, 'presence lookup failed; pushing anyway');
-        return false;
-      }),
-    ),
-  );
-  return unique.filter((_, i) => !online[i]);
+  if (unique.length === 0) return [];
+  const online = await presence.onlineDevices(unique.map((r) => r.device)).catch((error: unknown) => {
+    deps.logger.warn({ err: error }, 'presence lookup failed; pushing anyway');
+    return new Set<string>();
+  });
+  return unique.filter((r) => !online.has(r.device));
 }
 
 function queueDraft(question: QuestionRecord, eventKey: string, createdAt: number): Draft {

@@ -1,0 +1,144 @@
+/**
+ * The outbox relay: turns the domain events that the stores record in the same transaction as
+ * their cause (OutboxEvent) into deliveries (a push to one device; a webhook call later), then
+ * completes the event. Whatever was acknowledged to a client is in the outbox already, so a crash
+ * at any point loses nothing: an event claimed by a node that died is leased, not taken, and comes
+ * back when the lease ends; deliveries have ids derived from the event and the recipient, so
+ * fanning out one event twice enqueues nothing new.
+ *
+ * Every node relays. The node that made a change wakes its relay at once (the in-memory domain
+ * event, after commit); events left by another process or a crash are found by the poll.
+ */
+import type { Deps } from '../deps.js';
+import type { MessageRecord, OutboxEvent, QuestionRecord } from '../stores/types.js';
+
+/** An outbox event with what it names, read when it is relayed. */
+export interface RelayedEvent {
+  event: OutboxEvent;
+  question: QuestionRecord;
+  /** The notice or chat message; null for question.created. */
+  message: MessageRecord | null;
+}
+
+/** Something events fan out to: each returns the deliveries one event calls for. */
+export interface OutboxSink {
+  name: string;
+  fanOut(event: RelayedEvent): Promise<Array<{ id: string; payload: string }>>;
+}
+
+export interface OutboxRelay {
+  /** Relays now instead of at the next poll. */
+  wake(): void;
+  /** Resolves once every event recorded before the call has been relayed (shutdown, tests). */
+  idle(): Promise<void>;
+  /** Stops after the round in flight. */
+  stop(): Promise<void>;
+}
+
+export interface OutboxRelayOptions {
+  sinks: OutboxSink[];
+  /** Called after a round enqueued deliveries, so delivery starts at once. */
+  onEnqueued?: () => void;
+  /** @default 1000 */
+  pollIntervalMs?: number;
+}
+
+/** Events per claim, and how long a claim holds them: far longer than fanning out a batch takes. */
+const BATCH = 50;
+const LEASE_S = 30;
+/**
+ * An event whose question or message cannot be read yet is left for a later round: MongoDB's
+ * standalone mode writes some events just before their cause. Past this age it never will be.
+ */
+const MISSING_GRACE_S = 120;
+/** Claims before an event that keeps failing is dropped (and logged) so it cannot block the rest. */
+const MAX_EVENT_ATTEMPTS = 20;
+
+export function startOutboxRelay(deps: Deps, options: OutboxRelayOptions): OutboxRelay {
+  const log = deps.logger.child({ job: 'outboxRelay' });
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  let stopped = false;
+  let running: Promise<void> | undefined;
+  let again = false;
+
+  /** Reads what the event names; null when it is not there (yet). */
+  async function load(event: OutboxEvent): Promise<RelayedEvent | null> {
+    const question = await deps.store.conversations.getQuestion(event.questionId);
+    const message = event.messageId === null ? null : await deps.store.conversations.getMessage(event.messageId);
+    if (!question || (event.messageId !== null && !message)) return null;
+    return { event, question, message };
+  }
+
+  /** Fans one event out to every sink and completes it; false when it must wait for a later round. */
+  async function relay(event: OutboxEvent): Promise<boolean> {
+    const loaded = await load(event);
+    if (!loaded) {
+      if (deps.now() - event.createdAt < MISSING_GRACE_S) return false;
+      log.warn({ event: event.id, type: event.type }, 'outbox event names nothing that exists; dropped');
+      await deps.store.outbox.completeEvent(event.id);
+      return true;
+    }
+    const deliveries = (await Promise.all(options.sinks.map((sink) => sink.fanOut(loaded)))).flat();
+    if (deliveries.length) await deps.store.outbox.enqueueDeliveries(deliveries, deps.now());
+    await deps.store.outbox.completeEvent(event.id);
+    if (deliveries.length) options.onEnqueued?.();
+    return true;
+  }
+
+  async function round(): Promise<number> {
+    const events = await deps.store.outbox.claimEvents(deps.now(), LEASE_S, BATCH);
+    // In order: events of one question are fanned out in the order they were recorded.
+    for (const event of events) {
+      try {
+        await relay(event);
+      } catch (error) {
+        if (event.attempts >= MAX_EVENT_ATTEMPTS) {
+          log.error({ err: error, event: event.id, attempts: event.attempts }, 'outbox event keeps failing; dropped');
+          await deps.store.outbox.completeEvent(event.id).catch(() => {});
+        } else {
+          log.warn({ err: error, event: event.id }, 'relaying an outbox event failed; it comes back when its lease ends');
+        }
+      }
+    }
+    return events.length;
+  }
+
+  /** Rounds until a claim comes back short; one run at a time, re-run when woken meanwhile. */
+  function run(): Promise<void> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        try {
+          while (!stopped && (await round()) === BATCH);
+        } catch (error) {
+          log.error({ err: error }, 'outbox relay round failed');
+        }
+      } while (again && !stopped);
+    })().finally(() => (running = undefined));
+    return running;
+  }
+
+  const timer = setInterval(() => void run(), pollIntervalMs);
+  timer.unref();
+  const unsubscribe = deps.events.subscribe((event) => {
+    if (event.type !== 'accounts.changed') void run();
+  });
+
+  return {
+    wake: () => void run(),
+    async idle() {
+      await running;
+      await run();
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      unsubscribe();
+      await running;
+    },
+  };
+}
