@@ -83,7 +83,7 @@ export class MongoOutbox implements OutboxStore {
   }
 
   countEvents(): Promise<number> {
-    return this.models.OutboxEvent.countDocuments({}).exec();
+    return this.models.OutboxEvent.countDocuments(Q.allEvents.filter).exec();
   }
 
   async enqueueDeliveries(entries: Array<{ id: string; payload: string }>, now: Seconds): Promise<void> {

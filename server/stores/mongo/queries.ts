@@ -339,6 +339,9 @@ export function claimEvents(now: number, leaseS: number, limit: number): ClaimQu
   };
 }
 
+/** Every recorded event, processed or not yet (`completeEvent` deletes by `_id`). */
+export const allEvents: QuerySpec = { filter: {} };
+
 /** Gives an event back unprocessed (its cause is not visible yet): free again, the claim not counted. */
 export function releaseEvent(id: Types.ObjectId, token: string): QuerySpec {
   return { filter: { _id: id, lease: s(token) }, update: { $set: { leased_until: 0, lease: null }, $inc: { attempts: -1 } } };
