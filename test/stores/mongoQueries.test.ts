@@ -536,6 +536,10 @@ describe('MongoDB store: query shapes (no server)', () => {
   });
 
   describe('migration of existing data', () => {
+    it('creates the change counter at 0 if it is missing, never resetting it', () => {
+      assert.deepEqual(legacy.counter, { filter: { _id: 'changes' }, update: { $setOnInsert: { seq: 0 } }, options: { upsert: true } });
+    });
+
     it('finds raw 12-character session tokens, never digests', () => {
       const pattern = new RegExp(legacy.sessions.filter._id.$regex);
       assert.ok(pattern.test('SESSION00001'));

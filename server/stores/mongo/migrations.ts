@@ -15,6 +15,7 @@
 import { isSessionDigest, sessionDigest } from '../../domain/sessionTokens.js';
 import { ensureIndexes } from './connection.js';
 import type { Models } from './models.js';
+import { CHANGE_COUNTER } from './queries.js';
 
 /** A raw session token as versions before hashing stored it. */
 const RAW_TOKEN = '^[A-Za-z0-9]{12}$';
@@ -34,6 +35,7 @@ export const legacy = {
     },
   }),
   payloads: { filter: { payload: { $regex: '"session":' } } },
+  counter: { filter: { _id: CHANGE_COUNTER }, update: { $setOnInsert: { seq: 0 } }, options: { upsert: true } },
 };
 
 /** The session document under its digest, with the fields older versions did not have. */
@@ -79,6 +81,9 @@ export interface MigrationReport {
 /** Collections and indexes first (dropping those whose definition changed), then the data. */
 export async function migrate(models: Models): Promise<MigrationReport> {
   const indexes = await ensureIndexes(models);
+  // The counter exists before any transaction reserves a seq, so two first changes never race to insert it.
+  const counter = legacy.counter;
+  await models.Counter.updateOne(counter.filter, counter.update, counter.options).exec();
   return {
     indexesCreated: indexes.created,
     indexesDropped: indexes.dropped,
