@@ -538,6 +538,8 @@ describe('MongoDB store: query shapes (no server)', () => {
   describe('migration of existing data', () => {
     it('creates the change counter at 0 if it is missing, never resetting it', () => {
       assert.deepEqual(legacy.counter, { filter: { _id: 'changes' }, update: { $setOnInsert: { seq: 0 } }, options: { upsert: true } });
+      assert.deepEqual(legacy.messagesDone.update, { $set: { seq: 1 } });
+      assert.doesNotThrow(() => models.Counter.updateOne(legacy.messagesDone.filter, legacy.messagesDone.update).cast());
     });
 
     it('finds raw 12-character session tokens, never digests', () => {

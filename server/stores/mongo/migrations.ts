@@ -36,6 +36,8 @@ export const legacy = {
   }),
   payloads: { filter: { payload: { $regex: '"session":' } } },
   counter: { filter: { _id: CHANGE_COUNTER }, update: { $setOnInsert: { seq: 0 } }, options: { upsert: true } },
+  /** The mark of a finished message rewrite (a counter at 1), so later starts skip its full scan. */
+  messagesDone: { filter: { _id: 'migrated.message_sessions' }, update: { $set: { seq: 1 } }, options: { upsert: true } },
 };
 
 /** The session document under its digest, with the fields older versions did not have. */
@@ -107,7 +109,14 @@ async function hashSessions(models: Models): Promise<number> {
   }
 }
 
+/**
+ * Messages have no index on `session` alone, so finding raw tokens scans them all: done once, then
+ * marked. (Old nodes of a rolling deploy may still store raw tokens after it; those only matter to a
+ * retry of that very send, minutes at most.)
+ */
 async function hashMessageSessions(models: Models): Promise<number> {
+  const done = legacy.messagesDone;
+  if (await models.Counter.exists(done.filter).exec()) return 0;
   let tokens = 0;
   let messageOps: object[] = [];
   let pendingOps: object[] = [];
@@ -125,6 +134,7 @@ async function hashMessageSessions(models: Models): Promise<number> {
     if (messageOps.length >= BATCH) await flush();
   }
   await flush();
+  await models.Counter.updateOne(done.filter, done.update, done.options).exec();
   return tokens;
 }
 

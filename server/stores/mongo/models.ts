@@ -101,7 +101,7 @@ export interface OutboxEventDoc {
 }
 /** One change-feed entry; `_id` is its seq. */
 export interface ChangeDoc { _id: number; kind: 'session' | 'agent' | 'app'; key: string; at: number }
-/** A named counter; `changes` hands out change-feed seqs. */
+/** A named counter: `changes` hands out change-feed seqs; `migrated.*` at 1 marks a finished data migration. */
 export interface CounterDoc { _id: string; seq: number }
 
 export const appSchema = new Schema<AppDoc>(
