@@ -24,7 +24,7 @@ import type { MessageDoc, QuestionDoc } from './models.js';
 import * as Q from './queries.js';
 import { findAll, findFirst } from './reads.js';
 import { isDuplicateKey, newEvent, toMessage, toQuestion } from './records.js';
-import { insertWithEvent, settleQuestion, writeWithMessage, type WriteContext } from './writes.js';
+import { inSession, insertWithEvent, settleQuestion, writeWithMessage, type WriteContext } from './writes.js';
 
 export class MongoConversations implements ConversationStore {
   constructor(private readonly ctx: WriteContext) {}
@@ -57,7 +57,7 @@ export class MongoConversations implements ConversationStore {
     const event = newEvent({ _id: id, type: 'question.created', question: id, message: null, previous: null, created_at: input.now });
     let created: QuestionDoc | undefined;
     await insertWithEvent(this.ctx, event, async (session) => {
-      const [saved] = await this.models.Question.create([doc], session ? { session } : {});
+      const [saved] = await this.models.Question.create([doc], inSession(session));
       created = saved!.toObject() as QuestionDoc;
     });
     return toQuestion(created!);

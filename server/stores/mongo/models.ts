@@ -9,6 +9,7 @@
  */
 import mongoose, { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { LIMITS } from '../../../shared/limits.js';
+import type { ChangeKind, OutboxEventType, SessionKind } from '../types.js';
 
 const strictness = { strict: 'throw', strictQuery: 'throw', versionKey: false, autoIndex: false } as const;
 const num = { type: Number, required: true } as const;
@@ -25,7 +26,7 @@ export interface SessionDoc {
   user_id: string;
   identify: string;
   serv_id: string | null;
-  kind: 'app' | 'desk';
+  kind: SessionKind;
   created_at: number;
   last_used_at: number;
 }
@@ -49,7 +50,7 @@ export interface MessageDoc {
 /** The question's status and agent before a transition, as the outbox event carries them. */
 export interface PreviousDoc { status: number; serv_id: string | null }
 /** What a pending entry needs to record its outbox event once its message is in (retry-safe mode). */
-export interface PendingEventDoc { type: 'question.transitioned' | 'message.created'; previous: PreviousDoc | null; created_at: number }
+export interface PendingEventDoc { type: Exclude<OutboxEventType, 'question.created'>; previous: PreviousDoc | null; created_at: number }
 /** A message waiting to be inserted, with the event to record after it (retry-safe mode only). */
 export interface PendingDoc extends MessageDoc { event?: PendingEventDoc }
 export interface QuestionDoc {
@@ -89,7 +90,7 @@ export interface OutboxDoc {
 /** A domain event recorded with its cause; `_id` is the cause's id (question, notice or message). */
 export interface OutboxEventDoc {
   _id: Types.ObjectId;
-  type: 'question.created' | 'question.transitioned' | 'message.created';
+  type: OutboxEventType;
   question: Types.ObjectId;
   message: Types.ObjectId | null;
   previous: PreviousDoc | null;
@@ -100,7 +101,7 @@ export interface OutboxEventDoc {
   lease: string | null;
 }
 /** One change-feed entry; `_id` is its seq. */
-export interface ChangeDoc { _id: number; kind: 'session' | 'agent' | 'app'; key: string; at: number }
+export interface ChangeDoc { _id: number; kind: ChangeKind; key: string; at: number }
 /** A named counter: `changes` hands out change-feed seqs; `migrated.*` at 1 marks a finished data migration. */
 export interface CounterDoc { _id: string; seq: number }
 
