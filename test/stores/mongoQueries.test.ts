@@ -276,6 +276,13 @@ describe('MongoDB store: query shapes (no server)', () => {
       });
     });
 
+    it('finds questions a crashed writer left a pending message on, through the partial questions_unsettled index', () => {
+      const spec = Q.unsettledQuestions(70, 20);
+      assert.deepEqual(spec, { filter: { 'pending.created_at': op({ $gte: 0, $lt: 70 }) }, projection: { _id: 1 }, limit: 20 });
+      assertUsesPartial(spec.filter, models.Question, 'questions_unsettled');
+      assert.doesNotThrow(() => models.Question.find(spec.filter).cast());
+    });
+
     it('settles a pending message by pulling it by id', () => {
       const spec = Q.settlePending(QID, MID);
       assert.deepEqual(spec, { filter: { _id: new Types.ObjectId(QID) }, update: { $pull: { pending: { _id: new Types.ObjectId(MID) } } } });

@@ -96,6 +96,7 @@ describe('MongoDB store: schemas (no server)', () => {
         'questions_pending_since',
         'questions_idle_since',
         'questions_finish_requested',
+        'questions_unsettled',
       ],
     );
     assert.deepEqual(indexes(models.Session.schema).map((i) => i.name), ['sessions_by_user', 'sessions_by_serv']);

@@ -247,6 +247,11 @@ questionSchema.index(
   // Requested times are positive seconds; the scan repeats `$gte: 0` so the planner can use it.
   { name: 'questions_finish_requested', partialFilterExpression: { finish_requested_at: { $gte: 0 } } },
 );
+// Retry-safe mode: questions with a pending message a crashed writer left (holds nothing otherwise).
+questionSchema.index(
+  { 'pending.created_at': 1 },
+  { name: 'questions_unsettled', partialFilterExpression: { 'pending.created_at': { $gte: 0 } } },
+);
 
 export const templateSchema = new Schema<TemplateDoc>(
   { identify: str(LIMITS.identify.max), title: str(LIMITS.templateTitle.max), created_at: num },

@@ -13,12 +13,12 @@ import type { ChangeDoc, CounterDoc, OutboxDoc, OutboxEventDoc } from './models.
 import * as Q from './queries.js';
 import { findAll, findFirst, type AnyModel } from './reads.js';
 import { toChange, toDelivery, toOutboxEvent } from './records.js';
-import type { WriteContext } from './writes.js';
+import { settleQuestion, type WriteContext } from './writes.js';
 
 /**
- * How long a hole in the change feed, or a question.created event without its question, may be a
- * write still under way (retry-safe mode: two single-document writes in a row). Past it, the missing
- * write is taken to have crashed: the hole is skipped, the event dropped.
+ * How long a hole in the change feed, a question.created event without its question, or a pending
+ * message may be a write still under way (retry-safe mode: single-document writes in a row). Past
+ * it, the write is taken to have crashed: the hole is skipped, the event dropped, the message settled.
  */
 export const IN_FLIGHT_GRACE_S = 30;
 
@@ -40,9 +40,21 @@ export class MongoOutbox implements OutboxStore {
   }
 
   async claimEvents(now: Seconds, leaseS: number, limit: number): Promise<OutboxEvent[]> {
+    if (!this.ctx.transactions) await this.settleUnsettled(now, limit);
     const { docs, token } = await claim<OutboxEventDoc>(this.models.OutboxEvent, Q.claimEvents(now, leaseS, limit));
     const ready = this.ctx.transactions ? docs : await this.withoutGhosts(docs, token, now);
     return ready.map(toOutboxEvent);
+  }
+
+  /**
+   * Retry-safe mode: a message whose writer died after its question write is still pending on the
+   * question, with its event. Settled here once it is older than the grace period (a live writer
+   * settles its own in milliseconds), so its event is not left waiting for the next read of that
+   * question.
+   */
+  private async settleUnsettled(now: Seconds, limit: number): Promise<void> {
+    const stale = await findAll<{ _id: OutboxEventDoc['_id'] }>(this.models.Question, Q.unsettledQuestions(now - IN_FLIGHT_GRACE_S, limit));
+    for (const question of stale) await settleQuestion(this.ctx, question._id.toHexString());
   }
 
   /**

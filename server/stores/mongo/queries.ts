@@ -290,6 +290,14 @@ export function scanTimeouts(scan: TimeoutScan) {
   };
 }
 
+/** The predicate of the `questions_unsettled` partial index: the question has a pending entry. */
+export const UNSETTLED = { $gte: 0 } as const;
+
+/** Questions holding a pending entry older than `before`: a writer that died before settling it. */
+export function unsettledQuestions(before: number, limit: number): QuerySpec {
+  return { filter: { 'pending.created_at': trusted({ ...UNSETTLED, $lt: n(before) }) }, projection: { _id: 1 }, limit: n(limit) };
+}
+
 export function listTemplates(identifies: string[]): QuerySpec {
   return { filter: { identify: trusted({ $in: identifies.map(s) }) }, sort: { _id: 1 } };
 }

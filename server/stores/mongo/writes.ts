@@ -12,7 +12,8 @@
  *   the message, id and seq already chosen, together with its outbox event, to the question's
  *   `pending` array. Then the message is inserted, then its event (whose `_id` is the message id),
  *   then the entry is pulled from `pending`. A crash in between leaves it in `pending`, and the next
- *   write on that question or the next read of its messages settles it; a repeated insert fails on
+ *   write on that question, the next read of its messages, or the relay's claim once it is stale
+ *   (outbox.ts) settles it; a repeated insert fails on
  *   `_id` (and (question, seq)), so replaying it any number of times yields exactly one message and
  *   one event. Readers bound their read by the `last_seq` they saw after settling, so they never see
  *   seq n+1 before n. What this mode cannot guarantee is listed in docs/mongodb.md.
