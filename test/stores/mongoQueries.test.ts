@@ -464,6 +464,11 @@ describe('MongoDB store: query shapes (no server)', () => {
       });
     });
 
+    it('drops a ghost event only while this claim holds it', () => {
+      assert.deepEqual(Q.dropEvent(ids[0]!, 'tok'), { filter: { _id: ids[0], lease: 'tok' } });
+      assert.doesNotThrow(() => models.OutboxEvent.find(Q.dropEvent(ids[0]!, 'tok').filter).cast());
+    });
+
     it('completes by id and counts every recorded event', () => {
       assert.deepEqual(Q.byObjectId(QID), { filter: { _id: new Types.ObjectId(QID) } });
       assert.deepEqual(Q.allEvents, { filter: {} });

@@ -78,7 +78,7 @@ export class MongoOutbox implements OutboxStore {
         const release = Q.releaseEvent(doc._id, token);
         await this.models.OutboxEvent.updateOne(release.filter, release.update!).exec();
       } else {
-        await this.models.OutboxEvent.deleteOne({ _id: doc._id }).exec();
+        await this.models.OutboxEvent.deleteOne(Q.dropEvent(doc._id, token).filter).exec();
       }
     }
     return ready;

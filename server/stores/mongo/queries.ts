@@ -355,6 +355,11 @@ export function releaseEvent(id: Types.ObjectId, token: string): QuerySpec {
   return { filter: { _id: id, lease: s(token) }, update: { $set: { leased_until: 0, lease: null }, $inc: { attempts: -1 } } };
 }
 
+/** Drops an event this claim holds (a question.created whose question never arrived). */
+export function dropEvent(id: Types.ObjectId, token: string): QuerySpec {
+  return { filter: { _id: id, lease: s(token) } };
+}
+
 export function claimDeliveries(now: number, leaseS: number, limit: number): ClaimQueries {
   const due = () => ({
     next_attempt_at: trusted({ ...NOT_DEAD, $lte: n(now) }),
