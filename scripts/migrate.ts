@@ -1,10 +1,14 @@
 /**
- * `npm run migrate`: prepares the configured store. With MONGODB_URI it creates every index the
- * MongoDB schemas declare (missing ones only; none is dropped). Without it, it opens the embedded
- * SQLite store under DATA_DIR, which applies its own migrations on open, and says so.
+ * `npm run migrate`: prepares the configured store. With MONGODB_URI it brings the MongoDB database
+ * up to this version (server/stores/mongo/migrations.ts: collections, indexes whose definition
+ * changed dropped and recreated, missing ones created, sessions moved under their digests). Every
+ * node does the same on start; running it by hand first makes a failure visible before a deploy.
+ * Without MONGODB_URI it opens the embedded SQLite store under DATA_DIR, which applies its own
+ * migrations on open, and says so.
  */
 import { loadConfig } from '../server/config.js';
-import { ensureIndexes, openConnection } from '../server/stores/mongo/connection.js';
+import { openConnection } from '../server/stores/mongo/connection.js';
+import { migrate } from '../server/stores/mongo/migrations.js';
 import { SqliteStore } from '../server/stores/sqlite/sqliteStore.js';
 
 async function main(): Promise<void> {
@@ -12,8 +16,13 @@ async function main(): Promise<void> {
   if (config.mongodbUri) {
     const { connection, models } = await openConnection(config.mongodbUri);
     try {
-      const done = await ensureIndexes(models);
-      console.log(`MongoDB: indexes ensured for ${done.join(', ')} (GridFS creates its own on first upload).`);
+      const report = await migrate(models);
+      console.log(`MongoDB: collections and indexes ensured for ${report.indexesCreated.join(', ')} (GridFS creates its own on first upload).`);
+      if (report.indexesDropped.length) console.log(`MongoDB: recreated changed indexes ${report.indexesDropped.join(', ')}.`);
+      console.log(
+        `MongoDB: ${report.sessions} session(s) moved under their digest, ${report.messageTokens} message session(s) and ` +
+          `${report.payloads} delivery payload(s) rewritten.`,
+      );
     } finally {
       await connection.close();
     }

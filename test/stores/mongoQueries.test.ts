@@ -8,9 +8,12 @@ import assert from 'node:assert/strict';
 import mongoose, { Types } from 'mongoose';
 import { connectionOptions } from '../../server/stores/mongo/connection.js';
 import { createModels } from '../../server/stores/mongo/models.js';
-import { claimQuery, countQueries, enqueueQuery, retryQuery } from '../../server/stores/mongo/outbox.js';
+import { legacy, devicePayload, hashedSession } from '../../server/stores/mongo/migrations.js';
+import type { ChangeDoc } from '../../server/stores/mongo/models.js';
+import { contiguousChanges, IN_FLIGHT_GRACE_S } from '../../server/stores/mongo/outbox.js';
 import * as Q from '../../server/stores/mongo/queries.js';
-import type { TransitionWrite } from '../../server/stores/types.js';
+import { sessionDigest } from '../../server/domain/sessionTokens.js';
+import type { NewMessage, TransitionWrite } from '../../server/stores/types.js';
 
 /** Any of our models (their virtuals differ, which Model<any> would not accept). */
 type AnyModel = mongoose.Model<any, any, any, any>;
@@ -18,6 +21,30 @@ const op = <T extends object>(value: T): T => mongoose.trusted(value) as T;
 const QID = '65f000000000000000000001';
 const MID = '65f0000000000000000000aa';
 const models = createModels(mongoose.createConnection());
+const DIGEST = sessionDigest('SESSION00001');
+
+/** The partialFilterExpression of a declared index, by name. */
+function partialFilter(model: AnyModel, name: string): Record<string, Record<string, unknown>> {
+  const found = model.schema.indexes().find(([, options]) => options.name === name);
+  assert.ok(found, `no index ${name}`);
+  const partial = found[1].partialFilterExpression as Record<string, Record<string, unknown>> | undefined;
+  assert.ok(partial, `${name} is not partial`);
+  return partial;
+}
+
+/**
+ * The planner uses a partial index only when it can prove the query's filter implies the index's
+ * filter; the simplest proof is the same predicate in the query, which is what these builders do.
+ */
+function assertUsesPartial(filter: Record<string, unknown>, model: AnyModel, name: string): void {
+  for (const [path, condition] of Object.entries(partialFilter(model, name))) {
+    const clause = filter[path] as Record<string, unknown> | undefined;
+    assert.ok(clause && typeof clause === 'object', `${name}: the filter has no condition on ${path}`);
+    for (const [operator, value] of Object.entries(condition)) {
+      assert.deepEqual(clause[operator], value, `${name}: the filter lacks ${path}.${operator}`);
+    }
+  }
+}
 
 describe('MongoDB store: query shapes (no server)', () => {
   describe('connection', () => {
@@ -100,8 +127,13 @@ describe('MongoDB store: query shapes (no server)', () => {
       assert.deepEqual(Q.scanTimeouts({ pendingSince: 10, idleSince: 20, finishRequestedSince: 30, limit: 100 }), {
         pending: { filter: { status: 1, status_at: op({ $lt: 10 }) }, projection: { _id: 1 }, limit: 100 },
         idle: { filter: { status: 2, last_activity_at: op({ $lt: 20 }) }, projection: { _id: 1 }, limit: 100 },
-        finishRequested: { filter: { status: 2, finish_requested_at: op({ $lt: 30 }) }, projection: { _id: 1 }, limit: 100 },
+        finishRequested: { filter: { status: 2, finish_requested_at: op({ $gte: 0, $lt: 30 }) }, projection: { _id: 1 }, limit: 100 },
       });
+    });
+
+    it('the finish-request scan repeats the partial filter of its index, so the planner can use it', () => {
+      const scan = Q.scanTimeouts({ pendingSince: 10, idleSince: 20, finishRequestedSince: 30, limit: 100 });
+      assertUsesPartial(scan.finishRequested.filter, models.Question, 'questions_finish_requested');
     });
   });
 
@@ -149,7 +181,7 @@ describe('MongoDB store: query shapes (no server)', () => {
         status: op({ $in: [1, 2] }),
         serv_id: null,
         user_id: 'u1',
-        finish_requested_at: op({ $type: 'number' }),
+        finish_requested_at: op({ $gte: 0 }),
         status_at: op({ $lt: 1 }),
         last_activity_at: op({ $lt: 2 }),
       });
@@ -160,16 +192,29 @@ describe('MongoDB store: query shapes (no server)', () => {
       assert.equal((ask.update as { $set: Record<string, unknown> }[])[0]!.$set.finish_requested_at, 100.5);
     });
 
-    it('without transactions, appends the notice to pending in the same write, its strings as literals', () => {
+    it('without transactions, appends the notice and its event to pending in the same write, strings as literals', () => {
       const notice = Q.messageDoc({ id: MID, questionId: QID, seq: 0, sender: '$last_seq', sender_type: 2, type: 4, created_at: 100.5, action: 1 });
-      const stages = Q.transition(serve, notice).update as object[];
+      const event = { type: 'question.transitioned' as const, previous: { status: 1, serv_id: '$serv_id' }, created_at: 100.5 };
+      const stages = Q.transition(serve, { ...notice, event }).update as object[];
       assert.equal(stages.length, 2);
       assert.deepEqual(stages[1], {
         $set: {
           pending: {
             $concatArrays: [
               { $ifNull: ['$pending', []] },
-              [{ seq: '$last_seq', _id: new Types.ObjectId(MID), question: new Types.ObjectId(QID), sender: { $literal: '$last_seq' }, sender_type: 2, type: 4, created_at: 100.5, action: 1 }],
+              [
+                {
+                  seq: '$last_seq',
+                  _id: new Types.ObjectId(MID),
+                  question: new Types.ObjectId(QID),
+                  sender: { $literal: '$last_seq' },
+                  sender_type: 2,
+                  type: 4,
+                  created_at: 100.5,
+                  action: 1,
+                  event: { type: { $literal: 'question.transitioned' }, previous: { status: 1, serv_id: { $literal: '$serv_id' } }, created_at: 100.5 },
+                },
+              ],
             ],
           },
         },
@@ -178,9 +223,11 @@ describe('MongoDB store: query shapes (no server)', () => {
   });
 
   describe('messages', () => {
-    const input = { questionId: QID, sender: 'u1', senderType: 1 as const, type: 3 as const, text: '$where', session: 'SESSION00001', summaryText: '$where', now: 7 };
+    const input: NewMessage = {
+      questionId: QID, sender: 'u1', senderType: 1, type: 3, text: '$where', sessionDigest: DIGEST, summaryText: '$where', cancelsFinishRequest: true, now: 7,
+    };
 
-    it('appends: guard in the filter, seq by $add, last-message fields as literals, user clears a finish request', () => {
+    it('appends: guard in the filter, seq by $add, last-message fields as literals, the finish request cleared as the domain decided', () => {
       const spec = Q.appendMessage(input, { statuses: [1, 2], userId: 'u1' }, null);
       assert.deepEqual(spec, {
         filter: { _id: new Types.ObjectId(QID), status: op({ $in: [1, 2] }), user_id: 'u1' },
@@ -199,15 +246,19 @@ describe('MongoDB store: query shapes (no server)', () => {
         ],
         options: { returnDocument: 'after', updatePipeline: true },
       });
-      const agent = Q.appendMessage({ ...input, sender: 's1', senderType: 2 }, { statuses: [2], servId: 's1' }, null);
+      const agent = Q.appendMessage({ ...input, sender: 's1', senderType: 2, cancelsFinishRequest: false }, { statuses: [2], servId: 's1' }, null);
       assert.deepEqual(agent.filter, { _id: new Types.ObjectId(QID), status: op({ $in: [2] }), serv_id: 's1' });
       assert.equal('finish_requested_at' in (agent.update as { $set: object }[])[0]!.$set, false);
+      // The store applies the domain's decision, whoever the sender: a user message may keep it too.
+      const keeps = Q.appendMessage({ ...input, cancelsFinishRequest: false }, { statuses: [2], userId: 'u1' }, null);
+      assert.equal('finish_requested_at' in (keeps.update as { $set: object }[])[0]!.$set, false);
     });
 
-    it('looks up a retry by (session, client_msg_id), the unique idempotency key', () => {
-      const spec = Q.messageByClientId('SESSION00001', 'c-1');
-      assert.deepEqual(spec, { filter: { session: 'SESSION00001', client_msg_id: 'c-1' } });
+    it('looks up a retry by (session digest, client_msg_id), the unique idempotency key, on its partial index', () => {
+      const spec = Q.messageByClientId(DIGEST, 'c-1');
+      assert.deepEqual(spec, { filter: { session: DIGEST, client_msg_id: op({ $eq: 'c-1', $exists: true }) } });
       assert.deepEqual(models.Message.findOne(spec.filter).getFilter(), spec.filter);
+      assertUsesPartial(spec.filter, models.Message, 'messages_idempotency');
     });
 
     it('lists by seq: cursor in the chosen direction, bounded by the settled last seq', () => {
@@ -225,6 +276,13 @@ describe('MongoDB store: query shapes (no server)', () => {
       });
     });
 
+    it('finds questions a crashed writer left a pending message on, through the partial questions_unsettled index', () => {
+      const spec = Q.unsettledQuestions(70, 20);
+      assert.deepEqual(spec, { filter: { 'pending.created_at': op({ $gte: 0, $lt: 70 }) }, projection: { _id: 1 }, limit: 20 });
+      assertUsesPartial(spec.filter, models.Question, 'questions_unsettled');
+      assert.doesNotThrow(() => models.Question.find(spec.filter).cast());
+    });
+
     it('settles a pending message by pulling it by id', () => {
       const spec = Q.settlePending(QID, MID);
       assert.deepEqual(spec, { filter: { _id: new Types.ObjectId(QID) }, update: { $pull: { pending: { _id: new Types.ObjectId(MID) } } } });
@@ -234,22 +292,54 @@ describe('MongoDB store: query shapes (no server)', () => {
   });
 
   describe('accounts, templates', () => {
-    it('upserts keep creation times and replace an agent\'s apps in one document write', () => {
+    it('upserts keep creation times; an agent upsert replaces its apps in one write and returns it as it was', () => {
       assert.deepEqual(Q.upsertApp({ identify: 'com.a', name: 'A', createdAt: 5 }), {
         filter: { _id: 'com.a' },
         update: { $set: { name: 'A' }, $setOnInsert: { created_at: 5 } },
         options: { upsert: true },
       });
-      assert.deepEqual(Q.upsertAgent({ servId: 's1', passwordHash: 'h', name: 'S', identifies: ['a', 'b', 'a'] }).update, {
-        $set: { password_hash: 'h', name: 'S', identifies: ['a', 'b'] },
+      assert.deepEqual(Q.upsertAgent({ servId: 's1', passwordHash: 'h', name: 'S', identifies: ['a', 'b', 'a'] }), {
+        filter: { _id: 's1' },
+        update: { $set: { password_hash: 'h', name: 'S', identifies: ['a', 'b'] } },
+        options: { upsert: true, returnDocument: 'before' },
       });
       assert.deepEqual(Q.agentsOfApp('com.a'), { filter: { identifies: 'com.a' }, sort: { _id: 1 } });
     });
 
-    it('binds and unbinds sessions conditionally', () => {
-      assert.deepEqual(Q.bindSession('S1', 's1'), { filter: { _id: 'S1' }, update: { $set: { serv_id: 's1' } } });
-      assert.deepEqual(Q.unbindSession('S1', 's1'), { filter: { _id: 'S1', serv_id: 's1' }, update: { $set: { serv_id: null } } });
-      assert.deepEqual(Q.userSessions('u1', 'com.a'), { filter: { user_id: 'u1', identify: 'com.a' }, sort: { _id: 1 } });
+    it('binds and unbinds sessions by digest, conditionally; touches only move last_used_at forward', () => {
+      assert.deepEqual(Q.bindSession(DIGEST, 's1'), { filter: { _id: DIGEST }, update: { $set: { serv_id: 's1' } } });
+      assert.deepEqual(Q.unbindSession(DIGEST, 's1'), { filter: { _id: DIGEST, serv_id: 's1' }, update: { $set: { serv_id: null } } });
+      assert.deepEqual(Q.userSessions('u1', 'com.a'), { filter: { identify: 'com.a', user_id: 'u1' }, sort: { _id: 1 } });
+      assert.deepEqual(Q.touchSession(DIGEST, 50.5), { filter: { _id: DIGEST }, update: { $max: { last_used_at: 50.5 } } });
+    });
+
+    it("lists several agents' bound sessions in one $in on the partial sessions_by_serv index", () => {
+      const spec = Q.boundSessions(['s1', 's2', 's1']);
+      assert.deepEqual(spec, { filter: { serv_id: op({ $in: ['s1', 's2'], $gt: '' }) }, sort: { _id: 1 } });
+      assertUsesPartial(spec.filter, models.Session, 'sessions_by_serv');
+      assert.deepEqual(mongoose.sanitizeFilter(spec.filter), spec.filter);
+    });
+
+    it('upsertAgent with endBindings and deleteAgent: read the bound sessions, unbind exactly those while still bound', () => {
+      const other = sessionDigest('SESSION00002');
+      assert.deepEqual(Q.unbindSessions('s1', [DIGEST, other]), {
+        filter: { _id: op({ $in: [DIGEST, other] }), serv_id: 's1' },
+        update: { $set: { serv_id: null } },
+      });
+      assert.throws(() => Q.unbindSessions('s1', [{ $ne: '' } as never]), TypeError);
+    });
+
+    it('deleteApp cascade: its sessions by the app-first index, its templates and their items, its agents, the app', () => {
+      const tid = new Types.ObjectId(MID);
+      assert.deepEqual(Q.deleteApp.sessions('com.a'), { filter: { identify: 'com.a' }, sort: { _id: 1 } });
+      assert.deepEqual(Q.deleteApp.templates('com.a'), { filter: { identify: 'com.a' }, projection: { _id: 1 } });
+      assert.deepEqual(Q.deleteApp.items([tid]), { filter: { template: op({ $in: [tid] }) } });
+      assert.deepEqual(Q.deleteApp.deleteTemplates('com.a'), { filter: { identify: 'com.a' } });
+      assert.deepEqual(Q.deleteApp.deleteSessions([DIGEST]), { filter: { _id: op({ $in: [DIGEST] }) } });
+      assert.deepEqual(Q.deleteApp.agents('com.a'), { filter: { identifies: 'com.a' }, update: { $pull: { identifies: 'com.a' } } });
+      // The app's sessions are found through the prefix of sessions_by_user {identify, user_id, _id}.
+      const [fields] = models.Session.schema.indexes().find(([, o]) => o.name === 'sessions_by_user')!;
+      assert.deepEqual(Object.keys(fields), ['identify', 'user_id', '_id']);
     });
 
     it('lists templates of some apps and pages items of one template', () => {
@@ -261,6 +351,12 @@ describe('MongoDB store: query shapes (no server)', () => {
         limit: 5,
       });
     });
+
+    it('media: the files document by id once, then its chunks in order', () => {
+      assert.deepEqual(Q.mediaFile(QID), { filter: { _id: new Types.ObjectId(QID) } });
+      assert.throws(() => Q.mediaFile('../etc/passwd'), TypeError);
+      assert.deepEqual(Q.mediaChunks(new Types.ObjectId(QID)), { filter: { files_id: new Types.ObjectId(QID) }, sort: { n: 1 } });
+    });
   });
 
   describe('every query against its schema', () => {
@@ -269,8 +365,13 @@ describe('MongoDB store: query shapes (no server)', () => {
       lastActivityBefore: 2, finishRequestedBefore: 3, setServId: null, finishRequest: 'set',
       notice: { sender: 'system', senderType: 2, action: 5 }, now: 9,
     };
-    const message = { questionId: QID, sender: 'u1', senderType: 1 as const, type: 3 as const, text: 't', session: 'S', summaryText: 't', now: 1 };
+    const message: NewMessage = {
+      questionId: QID, sender: 'u1', senderType: 1, type: 3, text: 't', sessionDigest: DIGEST, summaryText: 't', cancelsFinishRequest: true, now: 1,
+    };
     const page = { num: 1, offset: 0, sort: 1 as const, after: MID };
+    const events = Q.claimEvents(1, 1, 1);
+    const deliveries = Q.claimDeliveries(1, 1, 1);
+    const oids = [new Types.ObjectId(MID)];
 
     it('casts every filter without an unknown path (strictQuery would throw)', () => {
       const cases: [AnyModel, Q.QuerySpec][] = [
@@ -278,58 +379,232 @@ describe('MongoDB store: query shapes (no server)', () => {
         [models.Question, Q.appendMessage(message, { statuses: [2], userId: 'u1', servId: 's1' }, null)],
         [models.Question, Q.listQuestions({ status: 1, identifies: ['a'], userId: 'u', servId: 's', label: 'l' }, page)],
         ...Object.values(Q.scanTimeouts({ pendingSince: 1, idleSince: 1, finishRequestedSince: 1, limit: 1 })).map((s): [AnyModel, Q.QuerySpec] => [models.Question, s]),
+        [models.Question, Q.settlePending(QID, MID)],
         [models.Message, Q.listMessages(QID, { num: 1, offset: 0, sort: 1, afterSeq: 1 }, 5)],
-        [models.Message, Q.messageByClientId('S', 'c')],
-        [models.Session, Q.unbindSession('S', 's')],
+        [models.Message, Q.messageByClientId(DIGEST, 'c')],
+        [models.Session, Q.unbindSession(DIGEST, 's')],
+        [models.Session, Q.touchSession(DIGEST, 1)],
         [models.Session, Q.userSessions('u', 'a')],
+        [models.Session, Q.boundSessions(['s'])],
+        [models.Session, Q.unbindSessions('s', [DIGEST])],
+        [models.Session, Q.deleteApp.sessions('a')],
+        [models.Session, Q.deleteApp.deleteSessions([DIGEST])],
+        [models.Template, Q.deleteApp.templates('a')],
+        [models.Item, Q.deleteApp.items(oids)],
+        [models.Agent, Q.deleteApp.agents('a')],
         [models.Agent, Q.agentsOfApp('a')],
+        [models.Agent, Q.upsertAgent({ servId: 's', passwordHash: 'h', name: 'n', identifies: [] })],
         [models.Template, Q.listTemplates(['a'])],
         [models.Item, Q.listItems(QID, page)],
-        [models.Outbox, claimQuery(1, 1)],
-        [models.Outbox, countQueries.pending],
+        [models.OutboxEvent, events.candidates],
+        [models.OutboxEvent, events.lease(oids, 't')],
+        [models.OutboxEvent, events.leased(oids, 't')],
+        [models.OutboxEvent, Q.releaseEvent(oids[0]!, 't')],
+        [models.OutboxEvent, Q.allEvents],
+        [models.Outbox, deliveries.candidates],
+        [models.Outbox, deliveries.lease(['e1'], 't')],
+        [models.Outbox, deliveries.leased(['e1'], 't')],
+        [models.Outbox, Q.retryDelivery('e1', { attempts: 1, nextAttemptAt: 2, error: 'x' })],
+        [models.Outbox, Q.countDeliveries.pending],
+        [models.Outbox, Q.countDeliveries.dead],
+        [models.Change, Q.listChanges(0, 10)],
+        [models.Change, Q.lastChange],
+        [models.Change, Q.pruneChanges(5)],
+        [models.Counter, Q.reserveChangeSeqs(2)],
       ];
-      for (const [model, spec] of cases) assert.doesNotThrow(() => model.find(spec.filter).cast(), JSON.stringify(spec.filter));
+      for (const [model, spec] of cases) {
+        assert.doesNotThrow(() => model.find(spec.filter).cast(), JSON.stringify(spec.filter));
+        if (spec.update && !Array.isArray(spec.update)) assert.doesNotThrow(() => model.updateOne(spec.filter, spec.update!).cast(), JSON.stringify(spec.update));
+      }
     });
 
     it('sets only schema paths in update pipelines (pipelines bypass strict mode, so this test stands in)', () => {
+      const notice = Q.messageDoc({ id: MID, questionId: QID, seq: 0, sender: 's', sender_type: 2, type: 4, created_at: 1, action: 5 });
+      const event = { type: 'question.transitioned' as const, previous: { status: 1, serv_id: null }, created_at: 1 };
       const stages = [
-        ...(Q.transition(write, Q.messageDoc({ id: MID, questionId: QID, seq: 0, sender: 's', sender_type: 2, type: 4, created_at: 1, action: 5 })).update as { $set: object }[]),
+        ...(Q.transition(write, { ...notice, event }).update as { $set: object }[]),
         ...(Q.appendMessage(message, { statuses: [1] }, null).update as { $set: object }[]),
       ];
       for (const stage of stages) {
         for (const path of Object.keys(stage.$set)) assert.ok(models.Question.schema.path(path), `${path} is not in the question schema`);
       }
+      const pendingEntry = (stages[1] as { $set: { pending: { $concatArrays: [unknown, Record<string, unknown>[]] } } }).$set.pending.$concatArrays[1][0]!;
+      const pendingSchema = (models.Question.schema.path('pending') as unknown as { schema: mongoose.Schema }).schema;
+      for (const path of Object.keys(pendingEntry)) assert.ok(pendingSchema.path(path), `${path} is not in the pending schema`);
     });
   });
 
-  describe('push outbox', () => {
-    it('enqueues with $setOnInsert so an existing entry is untouched', () => {
-      assert.deepEqual(enqueueQuery({ id: 'e1', payload: '{}', now: 3 }), {
-        filter: { _id: 'e1' },
-        update: { $setOnInsert: { payload: '{}', attempts: 0, next_attempt_at: 3, leased_until: null, created_at: 3, last_error: null } },
-        options: { upsert: true },
+  describe('outbox events', () => {
+    const claim = Q.claimEvents(100, 30, 50);
+    const ids = [new Types.ObjectId(QID), new Types.ObjectId(MID)];
+
+    it('claims in three steps: the oldest free candidates, one updateMany that leases them by token, one find of that token', () => {
+      assert.deepEqual(claim.candidates, {
+        filter: { leased_until: op({ $lte: 100 }) },
+        projection: { _id: 1 },
+        sort: { created_at: 1, _id: 1 },
+        limit: 50,
+      });
+      // The lease re-checks freedom per document, so a candidate another relay leased meanwhile is skipped.
+      assert.deepEqual(claim.lease(ids, 'tok'), {
+        filter: { _id: op({ $in: ids }), leased_until: op({ $lte: 100 }) },
+        update: { $set: { leased_until: 130, lease: 'tok' }, $inc: { attempts: 1 } },
+      });
+      assert.deepEqual(claim.leased(ids, 'tok'), { filter: { _id: op({ $in: ids }), lease: 'tok' }, sort: { created_at: 1, _id: 1 } });
+      const query = models.OutboxEvent.updateMany(claim.lease(ids, 'tok').filter, claim.lease(ids, 'tok').update!);
+      assert.deepEqual(query.getUpdate(), { $set: { leased_until: 130, lease: 'tok' }, $inc: { attempts: 1 } });
+    });
+
+    it('the candidates follow the outbox_events_by_age index; a released event is free again, its claim not counted', () => {
+      const [fields] = models.OutboxEvent.schema.indexes().find(([, o]) => o.name === 'outbox_events_by_age')!;
+      assert.deepEqual(fields, claim.candidates.sort);
+      assert.deepEqual(Q.releaseEvent(ids[0]!, 'tok'), {
+        filter: { _id: ids[0], lease: 'tok' },
+        update: { $set: { leased_until: 0, lease: null }, $inc: { attempts: -1 } },
       });
     });
 
-    it('claims the oldest due, unleased entry and leases it in the same write', () => {
-      const spec = claimQuery(100, 30);
-      const query = models.Outbox.findOneAndUpdate(spec.filter, spec.update!, spec.options).sort(spec.sort!);
-      assert.deepEqual(spec, {
-        filter: { next_attempt_at: op({ $lte: 100 }), $or: [{ leased_until: null }, { leased_until: op({ $lte: 100 }) }] },
-        update: { $set: { leased_until: 130 } },
-        sort: { next_attempt_at: 1 },
-        options: { returnDocument: 'after' },
-      });
-      assert.deepEqual(query.getOptions().sort, { next_attempt_at: 1 });
-      assert.deepEqual(mongoose.sanitizeFilter(spec.filter), spec.filter);
+    it('drops a ghost event only while this claim holds it', () => {
+      assert.deepEqual(Q.dropEvent(ids[0]!, 'tok'), { filter: { _id: ids[0], lease: 'tok' } });
+      assert.doesNotThrow(() => models.OutboxEvent.find(Q.dropEvent(ids[0]!, 'tok').filter).cast());
     });
 
-    it('retries by releasing the lease; counts pending and dead', () => {
-      assert.deepEqual(retryQuery('e1', { attempts: 2, nextAttemptAt: null, error: 'x'.repeat(900) }).update, {
-        $set: { attempts: 2, next_attempt_at: null, leased_until: null, last_error: 'x'.repeat(500) },
+    it('completes by id and counts every recorded event', () => {
+      assert.deepEqual(Q.byObjectId(QID), { filter: { _id: new Types.ObjectId(QID) } });
+      assert.deepEqual(Q.allEvents, { filter: {} });
+    });
+  });
+
+  describe('deliveries', () => {
+    it('enqueues many in one bulkWrite of upserts with $setOnInsert, so an existing entry is untouched', () => {
+      assert.deepEqual(Q.enqueueDeliveries([{ id: 'e1', payload: '{}' }, { id: 'e2', payload: '[]' }], 3), [
+        {
+          updateOne: {
+            filter: { _id: 'e1' },
+            update: { $setOnInsert: { payload: '{}', attempts: 0, next_attempt_at: 3, leased_until: null, lease: null, created_at: 3, last_error: null } },
+            upsert: true,
+          },
+        },
+        {
+          updateOne: {
+            filter: { _id: 'e2' },
+            update: { $setOnInsert: { payload: '[]', attempts: 0, next_attempt_at: 3, leased_until: null, lease: null, created_at: 3, last_error: null } },
+            upsert: true,
+          },
+        },
+      ]);
+    });
+
+    it('claims the oldest due, unleased entries by token, every step on the partial outbox_due index', () => {
+      const claim = Q.claimDeliveries(100, 30, 20);
+      const due = { next_attempt_at: op({ $gte: 0, $lte: 100 }), $or: [{ leased_until: null }, { leased_until: op({ $lte: 100 }) }] };
+      assert.deepEqual(claim.candidates, { filter: due, projection: { _id: 1 }, sort: { next_attempt_at: 1, _id: 1 }, limit: 20 });
+      assert.deepEqual(claim.lease(['e1', 'e2'], 'tok'), {
+        filter: { _id: op({ $in: ['e1', 'e2'] }), ...due },
+        update: { $set: { leased_until: 130, lease: 'tok' } },
       });
-      assert.deepEqual(countQueries.pending.filter, { next_attempt_at: op({ $type: 'number' }) });
-      assert.deepEqual(countQueries.dead.filter, { next_attempt_at: null });
+      assert.deepEqual(claim.leased(['e1'], 'tok'), { filter: { _id: op({ $in: ['e1'] }), lease: 'tok' }, sort: { next_attempt_at: 1, _id: 1 } });
+      assertUsesPartial(claim.candidates.filter, models.Outbox, 'outbox_due');
+      assertUsesPartial(claim.lease(['e1'], 'tok').filter, models.Outbox, 'outbox_due');
+      assert.deepEqual(mongoose.sanitizeFilter(claim.candidates.filter), claim.candidates.filter);
+      assert.throws(() => claim.lease([{ $ne: '' }], 'tok'), TypeError);
+    });
+
+    it('retries by releasing the lease; counts pending (on the partial index) and dead', () => {
+      assert.deepEqual(Q.retryDelivery('e1', { attempts: 2, nextAttemptAt: null, error: 'x'.repeat(900) }).update, {
+        $set: { attempts: 2, next_attempt_at: null, leased_until: null, lease: null, last_error: 'x'.repeat(500) },
+      });
+      assert.deepEqual(Q.countDeliveries.pending.filter, { next_attempt_at: op({ $gte: 0 }) });
+      assertUsesPartial(Q.countDeliveries.pending.filter, models.Outbox, 'outbox_due');
+      assert.deepEqual(Q.countDeliveries.dead.filter, { next_attempt_at: null });
+    });
+  });
+
+  describe('change feed', () => {
+    it('reserves seqs from one counter document, $inc by the number of entries', () => {
+      assert.deepEqual(Q.reserveChangeSeqs(3), {
+        filter: { _id: 'changes' },
+        update: { $inc: { seq: 3 } },
+        options: { upsert: true, returnDocument: 'after' },
+      });
+      assert.throws(() => Q.reserveChangeSeqs(0), TypeError);
+    });
+
+    it('lists after a seq in seq order, reads the newest, prunes by age', () => {
+      assert.deepEqual(Q.listChanges(7, 100), { filter: { _id: op({ $gt: 7 }) }, sort: { _id: 1 }, limit: 100 });
+      assert.deepEqual(Q.lastChange, { filter: {}, projection: { _id: 1 }, sort: { _id: -1 }, limit: 1 });
+      assert.deepEqual(Q.pruneChanges(50), { filter: { at: op({ $lt: 50 }) } });
+    });
+
+    it('retry-safe mode: a listing stops before a young hole (an entry on its way) and skips an old one (a crash)', () => {
+      const change = (seq: number, at: number): ChangeDoc => ({ _id: seq, kind: 'session', key: 'k', at });
+      const now = 1000;
+      assert.deepEqual(contiguousChanges(4, [change(5, now), change(6, now)], now).map((c) => c._id), [5, 6]);
+      assert.deepEqual(contiguousChanges(4, [change(5, now), change(7, now)], now).map((c) => c._id), [5]);
+      assert.deepEqual(contiguousChanges(4, [change(6, now)], now), []);
+      const old = now - IN_FLIGHT_GRACE_S - 1;
+      assert.deepEqual(contiguousChanges(4, [change(6, old), change(7, now)], now).map((c) => c._id), [6, 7]);
+    });
+  });
+
+  describe('migration of existing data', () => {
+    it('creates the change counter at 0 if it is missing, never resetting it', () => {
+      assert.deepEqual(legacy.counter, { filter: { _id: 'changes' }, update: { $setOnInsert: { seq: 0 } }, options: { upsert: true } });
+      assert.deepEqual(legacy.messagesDone.update, { $set: { seq: 1 } });
+      assert.doesNotThrow(() => models.Counter.updateOne(legacy.messagesDone.filter, legacy.messagesDone.update).cast());
+    });
+
+    it('finds raw 12-character session tokens, never digests', () => {
+      const pattern = new RegExp(legacy.sessions.filter._id.$regex);
+      assert.ok(pattern.test('SESSION00001'));
+      assert.ok(!pattern.test(DIGEST));
+      assert.ok(!pattern.test('SESSION0000'));
+    });
+
+    it('moves a session under its digest with the fields it lacked', () => {
+      assert.deepEqual(hashedSession({ _id: 'SESSION00001', user_id: 'u1', identify: 'com.a', serv_id: null, created_at: 5 }), {
+        _id: DIGEST,
+        kind: 'app',
+        last_used_at: 5,
+        user_id: 'u1',
+        identify: 'com.a',
+        serv_id: null,
+        created_at: 5,
+      });
+    });
+
+    it('rewrites the session of messages and of pending entries, by token', () => {
+      assert.deepEqual(legacy.messageTokens, [{ $match: { session: { $regex: '^[A-Za-z0-9]{12}$' } } }, { $group: { _id: '$session' } }]);
+      assert.deepEqual(legacy.messages('SESSION00001', DIGEST), {
+        updateMany: { filter: { session: 'SESSION00001' }, update: { $set: { session: DIGEST } } },
+      });
+      assert.deepEqual(legacy.pending('SESSION00001', DIGEST), {
+        updateMany: {
+          filter: { 'pending.session': 'SESSION00001' },
+          update: { $set: { 'pending.$[entry].session': DIGEST } },
+          arrayFilters: [{ 'entry.session': 'SESSION00001' }],
+        },
+      });
+    });
+
+    it('replaces a payload\'s "session" by "device" (its digest) in place, once', () => {
+      const payload = JSON.stringify({ id: 'p1', kind: 'message', session: 'SESSION00001', user_id: 'u1' });
+      const migrated = devicePayload(payload)!;
+      assert.equal(migrated, JSON.stringify({ id: 'p1', kind: 'message', device: DIGEST, user_id: 'u1' }));
+      assert.equal(devicePayload(migrated), null);
+      assert.equal(devicePayload('not json'), null);
+      assert.equal(devicePayload(JSON.stringify({ session: DIGEST })), null);
+      assert.ok(new RegExp(legacy.payloads.filter.payload.$regex).test(payload));
+    });
+  });
+
+  describe('partial indexes', () => {
+    it('no partial filter uses $type (the planner cannot prove an equality or range implies it)', () => {
+      for (const model of Object.values(models) as AnyModel[]) {
+        for (const [, options] of model.schema.indexes()) {
+          if (options.partialFilterExpression) assert.ok(!JSON.stringify(options.partialFilterExpression).includes('$type'), `${model.modelName}.${options.name}`);
+        }
+      }
     });
   });
 });

@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import mongoose, { Types } from 'mongoose';
 import { LIMITS } from '../../shared/limits.js';
+import { sessionDigest } from '../../server/domain/sessionTokens.js';
+import { changedIndexes, declaredIndexes } from '../../server/stores/mongo/connection.js';
 import { createModels } from '../../server/stores/mongo/models.js';
 
 const models = createModels(mongoose.createConnection());
@@ -60,7 +62,15 @@ describe('MongoDB store: schemas (no server)', () => {
     assert.deepEqual(await invalidPaths(message({ text: 'x'.repeat(LIMITS.text.max + 1) })), ['text']);
     assert.deepEqual(await invalidPaths(message({ client_msg_id: 'x'.repeat(LIMITS.clientMsgId.max + 1) })), ['client_msg_id']);
     assert.deepEqual(await invalidPaths(message({ type: 1, audio_len: LIMITS.audioLen.max + 1 })), ['audio_len']);
-    assert.deepEqual(await invalidPaths(new models.Session({ _id: 'short', user_id: 'u', identify: 'a', created_at: 1 })), ['_id']);
+    const session = (extra: Record<string, unknown>) =>
+      new models.Session({ _id: sessionDigest('SESSION00001'), user_id: 'u', identify: 'a', kind: 'app', created_at: 1, last_used_at: 1, ...extra });
+    assert.deepEqual(await invalidPaths(session({})), []);
+    // Stored under the digest only: a raw 12-character token (or anything but 64 hex) is refused.
+    assert.deepEqual(await invalidPaths(session({ _id: 'SESSION00001' })), ['_id']);
+    assert.deepEqual(await invalidPaths(session({ _id: sessionDigest('x').toUpperCase() })), ['_id']);
+    assert.deepEqual(await invalidPaths(session({ kind: 'admin', last_used_at: undefined })), ['kind', 'last_used_at']);
+    assert.deepEqual(await invalidPaths(message({ session: 'SESSION00001' })), ['session']);
+    assert.deepEqual(await invalidPaths(message({ session: sessionDigest('SESSION00001'), client_msg_id: 'c' })), []);
     assert.deepEqual(await invalidPaths(new models.Agent({ _id: 'x'.repeat(LIMITS.servId.max + 1), password_hash: 'h', name: 'n' })), ['_id']);
     assert.deepEqual(await invalidPaths(new models.Item({ template: QID, question: '', content: 'c' })), ['question']);
   });
@@ -86,6 +96,7 @@ describe('MongoDB store: schemas (no server)', () => {
         'questions_pending_since',
         'questions_idle_since',
         'questions_finish_requested',
+        'questions_unsettled',
       ],
     );
     assert.deepEqual(indexes(models.Session.schema).map((i) => i.name), ['sessions_by_user', 'sessions_by_serv']);
@@ -93,5 +104,59 @@ describe('MongoDB store: schemas (no server)', () => {
     assert.deepEqual(indexes(models.Template.schema).map((i) => i.name), ['templates_by_app']);
     assert.deepEqual(indexes(models.Item.schema).map((i) => i.name), ['items_by_template']);
     assert.deepEqual(indexes(models.Outbox.schema).map((i) => i.name), ['outbox_due']);
+    assert.deepEqual(indexes(models.OutboxEvent.schema).map((i) => i.name), ['outbox_events_by_age']);
+    assert.deepEqual(indexes(models.Change.schema).map((i) => i.name), ['changes_by_time']);
+  });
+
+  it('validates outbox events, change entries and the seq counter', async () => {
+    const event = (extra: Record<string, unknown>) =>
+      new models.OutboxEvent({ _id: QID, type: 'message.created', question: QID, message: QID, created_at: 1, ...extra });
+    const fresh = event({});
+    assert.deepEqual(await invalidPaths(fresh), []);
+    assert.equal(fresh.attempts, 0);
+    assert.equal(fresh.leased_until, 0);
+    assert.equal(fresh.previous, null);
+    assert.deepEqual(await invalidPaths(event({ type: 'question.deleted', previous: { status: 4 } })), ['previous.status', 'type']);
+    assert.deepEqual(await invalidPaths(new models.Change({ _id: 1.5, kind: 'user', key: 'k', at: 1 })), ['_id', 'kind']);
+    assert.deepEqual(await invalidPaths(new models.Counter({ _id: 'changes', seq: 3 })), []);
+  });
+
+  it('a pending entry carries its event and nothing else beyond a message', async () => {
+    const doc = question({
+      pending: [{ _id: QID, question: QID, seq: 1, sender: 's', sender_type: 2, type: 4, created_at: 1, action: 1, event: { type: 'question.transitioned', previous: { status: 1, serv_id: null }, created_at: 1 } }],
+    });
+    assert.deepEqual(await invalidPaths(doc), []);
+    assert.equal(doc.pending[0]!.event!.type, 'question.transitioned');
+    // Strict inside the array too: an unknown path fails the cast of the whole entry.
+    const entry = { _id: QID, question: QID, seq: 1, sender: 's', sender_type: 2, type: 4, created_at: 1 };
+    assert.deepEqual(await invalidPaths(question({ pending: [{ ...entry, extra: 1 }] })), ['pending']);
+    assert.deepEqual(await invalidPaths(question({ pending: [{ ...entry, event: { type: 'message.created', created_at: 1, bogus: 1 } }] })), ['pending.0.event']);
+  });
+
+  describe('index migration', () => {
+    const declared = declaredIndexes(models.Session);
+
+    it('declares the session indexes as the migration compares them', () => {
+      assert.deepEqual(declared, [
+        { name: 'sessions_by_user', key: { identify: 1, user_id: 1, _id: 1 }, unique: false, partialFilterExpression: undefined },
+        { name: 'sessions_by_serv', key: { serv_id: 1, _id: 1 }, unique: false, partialFilterExpression: { serv_id: { $gt: '' } } },
+      ]);
+    });
+
+    it('drops an index whose key, uniqueness or partial filter changed; keeps equal and unknown ones', () => {
+      const existing = [
+        { v: 2, name: '_id_', key: { _id: 1 } },
+        // As the previous version declared them:
+        { v: 2, name: 'sessions_by_user', key: { user_id: 1, identify: 1, _id: 1 } },
+        { v: 2, name: 'sessions_by_serv', key: { serv_id: 1, _id: 1 }, partialFilterExpression: { serv_id: { $type: 'string' } } },
+        { v: 2, name: 'someone_elses', key: { kind: 1 } },
+      ];
+      assert.deepEqual(changedIndexes(declared, existing), ['sessions_by_user', 'sessions_by_serv']);
+      const current = declared.map((index) => ({ v: 2, ...index, ...(index.unique ? {} : { unique: undefined }) }));
+      assert.deepEqual(changedIndexes(declared, current), []);
+      const messages = declaredIndexes(models.Message);
+      const wasNotUnique = messages.map((index) => ({ ...index, unique: false }));
+      assert.deepEqual(changedIndexes(messages, wasNotUnique), ['messages_by_seq', 'messages_idempotency']);
+    });
   });
 });

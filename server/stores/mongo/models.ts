@@ -9,6 +9,7 @@
  */
 import mongoose, { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { LIMITS } from '../../../shared/limits.js';
+import type { ChangeKind, OutboxEventType, SessionKind } from '../types.js';
 
 const strictness = { strict: 'throw', strictQuery: 'throw', versionKey: false, autoIndex: false } as const;
 const num = { type: Number, required: true } as const;
@@ -19,7 +20,16 @@ const intEnum = (values: number[]) => ({ type: Number, required: true, enum: val
 
 export interface AppDoc { _id: string; name: string; created_at: number }
 export interface UserDoc { _id: string; name: string; image_url: string; device_count: number; group_count: number }
-export interface SessionDoc { _id: string; user_id: string; identify: string; serv_id: string | null; created_at: number }
+/** A device session under the digest of its token (the token itself is never stored). */
+export interface SessionDoc {
+  _id: string;
+  user_id: string;
+  identify: string;
+  serv_id: string | null;
+  kind: SessionKind;
+  created_at: number;
+  last_used_at: number;
+}
 export interface AgentDoc { _id: string; password_hash: string; name: string; identifies: string[] }
 export interface MessageDoc {
   _id: Types.ObjectId;
@@ -33,9 +43,16 @@ export interface MessageDoc {
   media_path?: string;
   audio_len?: number;
   action?: number;
+  /** Digest of the sending device session (the idempotency key with client_msg_id). */
   session?: string;
   client_msg_id?: string;
 }
+/** The question's status and agent before a transition, as the outbox event carries them. */
+export interface PreviousDoc { status: number; serv_id: string | null }
+/** What a pending entry needs to record its outbox event once its message is in (retry-safe mode). */
+export interface PendingEventDoc { type: Exclude<OutboxEventType, 'question.created'>; previous: PreviousDoc | null; created_at: number }
+/** A message waiting to be inserted, with the event to record after it (retry-safe mode only). */
+export interface PendingDoc extends MessageDoc { event?: PendingEventDoc }
 export interface QuestionDoc {
   _id: Types.ObjectId;
   identify: string;
@@ -54,28 +71,39 @@ export interface QuestionDoc {
   last_mess_sender: string | null;
   last_mess_sender_type: number | null;
   /** Messages whose question write is done but whose insert may not be (retry-safe mode only). */
-  pending: MessageDoc[];
+  pending: PendingDoc[];
 }
 export interface TemplateDoc { _id: Types.ObjectId; identify: string; title: string; created_at: number }
 export interface ItemDoc { _id: Types.ObjectId; template: Types.ObjectId; question: string; content: string }
+/** A delivery (one push to one device). */
 export interface OutboxDoc {
   _id: string;
   payload: string;
   attempts: number;
   next_attempt_at: number | null;
   leased_until: number | null;
+  /** The claim that holds the lease (a random token per claim), so a claimer reads back only its own. */
+  lease: string | null;
   created_at: number;
   last_error: string | null;
 }
-/** The files document GridFS writes for each media upload. */
-export interface MediaFileDoc {
+/** A domain event recorded with its cause; `_id` is the cause's id (question, notice or message). */
+export interface OutboxEventDoc {
   _id: Types.ObjectId;
-  filename: string;
-  length: number;
-  chunkSize: number;
-  uploadDate: Date;
-  metadata: { contentType: string; ext: string };
+  type: OutboxEventType;
+  question: Types.ObjectId;
+  message: Types.ObjectId | null;
+  previous: PreviousDoc | null;
+  created_at: number;
+  attempts: number;
+  /** 0 when free; otherwise the lease runs until then. */
+  leased_until: number;
+  lease: string | null;
 }
+/** One change-feed entry; `_id` is its seq. */
+export interface ChangeDoc { _id: number; kind: ChangeKind; key: string; at: number }
+/** A named counter: `changes` hands out change-feed seqs; `migrated.*` at 1 marks a finished data migration. */
+export interface CounterDoc { _id: string; seq: number }
 
 export const appSchema = new Schema<AppDoc>(
   { _id: str(LIMITS.identify.max), name: str(LIMITS.name.max + LIMITS.identify.max), created_at: num },
@@ -93,21 +121,29 @@ export const userSchema = new Schema<UserDoc>(
   { ...strictness, collection: 'users' },
 );
 
+/** A session digest: 64 lower-case hex characters (server/domain/sessionTokens.ts). */
+const DIGEST = /^[0-9a-f]{64}$/;
+
 export const sessionSchema = new Schema<SessionDoc>(
   {
-    _id: { type: String, required: true, minlength: LIMITS.sessionLength, maxlength: LIMITS.sessionLength },
+    _id: { type: String, required: true, match: DIGEST },
     user_id: str(LIMITS.userId.max),
     identify: str(LIMITS.identify.max),
     /** The agent this device session is bound to: the "bindings" of the API. */
     serv_id: { type: String, default: null, maxlength: LIMITS.servId.max },
+    kind: { type: String, required: true, enum: ['app', 'desk'] },
     created_at: num,
+    last_used_at: num,
   },
   { ...strictness, collection: 'sessions' },
 );
-// Pushes to an agent look up its bound device sessions.
-// Pushes to the asking user reach all its device sessions in the question's app.
-sessionSchema.index({ user_id: 1, identify: 1, _id: 1 }, { name: 'sessions_by_user' });
-sessionSchema.index({ serv_id: 1, _id: 1 }, { name: 'sessions_by_serv', partialFilterExpression: { serv_id: { $type: 'string' } } });
+// Pushes to the asking user reach all its device sessions in the question's app; with identify
+// first, the same index finds every session of an app when the app is removed.
+sessionSchema.index({ identify: 1, user_id: 1, _id: 1 }, { name: 'sessions_by_user' });
+// Pushes to agents look up their bound device sessions. `$gt: ''` keeps only bound sessions (any
+// non-empty string; null sorts below every string) in a form the planner can match: each query on
+// it carries the same predicate (queries.ts, boundSessions).
+sessionSchema.index({ serv_id: 1, _id: 1 }, { name: 'sessions_by_serv', partialFilterExpression: { serv_id: { $gt: '' } } });
 
 export const agentSchema = new Schema<AgentDoc>(
   {
@@ -132,7 +168,7 @@ const messageFields = {
   media_path: { type: String, maxlength: 200 },
   audio_len: { type: Number, min: LIMITS.audioLen.min, max: LIMITS.audioLen.max },
   action: { type: Number, enum: [1, 2, 3, 4, 5, 6] },
-  session: { type: String, maxlength: LIMITS.sessionLength },
+  session: { type: String, match: DIGEST },
   client_msg_id: { type: String, minlength: LIMITS.clientMsgId.min, maxlength: LIMITS.clientMsgId.max },
 };
 
@@ -142,7 +178,31 @@ messageSchema.index({ question: 1, seq: 1 }, { name: 'messages_by_seq', unique: 
 // Idempotency: a retried send with the same client_msg_id from the same session cannot insert twice.
 messageSchema.index(
   { session: 1, client_msg_id: 1 },
-  { name: 'messages_idempotency', unique: true, partialFilterExpression: { client_msg_id: { $type: 'string' } } },
+  // $exists, not $type: the planner can prove an equality implies $exists, never $type.
+  { name: 'messages_idempotency', unique: true, partialFilterExpression: { client_msg_id: { $exists: true } } },
+);
+
+const previousSchema = new Schema<PreviousDoc>(
+  { status: intEnum([1, 2, 3]), serv_id: { type: String, default: null, maxlength: LIMITS.servId.max } },
+  { ...strictness, _id: false },
+);
+const pendingSchema = new Schema<PendingDoc>(
+  {
+    _id: Schema.Types.ObjectId,
+    ...messageFields,
+    event: {
+      type: new Schema<PendingEventDoc>(
+        {
+          type: { type: String, required: true, enum: ['question.transitioned', 'message.created'] },
+          previous: { type: previousSchema, default: null },
+          created_at: num,
+        },
+        { ...strictness, _id: false },
+      ),
+      default: undefined,
+    },
+  },
+  strictness,
 );
 
 export const questionSchema = new Schema<QuestionDoc>(
@@ -167,7 +227,7 @@ export const questionSchema = new Schema<QuestionDoc>(
     last_mess_timestamp: nullableNum,
     last_mess_sender: { type: String, default: null },
     last_mess_sender_type: { type: Number, default: null, enum: [1, 2, null] },
-    pending: { type: [new Schema<MessageDoc>({ _id: Schema.Types.ObjectId, ...messageFields }, strictness)], default: [] },
+    pending: { type: [pendingSchema], default: [] },
   },
   { ...strictness, collection: 'questions' },
 );
@@ -184,7 +244,13 @@ questionSchema.index({ status: 1, status_at: 1 }, { name: 'questions_pending_sin
 questionSchema.index({ status: 1, last_activity_at: 1 }, { name: 'questions_idle_since' });
 questionSchema.index(
   { status: 1, finish_requested_at: 1 },
-  { name: 'questions_finish_requested', partialFilterExpression: { finish_requested_at: { $type: 'number' } } },
+  // Requested times are positive seconds; the scan repeats `$gte: 0` so the planner can use it.
+  { name: 'questions_finish_requested', partialFilterExpression: { finish_requested_at: { $gte: 0 } } },
+);
+// Retry-safe mode: questions with a pending message a crashed writer left (holds nothing otherwise).
+questionSchema.index(
+  { 'pending.created_at': 1 },
+  { name: 'questions_unsettled', partialFilterExpression: { 'pending.created_at': { $gte: 0 } } },
 );
 
 export const templateSchema = new Schema<TemplateDoc>(
@@ -211,24 +277,47 @@ export const outboxSchema = new Schema<OutboxDoc>(
     /** null once given up: the entry stays as dead, with its last error. */
     next_attempt_at: nullableNum,
     leased_until: nullableNum,
+    lease: { type: String, default: null, maxlength: 64 },
     created_at: num,
     last_error: { type: String, default: null, maxlength: 500 },
   },
   { ...strictness, collection: 'outbox' },
 );
-outboxSchema.index({ next_attempt_at: 1 }, { name: 'outbox_due', partialFilterExpression: { next_attempt_at: { $type: 'number' } } });
+// Due deliveries; `$gte: 0` leaves out the dead (null) ones, and every claim repeats it.
+outboxSchema.index({ next_attempt_at: 1 }, { name: 'outbox_due', partialFilterExpression: { next_attempt_at: { $gte: 0 } } });
 
-/** GridFS files documents, read through Mongoose so lookups get the same casting and sanitizing. */
-export const mediaFileSchema = new Schema<MediaFileDoc>(
+export const outboxEventSchema = new Schema<OutboxEventDoc>(
   {
-    _id: Schema.Types.ObjectId,
-    filename: String,
-    length: Number,
-    chunkSize: Number,
-    uploadDate: Date,
-    metadata: { contentType: String, ext: String },
+    _id: { type: Schema.Types.ObjectId, required: true },
+    type: { type: String, required: true, enum: ['question.created', 'question.transitioned', 'message.created'] },
+    question: { type: Schema.Types.ObjectId, required: true },
+    message: { type: Schema.Types.ObjectId, default: null },
+    previous: { type: previousSchema, default: null },
+    created_at: num,
+    attempts: { type: Number, default: 0, min: 0 },
+    leased_until: { type: Number, default: 0 },
+    lease: { type: String, default: null, maxlength: 64 },
   },
-  { ...strictness, strict: false },
+  { ...strictness, collection: 'outbox_events' },
+);
+// The relay's claims: oldest first.
+outboxEventSchema.index({ created_at: 1, _id: 1 }, { name: 'outbox_events_by_age' });
+
+export const changeSchema = new Schema<ChangeDoc>(
+  {
+    _id: { type: Number, required: true, min: 1, validate: Number.isInteger },
+    kind: { type: String, required: true, enum: ['session', 'agent', 'app'] },
+    key: str(200),
+    at: num,
+  },
+  { ...strictness, collection: 'changes' },
+);
+// Pruning by age.
+changeSchema.index({ at: 1 }, { name: 'changes_by_time' });
+
+export const counterSchema = new Schema<CounterDoc>(
+  { _id: str(50), seq: { type: Number, required: true, min: 0, validate: Number.isInteger } },
+  { ...strictness, collection: 'counters' },
 );
 
 /** Compiles the models on one dedicated connection (never the global mongoose default). */
@@ -243,19 +332,17 @@ export function createModels(connection: Connection) {
     Template: connection.model('Template', templateSchema),
     Item: connection.model('Item', itemSchema),
     Outbox: connection.model('Outbox', outboxSchema),
-    /** One GridFS bucket per media kind: `image.files` / `audio.files`. */
-    MediaFile: {
-      image: connection.model('ImageFile', mediaFileSchema, 'image.files'),
-      audio: connection.model('AudioFile', mediaFileSchema, 'audio.files'),
-    },
+    OutboxEvent: connection.model('OutboxEvent', outboxEventSchema),
+    Change: connection.model('Change', changeSchema),
+    Counter: connection.model('Counter', counterSchema),
   };
 }
 
 export type Models = ReturnType<typeof createModels>;
 
-/** The models whose schemas declare indexes (GridFS creates its own on first upload). */
-export function indexedModels(models: Models): Array<Pick<Model<any>, "createIndexes" | "modelName">> {
-  return [models.Session, models.Agent, models.Question, models.Message, models.Template, models.Item, models.Outbox];
+/** Every model, in creation order (start-up creates their collections, so transactions never have to). */
+export function allModels(models: Models): Array<Model<any>> {
+  return Object.values(models) as unknown as Array<Model<any>>;
 }
 
 export { mongoose };

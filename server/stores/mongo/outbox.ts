@@ -1,104 +1,161 @@
 /**
- * The push outbox in MongoDB. MongoDB has no "update up to N documents and return them", so a claim
- * is up to `limit` single-document findOneAndUpdate's, each atomic: a due, unleased entry is leased
- * and returned in one step, so two nodes claiming at once never get the same entry while it is leased.
+ * The outbox in MongoDB: domain events (`outbox_events`, recorded with their causes by writes.ts),
+ * the deliveries they fan out to (`outbox`), and the provisioning change feed (`changes`).
+ *
+ * MongoDB has no "update up to N documents and return them", so a claim leases by token
+ * (queries.ts, ClaimQueries): pick the oldest free candidates, lease those still free in one
+ * updateMany stamped with a random token, read back what carries the token. The updateMany checks
+ * freedom per document atomically, so two claimers never hold one row at once.
  */
-import mongoose from 'mongoose';
-import type { OutboxEntry } from '../types.js';
-import type { Models, OutboxDoc } from './models.js';
-import { AFTER, n, s, type QuerySpec } from './queries.js';
+import { randomBytes } from 'node:crypto';
+import type { ChangeRecord, OutboxEntry, OutboxEvent, OutboxStore, Seconds } from '../types.js';
+import type { ChangeDoc, CounterDoc, OutboxDoc, OutboxEventDoc } from './models.js';
+import * as Q from './queries.js';
+import { findAll, findFirst, type AnyModel } from './reads.js';
+import { toChange, toDelivery, toOutboxEvent } from './records.js';
+import { settleQuestion, type WriteContext } from './writes.js';
 
-const { trusted } = mongoose;
+/**
+ * How long a hole in the change feed, a question.created event without its question, or a pending
+ * message may be a write still under way (retry-safe mode: single-document writes in a row). Past
+ * it, the write is taken to have crashed: the hole is skipped, the event dropped, the message settled.
+ */
+export const IN_FLIGHT_GRACE_S = 30;
 
-/** Idempotent enqueue: an existing id is left exactly as it is. */
-export function enqueueQuery(entry: { id: string; payload: string; now: number }): QuerySpec {
-  return {
-    filter: { _id: s(entry.id) },
-    update: {
-      $setOnInsert: {
-        payload: s(entry.payload),
-        attempts: 0,
-        next_attempt_at: n(entry.now),
-        leased_until: null,
-        created_at: n(entry.now),
-        last_error: null,
-      },
-    },
-    options: { upsert: true },
-  };
+async function claim<T extends { _id: unknown }>(model: AnyModel, queries: Q.ClaimQueries): Promise<{ docs: T[]; token: string }> {
+  const token = randomBytes(12).toString('hex');
+  const candidates = await findAll<{ _id: unknown }>(model, queries.candidates);
+  if (candidates.length === 0) return { docs: [], token };
+  const ids = candidates.map((c) => c._id);
+  const lease = queries.lease(ids, token);
+  await model.updateMany(lease.filter, lease.update!).exec();
+  return { docs: await findAll<T>(model, queries.leased(ids, token)), token };
 }
 
-/** Leases the oldest due entry that no live lease holds. */
-export function claimQuery(now: number, leaseS: number): QuerySpec {
-  return {
-    filter: {
-      next_attempt_at: trusted({ $lte: n(now) }),
-      $or: [{ leased_until: null }, { leased_until: trusted({ $lte: n(now) }) }],
-    },
-    update: { $set: { leased_until: n(now) + n(leaseS) } },
-    sort: { next_attempt_at: 1 },
-    options: AFTER,
-  };
-}
+export class MongoOutbox implements OutboxStore {
+  constructor(private readonly ctx: WriteContext) {}
 
-export function retryQuery(id: string, retry: { attempts: number; nextAttemptAt: number | null; error: string }): QuerySpec {
-  return {
-    filter: { _id: s(id) },
-    update: {
-      $set: {
-        attempts: n(retry.attempts),
-        next_attempt_at: retry.nextAttemptAt === null ? null : n(retry.nextAttemptAt),
-        leased_until: null,
-        last_error: s(retry.error).slice(0, 500),
-      },
-    },
-  };
-}
-
-export const countQueries = {
-  pending: { filter: { next_attempt_at: trusted({ $type: 'number' }) } } as QuerySpec,
-  dead: { filter: { next_attempt_at: null } } as QuerySpec,
-};
-
-export class MongoOutbox {
-  constructor(private readonly models: Models) {}
-
-  async enqueue(entry: { id: string; payload: string; now: number }): Promise<void> {
-    const q = enqueueQuery(entry);
-    await this.models.Outbox.updateOne(q.filter, q.update!, q.options).exec();
+  private get models() {
+    return this.ctx.models;
   }
 
-  async claim(now: number, leaseS: number, limit: number): Promise<OutboxEntry[]> {
-    const claimed: OutboxEntry[] = [];
-    while (claimed.length < limit) {
-      const q = claimQuery(now, leaseS);
-      const doc = await this.models.Outbox.findOneAndUpdate(q.filter, q.update!, q.options).sort(q.sort!).lean<OutboxDoc>().exec();
-      if (!doc) break;
-      claimed.push({
-        id: doc._id,
-        payload: doc.payload,
-        attempts: doc.attempts,
-        nextAttemptAt: doc.next_attempt_at as number,
-        createdAt: doc.created_at,
-      });
+  async claimEvents(now: Seconds, leaseS: number, limit: number): Promise<OutboxEvent[]> {
+    if (!this.ctx.transactions) await this.settleUnsettled(now, limit);
+    const { docs, token } = await claim<OutboxEventDoc>(this.models.OutboxEvent, Q.claimEvents(now, leaseS, limit));
+    const ready = this.ctx.transactions ? docs : await this.withoutGhosts(docs, token, now);
+    return ready.map(toOutboxEvent);
+  }
+
+  /**
+   * Retry-safe mode: a message whose writer died after its question write is still pending on the
+   * question, with its event. Settled here once it is older than the grace period (a live writer
+   * settles its own in milliseconds), so its event is not left waiting for the next read of that
+   * question.
+   */
+  private async settleUnsettled(now: Seconds, limit: number): Promise<void> {
+    const stale = await findAll<{ _id: OutboxEventDoc['_id'] }>(this.models.Question, Q.unsettledQuestions(now - IN_FLIGHT_GRACE_S, limit));
+    for (const question of stale) await settleQuestion(this.ctx, question._id.toHexString());
+  }
+
+  /**
+   * Retry-safe mode records question.created before the question (writes.ts, insertWithEvent): an
+   * event whose question is not there yet goes back unclaimed, and one still without it after the
+   * grace period is dropped (its question insert failed or crashed).
+   */
+  private async withoutGhosts(docs: OutboxEventDoc[], token: string, now: Seconds): Promise<OutboxEventDoc[]> {
+    const created = docs.filter((d) => d.type === 'question.created');
+    if (created.length === 0) return docs;
+    const found = await findAll<{ _id: OutboxEventDoc['_id'] }>(this.models.Question, {
+      ...Q.byObjectIds(created.map((d) => d.question)),
+      projection: { _id: 1 },
+    });
+    const exists = new Set(found.map((q) => q._id.toHexString()));
+    const ready: OutboxEventDoc[] = [];
+    for (const doc of docs) {
+      if (doc.type !== 'question.created' || exists.has(doc.question.toHexString())) {
+        ready.push(doc);
+      } else if (now - doc.created_at < IN_FLIGHT_GRACE_S) {
+        const release = Q.releaseEvent(doc._id, token);
+        await this.models.OutboxEvent.updateOne(release.filter, release.update!).exec();
+      } else {
+        await this.models.OutboxEvent.deleteOne(Q.dropEvent(doc._id, token).filter).exec();
+      }
     }
-    return claimed;
+    return ready;
   }
 
-  async complete(id: string): Promise<void> {
-    await this.models.Outbox.deleteOne({ _id: s(id) }).exec();
+  async completeEvent(id: string): Promise<void> {
+    let q;
+    try {
+      q = Q.byObjectId(id);
+    } catch {
+      return; // not an id we could have handed out
+    }
+    await this.models.OutboxEvent.deleteOne(q.filter).exec();
   }
 
-  async retry(id: string, retry: { attempts: number; nextAttemptAt: number | null; error: string }): Promise<void> {
-    const q = retryQuery(id, retry);
+  countEvents(): Promise<number> {
+    return this.models.OutboxEvent.countDocuments(Q.allEvents.filter).exec();
+  }
+
+  async enqueueDeliveries(entries: Array<{ id: string; payload: string }>, now: Seconds): Promise<void> {
+    if (entries.length === 0) return;
+    await this.models.Outbox.bulkWrite(Q.enqueueDeliveries(entries, now), { ordered: false });
+  }
+
+  async claimDeliveries(now: Seconds, leaseS: number, limit: number): Promise<OutboxEntry[]> {
+    const { docs } = await claim<OutboxDoc>(this.models.Outbox, Q.claimDeliveries(now, leaseS, limit));
+    return docs.map(toDelivery);
+  }
+
+  async completeDelivery(id: string): Promise<void> {
+    await this.models.Outbox.deleteOne(Q.byId(id).filter).exec();
+  }
+
+  async retryDelivery(id: string, retry: { attempts: number; nextAttemptAt: Seconds | null; error: string }): Promise<void> {
+    const q = Q.retryDelivery(id, retry);
     await this.models.Outbox.updateOne(q.filter, q.update!).exec();
   }
 
-  async count(): Promise<{ pending: number; dead: number }> {
+  async countDeliveries(): Promise<{ pending: number; dead: number }> {
     const [pending, dead] = await Promise.all([
-      this.models.Outbox.countDocuments(countQueries.pending.filter).exec(),
-      this.models.Outbox.countDocuments(countQueries.dead.filter).exec(),
+      this.models.Outbox.countDocuments(Q.countDeliveries.pending.filter).exec(),
+      this.models.Outbox.countDocuments(Q.countDeliveries.dead.filter).exec(),
     ]);
     return { pending, dead };
   }
+
+  async lastChangeSeq(): Promise<number> {
+    const newest = await findFirst<{ _id: number }>(this.models.Change, Q.lastChange);
+    if (newest) return newest._id;
+    const counter = await findFirst<CounterDoc>(this.models.Counter, Q.byId(Q.CHANGE_COUNTER));
+    return counter?.seq ?? 0;
+  }
+
+  /**
+   * Changes after `afterSeq`, stopping before a hole: in retry-safe mode a seq is reserved before its
+   * entry is inserted, so seq n+1 can be visible while n is still on its way, and a tailer that
+   * moved past n would never see it. A hole older than the grace period is a crashed write and is
+   * skipped. With transactions there are no holes to wait for (seq and entry commit together).
+   */
+  async listChanges(afterSeq: number, limit: number): Promise<ChangeRecord[]> {
+    const docs = await findAll<ChangeDoc>(this.models.Change, Q.listChanges(afterSeq, limit));
+    return (this.ctx.transactions ? docs : contiguousChanges(afterSeq, docs, Date.now() / 1000)).map(toChange);
+  }
+
+  async pruneChanges(before: Seconds): Promise<void> {
+    await this.models.Change.deleteMany(Q.pruneChanges(before).filter).exec();
+  }
+}
+
+/** The run of `docs` (sorted by seq) that follows `afterSeq` without a hole younger than the grace period. */
+export function contiguousChanges(afterSeq: number, docs: ChangeDoc[], now: Seconds): ChangeDoc[] {
+  const run: ChangeDoc[] = [];
+  let expected = afterSeq + 1;
+  for (const doc of docs) {
+    if (doc._id !== expected && now - doc.at < IN_FLIGHT_GRACE_S) break;
+    run.push(doc);
+    expected = doc._id + 1;
+  }
+  return run;
 }

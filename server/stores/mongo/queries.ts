@@ -11,7 +11,7 @@
 import mongoose, { Types, type UpdateQuery, type UpdateWithAggregationPipeline } from 'mongoose';
 import { isObjectId } from '../objectId.js';
 import type { NewMessage, Page, QuestionFilter, SendGuard, TimeoutScan, TransitionWrite } from '../types.js';
-import type { MessageDoc } from './models.js';
+import type { MessageDoc, PendingDoc } from './models.js';
 
 const { trusted } = mongoose;
 type Doc = Record<string, unknown>;
@@ -57,6 +57,7 @@ function paging(filter: Doc, page: Page): Pick<QuerySpec, 'sort' | 'skip' | 'lim
 
 export const byId = (id: string): QuerySpec => ({ filter: { _id: s(id) } });
 export const byObjectId = (id: string): QuerySpec => ({ filter: { _id: oid(id) } });
+export const byObjectIds = (ids: Types.ObjectId[]): QuerySpec => ({ filter: { _id: trusted({ $in: ids }) } });
 export const byIds = (ids: string[]): QuerySpec => ({ filter: { _id: trusted({ $in: [...new Set(ids.map(s))] }) } });
 
 export function upsertApp(app: { identify: string; name: string; createdAt: number }): QuerySpec {
@@ -77,34 +78,85 @@ export function upsertUser(user: { userId: string; name: string; imageUrl: strin
   };
 }
 
-export function bindSession(session: string, servId: string): QuerySpec {
-  return { filter: { _id: s(session) }, update: { $set: { serv_id: s(servId) } } };
+/** A use of the session; `$max` so a late, older touch never moves it back. */
+export function touchSession(digest: string, now: number): QuerySpec {
+  return { filter: { _id: s(digest) }, update: { $max: { last_used_at: n(now) } } };
+}
+
+export function bindSession(digest: string, servId: string): QuerySpec {
+  return { filter: { _id: s(digest) }, update: { $set: { serv_id: s(servId) } } };
 }
 
 /** Only the binding the caller names is removed; a re-bind to another agent meanwhile is kept. */
-export function unbindSession(session: string, servId: string): QuerySpec {
-  return { filter: { _id: s(session), serv_id: s(servId) }, update: { $set: { serv_id: null } } };
+export function unbindSession(digest: string, servId: string): QuerySpec {
+  return { filter: { _id: s(digest), serv_id: s(servId) }, update: { $set: { serv_id: null } } };
 }
 
-export function agentSessions(servId: string): QuerySpec {
-  return { filter: { serv_id: s(servId) }, sort: { _id: 1 } };
+/** The predicate of the `sessions_by_serv` partial index; every query on bound sessions repeats it. */
+export const BOUND = { $gt: '' } as const;
+
+/** Sessions bound to any of these agents, in one `$in` on the partial `sessions_by_serv` index. */
+export function boundSessions(servIds: string[]): QuerySpec {
+  return { filter: { serv_id: trusted({ $in: [...new Set(servIds.map(s))], ...BOUND }) }, sort: { _id: 1 } };
+}
+
+/** Unbinds the sessions read a moment ago, each only while it is still bound to this agent. */
+export function unbindSessions(servId: string, digests: string[]): QuerySpec {
+  return { filter: { _id: trusted({ $in: digests.map(s) }), serv_id: s(servId) }, update: { $set: { serv_id: null } } };
 }
 
 export function userSessions(userId: string, identify: string): QuerySpec {
-  return { filter: { user_id: s(userId), identify: s(identify) }, sort: { _id: 1 } };
+  return { filter: { identify: s(identify), user_id: s(userId) }, sort: { _id: 1 } };
 }
 
+/** Replaces the agent and returns it as it was (null when new), so the caller learns what changed. */
 export function upsertAgent(agent: { servId: string; passwordHash: string; name: string; identifies: string[] }): QuerySpec {
   return {
     filter: { _id: s(agent.servId) },
     update: { $set: { password_hash: s(agent.passwordHash), name: s(agent.name), identifies: [...new Set(agent.identifies.map(s))] } },
-    options: { upsert: true },
+    options: { upsert: true, returnDocument: 'before' },
   };
 }
 
 /** Equality on the array matches agents whose identifies contain the app. */
 export function agentsOfApp(identify: string): QuerySpec {
   return { filter: { identifies: s(identify) }, sort: { _id: 1 } };
+}
+
+/**
+ * Removing an app, step by step (accounts.ts runs them in one transaction when it can): read its
+ * sessions and templates, then delete exactly those sessions, the templates' items, the templates,
+ * take the app out of its agents, and delete the app.
+ */
+export const deleteApp = {
+  sessions: (identify: string): QuerySpec => ({ filter: { identify: s(identify) }, sort: { _id: 1 } }),
+  templates: (identify: string): QuerySpec => ({ filter: { identify: s(identify) }, projection: { _id: 1 } }),
+  items: (templateIds: Types.ObjectId[]): QuerySpec => ({ filter: { template: trusted({ $in: templateIds }) } }),
+  deleteTemplates: (identify: string): QuerySpec => ({ filter: { identify: s(identify) } }),
+  deleteSessions: (digests: string[]): QuerySpec => ({ filter: { _id: trusted({ $in: digests.map(s) }) } }),
+  agents: (identify: string): QuerySpec => ({ filter: { identifies: s(identify) }, update: { $pull: { identifies: s(identify) } } }),
+};
+
+// ---- the change feed ----
+
+/** The counter document that hands out change seqs. */
+export const CHANGE_COUNTER = 'changes';
+
+/** Reserves `count` seqs: the counter afterwards holds the last of them. */
+export function reserveChangeSeqs(count: number): QuerySpec {
+  if (!Number.isInteger(count) || count < 1) throw new TypeError('expected a positive count');
+  return { filter: { _id: CHANGE_COUNTER }, update: { $inc: { seq: count } }, options: { upsert: true, returnDocument: 'after' } };
+}
+
+export function listChanges(afterSeq: number, limit: number): QuerySpec {
+  return { filter: { _id: trusted({ $gt: n(afterSeq) }) }, sort: { _id: 1 }, limit: n(limit) };
+}
+
+/** The newest entry (the counter answers when every entry has been pruned). */
+export const lastChange: QuerySpec = { filter: {}, projection: { _id: 1 }, sort: { _id: -1 }, limit: 1 };
+
+export function pruneChanges(before: number): QuerySpec {
+  return { filter: { at: trusted({ $lt: n(before) }) } };
 }
 
 export function listQuestions(filter: QuestionFilter, page: Page): QuerySpec {
@@ -130,28 +182,39 @@ export function messageDoc(fields: Omit<MessageDoc, 'question' | '_id'> & { id: 
 }
 
 /**
- * The pending-message stage of the retry-safe write order: appends the message, with the seq the
- * previous stage just assigned, to the question's `pending` array in the same document write.
+ * A value inside an update pipeline: strings (even nested ones) as `$literal`, so a text such as
+ * `$last_seq` is stored as text, never read as a field path.
  */
-function pendingStage(message: MessageDoc): Doc {
+function literal(value: unknown): unknown {
+  if (typeof value === 'string') return { $literal: value };
+  if (value === null || typeof value !== 'object' || value instanceof Types.ObjectId) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, literal(inner)]));
+}
+
+/**
+ * The pending-message stage of the retry-safe write order: appends the message (and the event to
+ * record after it), with the seq the previous stage just assigned, to the question's `pending`
+ * array in the same document write.
+ */
+function pendingStage(message: PendingDoc): Doc {
   const entry: Doc = { seq: '$last_seq' };
-  for (const [key, value] of Object.entries(message)) {
-    if (key === 'seq') continue;
-    entry[key] = typeof value === 'string' ? { $literal: value } : value;
-  }
+  for (const [key, value] of Object.entries(message)) if (key !== 'seq') entry[key] = literal(value);
   return { $set: { pending: { $concatArrays: [{ $ifNull: ['$pending', []] }, [entry]] } } };
 }
+
+/** The predicate of the `questions_finish_requested` partial index: a request is pending. */
+export const REQUESTED = { $gte: 0 } as const;
 
 /**
  * One state transition: every guard in the filter, the new state and the next seq in one pipeline
  * update (a pipeline because status_at only moves when the status changes). `pending` adds the
  * notice to the question document itself when the deployment has no transactions.
  */
-export function transition(write: TransitionWrite, notice: MessageDoc | null): QuerySpec {
+export function transition(write: TransitionWrite, notice: PendingDoc | null): QuerySpec {
   const filter: Doc = { _id: oid(write.questionId), status: trusted({ $in: write.from.map(n) }) };
   if (write.servId !== undefined) filter.serv_id = write.servId === null ? null : s(write.servId);
   if (write.userId !== undefined) filter.user_id = s(write.userId);
-  if (write.finishRequested) filter.finish_requested_at = trusted({ $type: 'number' });
+  if (write.finishRequested) filter.finish_requested_at = trusted({ ...REQUESTED });
   if (write.statusBefore !== undefined) filter.status_at = trusted({ $lt: n(write.statusBefore) });
   if (write.lastActivityBefore !== undefined) filter.last_activity_at = trusted({ $lt: n(write.lastActivityBefore) });
   if (write.finishRequestedBefore !== undefined) filter.finish_requested_at = trusted({ $lt: n(write.finishRequestedBefore) });
@@ -171,7 +234,7 @@ export function transition(write: TransitionWrite, notice: MessageDoc | null): Q
 }
 
 /** The seq increment of a chat message, guarded by who may send in which status. */
-export function appendMessage(input: NewMessage, guard: SendGuard, pending: MessageDoc | null): QuerySpec {
+export function appendMessage(input: NewMessage, guard: SendGuard, pending: PendingDoc | null): QuerySpec {
   const filter: Doc = { _id: oid(input.questionId), status: trusted({ $in: guard.statuses.map(n) }) };
   if (guard.userId !== undefined) filter.user_id = s(guard.userId);
   if (guard.servId !== undefined) filter.serv_id = s(guard.servId);
@@ -184,15 +247,16 @@ export function appendMessage(input: NewMessage, guard: SendGuard, pending: Mess
     last_mess_sender: lit(input.sender),
     last_mess_sender_type: n(input.senderType),
   };
-  // A user who writes after "may I close this?" is not done: the finish request lapses.
-  if (input.senderType === 1) set.finish_requested_at = null;
+  // Decided by the domain (NewMessage.cancelsFinishRequest); the store only applies it.
+  if (input.cancelsFinishRequest) set.finish_requested_at = null;
   const update: Doc[] = [{ $set: set }];
   if (pending) update.push(pendingStage(pending));
   return { filter, update: update as unknown as UpdateWithAggregationPipeline, options: AFTER_PIPELINE };
 }
 
-export function messageByClientId(session: string, clientMsgId: string): QuerySpec {
-  return { filter: { session: s(session), client_msg_id: s(clientMsgId) } };
+/** The idempotency key; `$exists` repeats the partial filter of `messages_idempotency` for the planner. */
+export function messageByClientId(sessionDigest: string, clientMsgId: string): QuerySpec {
+  return { filter: { session: s(sessionDigest), client_msg_id: trusted({ $eq: s(clientMsgId), $exists: true }) } };
 }
 
 /** Removes a pending message once it is in `messages` (or known to be a duplicate). */
@@ -222,8 +286,16 @@ export function scanTimeouts(scan: TimeoutScan) {
   return {
     pending: ids({ status: 1, status_at: trusted({ $lt: n(scan.pendingSince) }) }),
     idle: ids({ status: 2, last_activity_at: trusted({ $lt: n(scan.idleSince) }) }),
-    finishRequested: ids({ status: 2, finish_requested_at: trusted({ $lt: n(scan.finishRequestedSince) }) }),
+    finishRequested: ids({ status: 2, finish_requested_at: trusted({ ...REQUESTED, $lt: n(scan.finishRequestedSince) }) }),
   };
+}
+
+/** The predicate of the `questions_unsettled` partial index: the question has a pending entry. */
+export const UNSETTLED = { $gte: 0 } as const;
+
+/** Questions holding a pending entry older than `before`: a writer that died before settling it. */
+export function unsettledQuestions(before: number, limit: number): QuerySpec {
+  return { filter: { 'pending.created_at': trusted({ ...UNSETTLED, $lt: n(before) }) }, projection: { _id: 1 }, limit: n(limit) };
 }
 
 export function listTemplates(identifies: string[]): QuerySpec {
@@ -234,3 +306,113 @@ export function listItems(templateId: string, page: Page): QuerySpec {
   const filter: Doc = { template: oid(templateId) };
   return { filter, ...paging(filter, page) };
 }
+
+// ---- media (GridFS; run on the driver's collections, so ids are ObjectIds already) ----
+
+export function mediaFile(id: string): QuerySpec {
+  return { filter: { _id: oid(id) } };
+}
+
+/** Every chunk of one file in order; the `files_id_1_n_1` index GridFS creates serves it. */
+export function mediaChunks(fileId: Types.ObjectId): QuerySpec {
+  return { filter: { files_id: fileId }, sort: { n: 1 } };
+}
+
+// ---- the outbox: events and deliveries ----
+
+/** The predicate of the `outbox_due` partial index (not given up); every due-query repeats it. */
+export const NOT_DEAD = { $gte: 0 } as const;
+
+/**
+ * A claim is three steps, none of which can hand one row to two claimers: pick the oldest free
+ * candidates (`candidates`), lease those still free in one updateMany that re-checks freedom per
+ * document and stamps a random token (`lease`), then read back what carries the token (`leased`).
+ */
+export interface ClaimQueries {
+  candidates: QuerySpec;
+  lease: (ids: unknown[], token: string) => QuerySpec;
+  leased: (ids: unknown[], token: string) => QuerySpec;
+}
+
+export function claimEvents(now: number, leaseS: number, limit: number): ClaimQueries {
+  const free = () => ({ leased_until: trusted({ $lte: n(now) }) });
+  const sort = { created_at: 1, _id: 1 } as const;
+  return {
+    candidates: { filter: free(), projection: { _id: 1 }, sort, limit: n(limit) },
+    lease: (ids, token) => ({
+      filter: { _id: trusted({ $in: ids }), ...free() },
+      update: { $set: { leased_until: n(now) + n(leaseS), lease: s(token) }, $inc: { attempts: 1 } },
+    }),
+    leased: (ids, token) => ({ filter: { _id: trusted({ $in: ids }), lease: s(token) }, sort }),
+  };
+}
+
+/** Every recorded event, processed or not yet (`completeEvent` deletes by `_id`). */
+export const allEvents: QuerySpec = { filter: {} };
+
+/** Gives an event back unprocessed (its cause is not visible yet): free again, the claim not counted. */
+export function releaseEvent(id: Types.ObjectId, token: string): QuerySpec {
+  return { filter: { _id: id, lease: s(token) }, update: { $set: { leased_until: 0, lease: null }, $inc: { attempts: -1 } } };
+}
+
+/** Drops an event this claim holds (a question.created whose question never arrived). */
+export function dropEvent(id: Types.ObjectId, token: string): QuerySpec {
+  return { filter: { _id: id, lease: s(token) } };
+}
+
+export function claimDeliveries(now: number, leaseS: number, limit: number): ClaimQueries {
+  const due = () => ({
+    next_attempt_at: trusted({ ...NOT_DEAD, $lte: n(now) }),
+    $or: [{ leased_until: null }, { leased_until: trusted({ $lte: n(now) }) }],
+  });
+  const sort = { next_attempt_at: 1, _id: 1 } as const;
+  return {
+    candidates: { filter: due(), projection: { _id: 1 }, sort, limit: n(limit) },
+    lease: (ids, token) => ({
+      filter: { _id: trusted({ $in: ids.map(s) }), ...due() },
+      update: { $set: { leased_until: n(now) + n(leaseS), lease: s(token) } },
+    }),
+    leased: (ids, token) => ({ filter: { _id: trusted({ $in: ids.map(s) }), lease: s(token) }, sort }),
+  };
+}
+
+/** One bulkWrite of upserts: `$setOnInsert` leaves an entry whose id exists exactly as it is. */
+export function enqueueDeliveries(entries: Array<{ id: string; payload: string }>, now: number) {
+  return entries.map((entry) => ({
+    updateOne: {
+      filter: { _id: s(entry.id) },
+      update: {
+        $setOnInsert: {
+          payload: s(entry.payload),
+          attempts: 0,
+          next_attempt_at: n(now),
+          leased_until: null,
+          lease: null,
+          created_at: n(now),
+          last_error: null,
+        },
+      },
+      upsert: true,
+    },
+  }));
+}
+
+export function retryDelivery(id: string, retry: { attempts: number; nextAttemptAt: number | null; error: string }): QuerySpec {
+  return {
+    filter: { _id: s(id) },
+    update: {
+      $set: {
+        attempts: n(retry.attempts),
+        next_attempt_at: retry.nextAttemptAt === null ? null : n(retry.nextAttemptAt),
+        leased_until: null,
+        lease: null,
+        last_error: s(retry.error).slice(0, 500),
+      },
+    },
+  };
+}
+
+export const countDeliveries = {
+  pending: { filter: { next_attempt_at: trusted({ ...NOT_DEAD }) } } as QuerySpec,
+  dead: { filter: { next_attempt_at: null } } as QuerySpec,
+};

@@ -1,7 +1,30 @@
 /** Mongo documents ↔ store records: ObjectIds become 24-hex strings at the interface. */
 import type { MessageType, NoticeAction, QuestionStatus, SenderType } from '../../../shared/limits.js';
-import type { AgentRecord, MessageRecord, QuestionRecord, SessionRecord, TemplateRecord, UserRecord } from '../types.js';
-import type { AgentDoc, MessageDoc, QuestionDoc, SessionDoc, TemplateDoc, UserDoc } from './models.js';
+import type {
+  AgentRecord,
+  ChangeRecord,
+  ItemRecord,
+  MessageRecord,
+  OutboxEntry,
+  OutboxEvent,
+  QuestionRecord,
+  SessionRecord,
+  TemplateRecord,
+  UserRecord,
+} from '../types.js';
+import type {
+  AgentDoc,
+  ChangeDoc,
+  ItemDoc,
+  MessageDoc,
+  OutboxDoc,
+  OutboxEventDoc,
+  PendingDoc,
+  QuestionDoc,
+  SessionDoc,
+  TemplateDoc,
+  UserDoc,
+} from './models.js';
 
 export function toQuestion(doc: QuestionDoc): QuestionRecord {
   return {
@@ -47,7 +70,27 @@ export function toMessage(doc: MessageDoc): MessageRecord {
 }
 
 export function toSession(doc: SessionDoc): SessionRecord {
-  return { session: doc._id, userId: doc.user_id, identify: doc.identify, servId: doc.serv_id ?? null, createdAt: doc.created_at };
+  return {
+    digest: doc._id,
+    userId: doc.user_id,
+    identify: doc.identify,
+    servId: doc.serv_id ?? null,
+    kind: doc.kind ?? 'app',
+    createdAt: doc.created_at,
+    lastUsedAt: doc.last_used_at ?? doc.created_at,
+  };
+}
+
+export function toSessionDoc(session: SessionRecord): SessionDoc {
+  return {
+    _id: session.digest,
+    user_id: session.userId,
+    identify: session.identify,
+    serv_id: session.servId,
+    kind: session.kind,
+    created_at: session.createdAt,
+    last_used_at: session.lastUsedAt,
+  };
 }
 
 export function toUser(doc: UserDoc): UserRecord {
@@ -60,6 +103,57 @@ export function toAgent(doc: AgentDoc): AgentRecord {
 
 export function toTemplate(doc: TemplateDoc): TemplateRecord {
   return { id: doc._id.toHexString(), identify: doc.identify, title: doc.title, createdAt: doc.created_at };
+}
+
+export function toItem(doc: ItemDoc): ItemRecord {
+  return { id: doc._id.toHexString(), templateId: doc.template.toHexString(), question: doc.question, content: doc.content };
+}
+
+export function toOutboxEvent(doc: OutboxEventDoc): OutboxEvent {
+  return {
+    id: doc._id.toHexString(),
+    type: doc.type,
+    questionId: doc.question.toHexString(),
+    messageId: doc.message ? doc.message.toHexString() : null,
+    previous: doc.previous ? { status: doc.previous.status as QuestionStatus, servId: doc.previous.serv_id ?? null } : null,
+    createdAt: doc.created_at,
+    attempts: doc.attempts,
+  };
+}
+
+/**
+ * The outbox event a pending entry carries, as it lands in `outbox_events` once its message is in;
+ * its `_id` is the message's, so recording it again is a harmless duplicate.
+ */
+export function eventOfPending(questionId: QuestionDoc['_id'], entry: PendingDoc): OutboxEventDoc | null {
+  if (!entry.event) return null;
+  return newEvent({
+    _id: entry._id,
+    type: entry.event.type,
+    question: questionId,
+    message: entry._id,
+    previous: entry.event.previous ?? null,
+    created_at: entry.event.created_at,
+  });
+}
+
+/** A fresh, unleased event document. */
+export function newEvent(fields: Pick<OutboxEventDoc, '_id' | 'type' | 'question' | 'message' | 'previous' | 'created_at'>): OutboxEventDoc {
+  return { ...fields, attempts: 0, leased_until: 0, lease: null };
+}
+
+/** A pending entry without its event: what goes into `messages`. */
+export function messageOfPending(entry: PendingDoc): MessageDoc {
+  const { event: _event, ...message } = entry;
+  return message;
+}
+
+export function toDelivery(doc: OutboxDoc): OutboxEntry {
+  return { id: doc._id, payload: doc.payload, attempts: doc.attempts, nextAttemptAt: doc.next_attempt_at as number, createdAt: doc.created_at };
+}
+
+export function toChange(doc: ChangeDoc): ChangeRecord {
+  return { seq: doc._id, kind: doc.kind, key: doc.key, at: doc.at };
 }
 
 /** Duplicate key (E11000): a unique index refused the write. */

@@ -1,22 +1,28 @@
 /**
- * How a question write and the message it produces (a notice, or a chat message) land together.
+ * How a write lands together with what it causes: a question write with its message (a notice or a
+ * chat message) and its outbox event, a provisioning write with its change-feed entries.
  *
- * - With transactions (replica set or sharded cluster, i.e. every production deployment): the
- *   conditional question update and the message insert run in one transaction. Two writers on one
- *   question conflict on its document, so the second waits for the first to commit or retries:
- *   messages become visible in seq order, and a failed insert rolls the seq back.
- * - Without (a standalone mongod, typical of development): a retry-safe order of writes. The
- *   question update is the commit point: in the same single-document write it appends the message,
- *   id and seq already chosen, to the question's `pending` array. Then the message is inserted and
- *   pulled from `pending`. A crash in between leaves it in `pending`, and whoever reads the question's
- *   messages next inserts it; a repeated insert fails on `_id` (and (question, seq)), so replaying
- *   it any number of times yields exactly one copy. Readers bound their read by the `last_seq` they
- *   saw after settling, so they never see seq n+1 before n.
+ * - With transactions (replica set or sharded cluster, i.e. every production deployment): all of it
+ *   runs in one transaction. Two writers on one question conflict on its document, so the second
+ *   waits for the first to commit or retries: messages become visible in seq order, and a failed
+ *   insert rolls the seq back. Change seqs come from one counter document incremented in the same
+ *   transaction, so two provisioning writes conflict on it and seqs follow commit order.
+ * - Without (a standalone mongod, typical of development): a retry-safe order of single-document
+ *   writes. The question update is the commit point: in the same single-document write it appends
+ *   the message, id and seq already chosen, together with its outbox event, to the question's
+ *   `pending` array. Then the message is inserted, then its event (whose `_id` is the message id),
+ *   then the entry is pulled from `pending`. A crash in between leaves it in `pending`, and the next
+ *   write on that question, the next read of its messages, or the relay's claim once it is stale
+ *   (outbox.ts) settles it; a repeated insert fails on
+ *   `_id` (and (question, seq)), so replaying it any number of times yields exactly one message and
+ *   one event. Readers bound their read by the `last_seq` they saw after settling, so they never see
+ *   seq n+1 before n. What this mode cannot guarantee is listed in docs/mongodb.md.
  */
 import type { ClientSession, Connection, mongo } from 'mongoose';
-import type { MessageDoc, Models, QuestionDoc } from './models.js';
-import { isDuplicateKey } from './records.js';
-import { byObjectId, settlePending, type QuerySpec } from './queries.js';
+import type { ChangeKind, Seconds } from '../types.js';
+import type { ChangeDoc, CounterDoc, MessageDoc, Models, OutboxEventDoc, PendingDoc, PendingEventDoc, QuestionDoc } from './models.js';
+import { byObjectId, reserveChangeSeqs, settlePending, type QuerySpec } from './queries.js';
+import { eventOfPending, isDuplicateKey, messageOfPending } from './records.js';
 
 export interface WriteContext {
   connection: Connection;
@@ -24,12 +30,78 @@ export interface WriteContext {
   transactions: boolean;
 }
 
-/** Majority writes and snapshot reads, so a committed transition survives a primary failover. */
+/** Majority writes and snapshot reads, so a committed write survives a primary failover. */
 export const TRANSACTION_OPTIONS: mongo.TransactionOptions = {
   readConcern: { level: 'snapshot' },
   writeConcern: { w: 'majority' },
   readPreference: 'primary',
 };
+
+/** The options every operation of one unit of work passes: its transaction's session, if any. */
+export const inSession = (session: ClientSession | null) => (session ? { session } : {});
+
+/**
+ * Runs `work` in one transaction when the deployment has them, else directly (its writes then land
+ * one by one in the order `work` issues them, which each caller chooses to be retry-safe).
+ * withTransaction retries the whole callback on transient errors, so `work` must start from
+ * scratch each time and keep no state outside its return value.
+ */
+export async function atomically<T>(ctx: WriteContext, work: (session: ClientSession | null) => Promise<T>): Promise<T> {
+  if (!ctx.transactions) return work(null);
+  const session = await ctx.connection.startSession();
+  try {
+    let result: T | undefined;
+    await session.withTransaction(async () => {
+      result = await work(session);
+    }, TRANSACTION_OPTIONS);
+    return result as T;
+  } finally {
+    await session.endSession();
+  }
+}
+
+/**
+ * Appends change-feed entries after the write they describe, in the same unit of work: seqs are
+ * reserved from the counter document (`$inc` by the number of entries), then the entries inserted.
+ */
+export async function appendChanges(
+  ctx: WriteContext,
+  session: ClientSession | null,
+  changes: Array<{ kind: ChangeKind; key: string }>,
+  at: Seconds,
+): Promise<void> {
+  if (changes.length === 0) return;
+  const q = reserveChangeSeqs(changes.length);
+  const counter = await ctx.models.Counter.findOneAndUpdate(q.filter, q.update!, { ...q.options, ...inSession(session) })
+    .lean<CounterDoc>()
+    .exec();
+  const first = counter!.seq - changes.length + 1;
+  const docs: ChangeDoc[] = changes.map((change, i) => ({ _id: first + i, kind: change.kind, key: change.key, at }));
+  await ctx.models.Change.insertMany(docs, inSession(session));
+}
+
+/**
+ * Inserts an event and the document that causes it (a new question). In a transaction, together.
+ * Without one the event goes first: a crash after it leaves an event whose question never appears,
+ * which the claim recognises and drops after a grace period (outbox.ts), whereas the other order
+ * could leave a question whose event is lost for good.
+ */
+export async function insertWithEvent(ctx: WriteContext, event: OutboxEventDoc, insertCause: (session: ClientSession | null) => Promise<void>): Promise<void> {
+  if (ctx.transactions) {
+    await atomically(ctx, async (session) => {
+      await insertCause(session);
+      await ctx.models.OutboxEvent.create([event], { session: session! });
+    });
+    return;
+  }
+  await ctx.models.OutboxEvent.create([event]);
+  try {
+    await insertCause(null);
+  } catch (error) {
+    await ctx.models.OutboxEvent.deleteOne(byObjectId(event._id.toHexString()).filter).exec().catch(() => undefined);
+    throw error;
+  }
+}
 
 export interface Written {
   question: QuestionDoc;
@@ -37,63 +109,52 @@ export interface Written {
 }
 
 /**
- * Applies `build(...)`'s conditional question update and inserts `message` with the seq it assigned.
- * Null when the filter matched nothing. A duplicate-key error from the insert is rethrown after the
- * question write is undone (transaction) or the pending entry dropped (retry-safe order).
+ * Applies `build(...)`'s conditional question update, inserts `message` with the seq it assigned,
+ * and records its outbox event (`_id` = the message id). Null when the filter matched nothing. A
+ * duplicate-key error from the message insert is rethrown after the question write is undone
+ * (transaction) or the pending entry dropped (retry-safe order).
  */
 export async function writeWithMessage(
   ctx: WriteContext,
-  build: (pending: MessageDoc | null) => QuerySpec,
+  build: (pending: PendingDoc | null) => QuerySpec,
   message: MessageDoc,
+  event: PendingEventDoc,
 ): Promise<Written | null> {
-  if (ctx.transactions) return inTransaction(ctx, build, message);
-  const spec = build(message);
-  const question = await ctx.models.Question.findOneAndUpdate(spec.filter, spec.update!, spec.options)
-    .lean<QuestionDoc>()
-    .exec();
+  if (ctx.transactions) {
+    return atomically(ctx, async (session) => {
+      const spec = build(null);
+      const question = await ctx.models.Question.findOneAndUpdate(spec.filter, spec.update!, { ...spec.options, session: session! })
+        .lean<QuestionDoc>()
+        .exec();
+      if (!question) return null;
+      const entry: PendingDoc = { ...message, seq: question.last_seq, event };
+      await ctx.models.Message.create([messageOfPending(entry)], { session: session! });
+      await ctx.models.OutboxEvent.create([eventOfPending(question._id, entry)!], { session: session! });
+      return { question, message: messageOfPending(entry) };
+    });
+  }
+  const spec = build({ ...message, event });
+  const question = await ctx.models.Question.findOneAndUpdate(spec.filter, spec.update!, spec.options).lean<QuestionDoc>().exec();
   if (!question) return null;
   const entry = question.pending.find((p) => p._id.equals(message._id));
   if (!entry) throw new Error('pending message missing after its question write');
-  await insertPending(ctx, question._id.toHexString(), entry);
-  return { question, message: entry };
-}
-
-async function inTransaction(
-  ctx: WriteContext,
-  build: (pending: MessageDoc | null) => QuerySpec,
-  message: MessageDoc,
-): Promise<Written | null> {
-  const session: ClientSession = await ctx.connection.startSession();
-  try {
-    let written: Written | null = null;
-    // withTransaction retries the whole callback on transient errors (write conflicts), so it
-    // must start from scratch each time.
-    await session.withTransaction(async () => {
-      written = null;
-      const spec = build(null);
-      const question = await ctx.models.Question.findOneAndUpdate(spec.filter, spec.update!, { ...spec.options, session })
-        .lean<QuestionDoc>()
-        .exec();
-      if (!question) return;
-      const doc = { ...message, seq: question.last_seq };
-      await ctx.models.Message.create([doc], { session });
-      written = { question, message: doc };
-    }, TRANSACTION_OPTIONS);
-    return written;
-  } finally {
-    await session.endSession();
-  }
+  const questionId = question._id.toHexString();
+  await settleEntry(ctx, questionId, entry);
+  // Whatever an earlier writer on this question left behind (a crash) is settled now, not later.
+  await settleAll(ctx, questionId, question.pending.filter((p) => !p._id.equals(message._id)));
+  return { question, message: messageOfPending(entry) };
 }
 
 /**
- * Inserts one pending message and removes it from `pending`. Replays are harmless: an insert that
- * hits `_id` was done before. A conflict on the idempotency key means another retry of the same
- * client message won: the entry is dropped (its seq stays unused) and the error rethrown.
+ * Inserts one pending message, then its event, then removes it from `pending`. Replays are
+ * harmless: an insert that hits `_id` was done before. A conflict on the idempotency key means
+ * another retry of the same client message won: the entry is dropped with no event (its seq stays
+ * unused) and the error rethrown.
  */
-export async function insertPending(ctx: WriteContext, questionId: string, entry: MessageDoc): Promise<void> {
+export async function settleEntry(ctx: WriteContext, questionId: string, entry: PendingDoc): Promise<void> {
   const pull = settlePending(questionId, entry._id.toHexString());
   try {
-    await ctx.models.Message.create([entry]);
+    await ctx.models.Message.create([messageOfPending(entry)]);
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
     if (!(await ctx.models.Message.exists({ _id: entry._id }).exec())) {
@@ -101,7 +162,21 @@ export async function insertPending(ctx: WriteContext, questionId: string, entry
       throw error;
     }
   }
+  const event = eventOfPending(entry.question, entry);
+  if (event) {
+    await ctx.models.OutboxEvent.create([event]).catch((error: unknown) => {
+      if (!isDuplicateKey(error)) throw error;
+    });
+  }
   await ctx.models.Question.updateOne(pull.filter, pull.update!).exec();
+}
+
+async function settleAll(ctx: WriteContext, questionId: string, entries: PendingDoc[]): Promise<void> {
+  for (const entry of entries) {
+    await settleEntry(ctx, questionId, entry).catch((error: unknown) => {
+      if (!isDuplicateKey(error)) throw error;
+    });
+  }
 }
 
 /**
@@ -113,10 +188,6 @@ export async function settleQuestion(ctx: WriteContext, questionId: string): Pro
     .lean<Pick<QuestionDoc, '_id' | 'last_seq' | 'pending'>>()
     .exec();
   if (!question) return null;
-  for (const entry of question.pending ?? []) {
-    await insertPending(ctx, questionId, entry).catch((error: unknown) => {
-      if (!isDuplicateKey(error)) throw error;
-    });
-  }
+  await settleAll(ctx, questionId, question.pending ?? []);
   return question.last_seq;
 }

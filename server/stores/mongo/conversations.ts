@@ -1,0 +1,162 @@
+/**
+ * Questions, their transitions and their messages in MongoDB. Races resolve in MongoDB: every state
+ * change is one conditional findOneAndUpdate with the status in its filter, seq comes from the same
+ * atomic write on the question, and unique indexes on (question, seq) and (session, client_msg_id)
+ * back ordering and idempotency. Each write records its outbox event with it (writes.ts).
+ */
+import { MESSAGE_TYPE, type QuestionStatus } from '../../../shared/limits.js';
+import { isObjectId, newObjectId } from '../objectId.js';
+import type {
+  AppendResult,
+  ConversationStore,
+  MessageRecord,
+  NewMessage,
+  NewQuestion,
+  Page,
+  QuestionFilter,
+  QuestionRecord,
+  SendGuard,
+  TimeoutScan,
+  TransitionResult,
+  TransitionWrite,
+} from '../types.js';
+import type { MessageDoc, QuestionDoc } from './models.js';
+import * as Q from './queries.js';
+import { findAll, findFirst } from './reads.js';
+import { isDuplicateKey, newEvent, toMessage, toQuestion } from './records.js';
+import { inSession, insertWithEvent, settleQuestion, writeWithMessage, type WriteContext } from './writes.js';
+
+export class MongoConversations implements ConversationStore {
+  constructor(private readonly ctx: WriteContext) {}
+
+  private get models() {
+    return this.ctx.models;
+  }
+
+  async createQuestion(input: NewQuestion): Promise<QuestionRecord> {
+    const id = Q.oid(newObjectId(input.now * 1000));
+    const doc: QuestionDoc = {
+      _id: id,
+      identify: input.identify,
+      user_id: input.userId,
+      title: input.title,
+      labels: input.labels,
+      status: 1,
+      serv_id: null,
+      created_at: input.now,
+      status_at: input.now,
+      last_activity_at: input.now,
+      finish_requested_at: null,
+      last_seq: 0,
+      last_mess_text: null,
+      last_mess_timestamp: null,
+      last_mess_sender: null,
+      last_mess_sender_type: null,
+      pending: [],
+    };
+    const event = newEvent({ _id: id, type: 'question.created', question: id, message: null, previous: null, created_at: input.now });
+    let created: QuestionDoc | undefined;
+    await insertWithEvent(this.ctx, event, async (session) => {
+      const [saved] = await this.models.Question.create([doc], inSession(session));
+      created = saved!.toObject() as QuestionDoc;
+    });
+    return toQuestion(created!);
+  }
+
+  async getQuestion(id: string): Promise<QuestionRecord | null> {
+    if (!isObjectId(id)) return null;
+    const doc = await findFirst<QuestionDoc>(this.models.Question, Q.byObjectId(id));
+    return doc ? toQuestion(doc) : null;
+  }
+
+  async listQuestions(filter: QuestionFilter, page: Page): Promise<QuestionRecord[]> {
+    return (await findAll<QuestionDoc>(this.models.Question, Q.listQuestions(filter, page))).map(toQuestion);
+  }
+
+  async transition(write: TransitionWrite, previous: { status: QuestionStatus; servId: string | null }): Promise<TransitionResult | null> {
+    if (!isObjectId(write.questionId)) return null;
+    const notice = Q.messageDoc({
+      id: newObjectId(write.now * 1000),
+      questionId: write.questionId,
+      seq: 0, // assigned by the question write
+      sender: write.notice.sender,
+      sender_type: write.notice.senderType,
+      type: MESSAGE_TYPE.notice,
+      created_at: write.now,
+      action: write.notice.action,
+    });
+    const event = { type: 'question.transitioned' as const, previous: { status: previous.status, serv_id: previous.servId }, created_at: write.now };
+    const written = await writeWithMessage(this.ctx, (pending) => Q.transition(write, pending), notice, event);
+    return written ? { question: toQuestion(written.question), notice: toMessage(written.message) } : null;
+  }
+
+  async scanTimeouts(scan: TimeoutScan): Promise<{ pending: string[]; idle: string[]; finishRequested: string[] }> {
+    const specs = Q.scanTimeouts(scan);
+    const ids = async (spec: Q.QuerySpec) =>
+      (await findAll<{ _id: QuestionDoc['_id'] }>(this.models.Question, spec)).map((d) => d._id.toHexString());
+    const [pending, idle, finishRequested] = await Promise.all([ids(specs.pending), ids(specs.idle), ids(specs.finishRequested)]);
+    return { pending, idle, finishRequested };
+  }
+
+  async appendMessage(input: NewMessage, guard: SendGuard): Promise<AppendResult | null> {
+    if (!isObjectId(input.questionId)) return null;
+    const earlier = await this.duplicateOf(input);
+    if (earlier) return earlier;
+    const message = Q.messageDoc({
+      id: newObjectId(input.now * 1000),
+      questionId: input.questionId,
+      seq: 0, // assigned by the question write
+      sender: input.sender,
+      sender_type: input.senderType,
+      type: input.type,
+      created_at: input.now,
+      text: input.text,
+      media_path: input.mediaPath,
+      audio_len: input.audioLen,
+      session: input.sessionDigest,
+      client_msg_id: input.clientMsgId,
+    });
+    const event = { type: 'message.created' as const, previous: null, created_at: input.now };
+    try {
+      const written = await writeWithMessage(this.ctx, (pending) => Q.appendMessage(input, guard, pending), message, event);
+      if (!written) return null;
+      return { message: toMessage(written.message), question: toQuestion(written.question), duplicate: false };
+    } catch (error) {
+      // Two retries of one client message raced: the idempotency index let one in; return that one.
+      const winner = isDuplicateKey(error) ? await this.duplicateOf(input) : null;
+      if (winner) return winner;
+      throw error;
+    }
+  }
+
+  /** The message an earlier try with the same (session digest, client_msg_id) stored, if any. */
+  private async duplicateOf(input: NewMessage): Promise<AppendResult | null> {
+    if (input.clientMsgId === undefined) return null;
+    const doc = await findFirst<MessageDoc>(this.models.Message, Q.messageByClientId(input.sessionDigest, input.clientMsgId));
+    if (!doc) return null;
+    const question = await this.getQuestion(doc.question.toHexString());
+    return question ? { message: toMessage(doc), question, duplicate: true } : null;
+  }
+
+  async findMessageByClientId(sessionDigest: string, clientMsgId: string): Promise<MessageRecord | null> {
+    const doc = await findFirst<MessageDoc>(this.models.Message, Q.messageByClientId(sessionDigest, clientMsgId));
+    return doc ? toMessage(doc) : null;
+  }
+
+  async getMessage(id: string): Promise<MessageRecord | null> {
+    if (!isObjectId(id)) return null;
+    const doc = await findFirst<MessageDoc>(this.models.Message, Q.byObjectId(id));
+    return doc ? toMessage(doc) : null;
+  }
+
+  async listMessages(questionId: string, page: Omit<Page, 'after'> & { afterSeq?: number }): Promise<MessageRecord[]> {
+    if (!isObjectId(questionId)) return [];
+    let maxSeq: number | undefined;
+    if (!this.ctx.transactions) {
+      const lastSeq = await settleQuestion(this.ctx, questionId);
+      if (lastSeq === null) return [];
+      maxSeq = lastSeq;
+    }
+    return (await findAll<MessageDoc>(this.models.Message, Q.listMessages(questionId, page, maxSeq))).map(toMessage);
+  }
+}
