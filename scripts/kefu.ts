@@ -11,9 +11,12 @@ import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { ApiError } from '../shared/errors.js';
 import {
+  adminAppDeleteInput,
   adminAppInput,
   adminItemInput,
+  adminServDeleteInput,
   adminServInput,
+  adminSessionDeleteInput,
   adminSessionInput,
   adminTemplateInput,
   adminUserInput,
@@ -21,10 +24,13 @@ import {
 import { ConfigError, loadConfig } from '../server/config.js';
 import { systemClock, type Deps } from '../server/deps.js';
 import {
+  agentRemover,
   agentUpserter,
   appCreator,
+  appRemover,
   itemCreator,
   sessionCreator,
+  sessionDeleter,
   templateCreator,
   userUpserter,
 } from '../server/domain/commands/provisioning.js';
@@ -82,6 +88,15 @@ export const COMMANDS: Record<string, Command> = {
       return { reply: { session }, text: session };
     },
   }),
+  'session:delete': define({
+    usage: '--session <session>',
+    summary: 'end a device session; its sockets are disconnected on every node',
+    schema: adminSessionDeleteInput,
+    async run(deps, input) {
+      await sessionDeleter(deps, input.session);
+      return { reply: {}, text: 'session deleted' };
+    },
+  }),
   'agent:add': define({
     usage: '--serv-id <id> --password <password> --identifies <package,package> [--name <name>]',
     summary: 'add or update an agent (the password is stored hashed)',
@@ -90,6 +105,24 @@ export const COMMANDS: Record<string, Command> = {
     async run(deps, input) {
       await agentUpserter(deps, input);
       return { reply: {}, text: `agent ${input.serv_id} serves ${[...new Set(input.identifies)].join(', ')}` };
+    },
+  }),
+  'agent:delete': define({
+    usage: '--serv-id <id>',
+    summary: "remove an agent: its devices are signed out, its questions go back to the queue",
+    schema: adminServDeleteInput,
+    async run(deps, input) {
+      await agentRemover(deps, input);
+      return { reply: {}, text: `agent ${input.serv_id} removed` };
+    },
+  }),
+  'app:delete': define({
+    usage: '--identify <package>',
+    summary: "remove an app with its sessions and templates (its questions stay)",
+    schema: adminAppDeleteInput,
+    async run(deps, input) {
+      await appRemover(deps, input);
+      return { reply: {}, text: `app ${input.identify} removed` };
     },
   }),
   'template:add': define({

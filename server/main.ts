@@ -18,7 +18,8 @@ try {
 }
 
 const logger = createLogger(config.logLevel);
-const server = await startServer(config, { logger });
+// KEFU_TEST_HOLD_AFTER_COMMIT exists for the crash drills of the test suite only (see DomainEvents).
+const server = await startServer(config, { logger, holdAfterCommit: process.env.KEFU_TEST_HOLD_AFTER_COMMIT });
 logger.info(
   { port: server.port, store: server.deps.store.kind, dataDir: config.mongodbUri ? undefined : config.dataDir },
   `kefu listening on http://localhost:${server.port}`,

@@ -12,7 +12,7 @@ import { DomainEvents } from './domain/events.js';
 import { LocalRateCounter } from './rateLimits/index.js';
 import { RedisRateCounter } from './rateLimits/redisCounter.js';
 import type { ReadinessCheck } from './readiness.js';
-import { startJobs, type Jobs } from './jobs/index.js';
+import { startJobs, type Jobs, type JobsOptions } from './jobs/index.js';
 import { createLogger } from './logger.js';
 import { attachRealtime, type Realtime, type RealtimeOptions } from './realtime/index.js';
 import { openStore } from './stores/index.js';
@@ -23,6 +23,10 @@ export interface StartOptions {
   now?: () => number;
   /** Use this store instead of opening one from the config (store contract tests). */
   store?: Store;
+  /** Job knobs for tests (see JobsOptions.deliver). */
+  jobs?: Pick<JobsOptions, 'deliver'>;
+  /** Test-only crash drills: block the process right after a write whose event has this type commits (see DomainEvents). */
+  holdAfterCommit?: string;
   /** Real-time knobs (adapter kind, socket flood limit) for tests and benchmarks. */
   realtime?: Omit<RealtimeOptions, 'rateCounter'>;
 }
@@ -51,7 +55,7 @@ const DRAIN_MS = 15_000;
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const store = options.store ?? (await openStore(config));
-  const events = new DomainEvents();
+  const events = new DomainEvents({ holdAfterCommit: options.holdAfterCommit });
   events.onListenerError((error) => logger.error({ err: error }, 'domain event listener failed'));
   const deps: Deps = { config, store, events, logger, now: options.now ?? systemClock };
 
@@ -78,7 +82,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     });
   });
   const port = (httpServer.address() as AddressInfo).port;
-  const jobs = startJobs(deps, { baseUrl: config.publicUrl ?? `http://127.0.0.1:${port}`, presence: realtime.presence });
+  const jobs = startJobs(deps, { ...options.jobs, presence: realtime.presence });
 
   let closing: Promise<void> | undefined;
   const close = () =>

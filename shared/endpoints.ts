@@ -59,6 +59,8 @@ export const ENDPOINTS: Endpoint[] = [
   e('post', '/v1/admin/sessions', 'admin', 'Create a device session', { input: input.adminSessionInput, reply: reply.sessionReply }),
   e('delete', '/v1/admin/sessions/:session', 'admin', 'Revoke a device session', { input: input.adminSessionDeleteInput, reply: reply.okReply }),
   e('post', '/v1/admin/servs', 'admin', 'Create or update an agent', { input: input.adminServInput, reply: reply.okReply }),
+  e('delete', '/v1/admin/servs/:serv_id', 'admin', 'Remove an agent (its devices are signed out, its questions go back to the queue)', { input: input.adminServDeleteInput, reply: reply.okReply }),
+  e('delete', '/v1/admin/apps/:identify', 'admin', 'Remove an app (its sessions and templates; questions stay)', { input: input.adminAppDeleteInput, reply: reply.okReply }),
   e('post', '/v1/admin/templates', 'admin', 'Create a quick-answer template', { input: input.adminTemplateInput, reply: reply.templateIdReply }),
   e('post', '/v1/admin/templates/:template_id/items', 'admin', 'Add an item to a template', { input: input.adminItemInput, reply: reply.itemIdReply }),
   e('get', '/v1/openapi.json', 'public', 'This API as an OpenAPI 3.1 document', { produces: 'application/json' }),

@@ -120,15 +120,13 @@ export interface ServerToClientEvents {
   typing: (payload: TypingPayload) => void;
 }
 
-/** Server-to-server events over the adapter: none; nodes share state through the store. */
-export type InterServerEvents = Record<string, never>;
 
 /**
  * What a socket carries from its handshake. fetchSockets() ships this to other nodes through
  * Redis, so the session token itself stays out of it (the handlers keep it in a closure).
  */
 export interface SocketData {
-  /** Digest of the session, the name of its device room. */
+  /** The session's stored digest (never the token); its device room is named from it. */
   sessionDigest: string;
   userId: string;
 }

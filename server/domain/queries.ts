@@ -1,14 +1,15 @@
 /**
- * Read-side use cases: every list the API offers, with its authorization and paging. They return
- * presented shapes, ready for the wire.
+ * Read-side use cases: every list the API offers, with its authorization and paging. Lists whose
+ * shape is the same for every reader return presented shapes; messages, whose media URLs depend on
+ * the reader's origin, return records for the route to present.
  */
 import { ApiError } from '../../shared/errors.js';
 import { STATUS, type QuestionStatus } from '../../shared/limits.js';
 import type { Deps } from '../deps.js';
-import type { Page, QuestionRecord } from '../stores/types.js';
+import type { MessageRecord, Page, QuestionRecord } from '../stores/types.js';
 import type { Actor } from './actor.js';
 import { agentApps, authorizeRead, authorizeTemplate, requireAgent, userListScope } from './policies.js';
-import { presentItem, presentMessage, presentSummary, presentTemplate } from './presenters.js';
+import { presentItem, presentSummary, presentTemplate } from './presenters.js';
 
 export interface PagingInput {
   page: number;
@@ -64,13 +65,12 @@ export async function listUserQuestions(
   return deps.store.conversations.listQuestions({ status, userId: input.user_id, identifies }, toPage(input, input.question_id));
 }
 
-/** GET /question/<id>/message: by seq; a message_id cursor continues after that message. */
+/** GET /question/<id>/message: by seq; a message_id cursor continues after that message. The route presents them for its reader. */
 export async function listMessages(
   deps: Deps,
   actor: Actor,
   input: PagingInput & { question_id: string; message_id?: string; identify?: string },
-  baseUrl: string,
-) {
+): Promise<MessageRecord[]> {
   const question = await loadQuestion(deps, input.question_id);
   authorizeRead(actor, question);
   if (input.identify !== undefined && input.identify !== question.identify) {
@@ -90,7 +90,7 @@ export async function listMessages(
     sort: input.sort,
     afterSeq,
   });
-  return messages.map((m) => presentMessage(m, baseUrl));
+  return messages;
 }
 
 /** GET /answer/templates. */

@@ -21,6 +21,8 @@ export interface TransitionRule {
   finishRequest?: 'set';
   /** Only while a finish request (action 3) is pending. */
   needsFinishRequest?: boolean;
+  /** Only while the agent the caller names serves it (the system releasing one agent's questions). */
+  needsNamedAgent?: boolean;
 }
 
 export const TRANSITIONS = {
@@ -75,6 +77,18 @@ export const TRANSITIONS = {
     by: 'system',
     servId: 'keep',
   },
+  /**
+   * An agent that no longer serves the app (its apps changed, it was removed) lets its questions
+   * go: back to the queue with the usual action-2 notice, signed by the system.
+   */
+  release: {
+    from: [STATUS.inProgress],
+    to: () => STATUS.pending,
+    action: ACTION.agentQuit,
+    by: 'system',
+    servId: 'clear',
+    needsNamedAgent: true,
+  },
   finishUnconfirmed: {
     from: [STATUS.inProgress],
     to: () => STATUS.resolved,
@@ -94,7 +108,7 @@ export type TransitionName = keyof typeof TRANSITIONS;
 export function refusalFor(name: TransitionName, question: QuestionRecord, servId?: string): ErrorCode {
   const rule: TransitionRule = TRANSITIONS[name];
   if (rule.from.includes(question.status)) {
-    if (rule.by === 'servingAgent' && question.servId !== servId) return 'question_taken';
+    if ((rule.by === 'servingAgent' || rule.needsNamedAgent) && question.servId !== servId) return 'question_taken';
     if (rule.needsFinishRequest && question.finishRequestedAt === null) return 'question_not_finished';
     // The state allowed it but the write lost a race; the next read shows the winner's state.
     return 'question_taken';

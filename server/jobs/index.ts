@@ -13,6 +13,11 @@ import { startTimeoutSweeper, type TimeoutSweeper } from './timeoutSweeper.js';
 export interface JobsOptions {
   /** Who has a live socket; without real time nobody does, so every device gets its push. */
   presence?: Presence;
+  /**
+   * False: deliveries are queued but this node does not send them (tests that read the queued
+   * deliveries themselves). @default true
+   */
+  deliver?: boolean;
 }
 
 export interface Jobs {
@@ -27,9 +32,10 @@ export interface Jobs {
 export function startJobs(deps: Deps, options: JobsOptions = {}): Jobs {
   const sweeper = startTimeoutSweeper(deps);
   const { pushWebhookUrl: url, pushWebhookSecret: secret } = deps.config;
-  const delivery = url && secret ? startPushDelivery(deps, { url, secret }) : undefined;
+  const pushes = Boolean(url && secret);
+  const delivery = pushes && options.deliver !== false ? startPushDelivery(deps, { url: url!, secret: secret! }) : undefined;
   // Without a sink the relay still completes events, so the outbox never grows without bound.
-  const sinks: OutboxSink[] = delivery ? [pushSink(deps, options.presence ?? NOBODY_ONLINE)] : [];
+  const sinks: OutboxSink[] = pushes ? [pushSink(deps, options.presence ?? NOBODY_ONLINE)] : [];
   const relay = startOutboxRelay(deps, { sinks, onEnqueued: () => delivery?.wake() });
   return {
     sweeper,

@@ -23,12 +23,7 @@ export interface TimeoutSweeper {
   stop(): Promise<void>;
 }
 
-export interface SweeperOptions {
-  /** Base of media URLs in the recorded events (notices carry none, but events require one). */
-  baseUrl: string;
-}
-
-export function startTimeoutSweeper(deps: Deps, options: SweeperOptions): TimeoutSweeper {
+export function startTimeoutSweeper(deps: Deps): TimeoutSweeper {
   const log = deps.logger.child({ job: 'timeoutSweeper' });
   const intervalMs = deps.config.sweepIntervalS * 1000;
   let running: Promise<void> | undefined;
@@ -36,7 +31,7 @@ export function startTimeoutSweeper(deps: Deps, options: SweeperOptions): Timeou
   let stopped = false;
 
   const sweep = () =>
-    (running ??= sweepAll(deps, options.baseUrl, log)
+    (running ??= sweepAll(deps, log)
       .catch((error: unknown) => log.error({ err: error }, 'timeout sweep failed'))
       .finally(() => (running = undefined)));
 
@@ -60,7 +55,7 @@ export function startTimeoutSweeper(deps: Deps, options: SweeperOptions): Timeou
 
 type Kind = 'pending' | 'idle' | 'finishRequested';
 
-async function sweepAll(deps: Deps, baseUrl: string, log: Deps['logger']): Promise<void> {
+async function sweepAll(deps: Deps, log: Deps['logger']): Promise<void> {
   const { config } = deps;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const now = deps.now();
@@ -78,7 +73,7 @@ async function sweepAll(deps: Deps, baseUrl: string, log: Deps['logger']): Promi
     let applied = 0;
     for (const kind of ['finishRequested', 'pending', 'idle'] as const) {
       for (const questionId of found[kind]) {
-        if (await resolve(deps, { questionId, baseUrl, actor: 'system', ...plan(kind, cutoffs[kind]) }, log)) applied++;
+        if (await resolve(deps, { questionId, actor: 'system', ...plan(kind, cutoffs[kind]) }, log)) applied++;
       }
     }
     const full = Object.values(found).some((ids) => ids.length >= BATCH);

@@ -4,16 +4,14 @@
  * Each node re-homes only its own sockets, from the change feed (changeFeed.ts), so the same code
  * runs whatever process made the change.
  */
-import type { Server, Socket } from 'socket.io';
-import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from '../../shared/events.js';
 import { questionIdOf, roomKind, rooms, type QuestionRoom, type Room } from '../../shared/rooms.js';
 import type { Deps } from '../deps.js';
-import { resolveActorByDigest, type Actor } from '../domain/actor.js';
+import { actorOfDigest, type Actor } from '../domain/actor.js';
 import { canSubscribe, queuesHeardBy } from '../domain/policies.js';
 import type { ChangeRecord, QuestionRecord } from '../stores/types.js';
+import type { KefuServer, KefuSocket } from './types.js';
 
-export type KefuServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
-type KefuSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type { KefuServer };
 
 /**
  * A device session's room, named from the session's stored digest (never the token: room names
@@ -60,7 +58,7 @@ export async function rehomeSocketsOf(io: KefuServer, deps: Deps, change: Pick<C
  * check itself is per socket: two sockets of one change may be different actors).
  */
 async function rehomeSocket(socket: KefuSocket, deps: Deps, questions: Map<string, Promise<QuestionRecord | null>>): Promise<void> {
-  const actor = await resolveActorByDigest(deps, socket.data.sessionDigest);
+  const actor = await actorOfDigest(deps, socket.data.sessionDigest);
   if (!actor) {
     socket.disconnect(true);
     return;

@@ -3,37 +3,29 @@
  * payload goes through a zod schema and every handler through the same policies and commands as
  * REST; failures become the REST error envelope in the ack, never a thrown error.
  */
-import type { Socket } from 'socket.io';
 import type { z } from 'zod';
 import { ApiError, type ErrorBody } from '../../shared/errors.js';
-import {
-  questionRefPayload,
-  sendTextPayload,
-  type ClientToServerEvents,
-  type InterServerEvents,
-  type ServerToClientEvents,
-  type SocketData,
-} from '../../shared/events.js';
-import { MESSAGE_TYPE, SENDER_TYPE, STATUS } from '../../shared/limits.js';
+import { questionRefPayload, sendTextPayload, type ClientToServerEvents } from '../../shared/events.js';
+import { MESSAGE_TYPE, SENDER_TYPE } from '../../shared/limits.js';
 import { rooms } from '../../shared/rooms.js';
 import type { Deps } from '../deps.js';
 import type { Actor } from '../domain/actor.js';
 import { messagePoster } from '../domain/commands/messagePoster.js';
-import { authorizeRead, isAsker } from '../domain/policies.js';
+import { authorizeRead, authorizeSubscribe, typingIdentity } from '../domain/policies.js';
 import { loadQuestion } from '../domain/queries.js';
 import { SEND_LIMIT, enforceLimit, type RateCounter } from '../rateLimits/index.js';
 import { resolveActor } from '../domain/actor.js';
 import { parseInput } from '../input.js';
 import type { Publisher } from './publisher.js';
+import type { KefuSocket } from './types.js';
 
-export type KefuSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type { KefuSocket };
 
 export interface HandlerContext {
   deps: Deps;
   publisher: Publisher;
   /** The socket's device session token; kept here, out of socket.data (which fetchSockets ships around). */
   session: string;
-  baseUrl: string;
   /** Shared with REST's send limit (same key), so a socket cannot dodge it; null when limits are off. */
   rateCounter: RateCounter | null;
   /** Question rooms one socket may follow at once. */
@@ -78,7 +70,7 @@ export function registerHandlers(socket: KefuSocket, ctx: HandlerContext): void 
 
   on('question:subscribe', questionRefPayload, async ({ question_id }, actor) => {
     const question = await loadQuestion(deps, question_id);
-    authorizeRead(actor, question);
+    authorizeSubscribe(actor, question);
     const room = rooms.question(question.id);
     const following = [...socket.rooms].filter((r) => r.startsWith('question:') && r !== room).length;
     if (following >= ctx.maxSubscriptions) {
@@ -104,7 +96,6 @@ export function registerHandlers(socket: KefuSocket, ctx: HandlerContext): void 
       clientMsgId: params.client_msg_id,
       type: MESSAGE_TYPE.text,
       content: async () => ({ type: MESSAGE_TYPE.text, text: params.text }),
-      baseUrl: ctx.baseUrl,
     });
     return { status: 200, message_id: message.id };
   });
@@ -112,16 +103,7 @@ export function registerHandlers(socket: KefuSocket, ctx: HandlerContext): void 
   on('typing', questionRefPayload, async ({ question_id }, actor) => {
     const question = await loadQuestion(deps, question_id);
     authorizeRead(actor, question);
-    const served = question.status === STATUS.inProgress && question.servId !== null;
-    if (served && actor.agent?.servId === question.servId) {
-      ctx.publisher.typing(question, { sender: question.servId!, senderType: SENDER_TYPE.agent }, actor.session.digest);
-    } else if (isAsker(actor, question)) {
-      if (served) ctx.publisher.typing(question, { sender: actor.userId, senderType: SENDER_TYPE.user }, actor.session.digest);
-    } else {
-      throw new ApiError('forbidden', 'only the asking user and the serving agent type in a question', {
-        field: 'question_id',
-      });
-    }
+    ctx.publisher.typing(question, typingIdentity(actor, question), actor.session.digest);
     return { status: 200 };
   });
 }

@@ -18,7 +18,9 @@ import type { RateCounter } from '../rateLimits/index.js';
 import type { ReadinessCheck } from '../readiness.js';
 import { baseUrlFrom } from '../origin.js';
 import { resolveActor } from '../domain/actor.js';
-import { deviceRoomOf, roomsFor, type KefuServer } from './deviceRooms.js';
+import { startChangeFeed, type ChangeFeed } from './changeFeed.js';
+import { roomsFor, type KefuServer } from './deviceRooms.js';
+import { socketOrigins } from './origins.js';
 import { registerHandlers, type KefuSocket } from './handlers.js';
 import { socketPresence, type Presence } from './presence.js';
 import { startPublisher } from './publisher.js';
@@ -41,6 +43,8 @@ export interface RealtimeOptions {
 export interface Realtime {
   io: KefuServer;
   presence: Presence;
+  /** This node's tail of the change feed (re-homes its sockets after provisioning changes). */
+  changeFeed: ChangeFeed;
   /** `redis` when REDIS_URL is set; /readyz answers 503 while it fails. */
   readinessChecks: ReadinessCheck[];
   /** The node's Redis command connection when REDIS_URL is set (shared rate limits reuse it). */
@@ -78,7 +82,9 @@ export async function attachRealtime(httpServer: http.Server, deps: Deps, option
     });
   }
 
-  const publisher = startPublisher(io, deps);
+  const changeFeed = await startChangeFeed(io, deps);
+  const origins = socketOrigins();
+  const publisher = startPublisher(io, deps, { changeFeed, origins });
   // The token stays in this node's memory, for the handlers (socket.data travels between nodes).
   const handshakes = new WeakMap<object, { actor: Actor; token: string }>();
 
@@ -105,22 +111,25 @@ export async function attachRealtime(httpServer: http.Server, deps: Deps, option
   io.on('connection', (socket) => {
     const { actor, token } = handshakes.get(socket)!;
     handshakes.delete(socket);
-    socket.data = { sessionDigest: roomDigest(actor), userId: actor.userId };
+    socket.data = { sessionDigest: actor.session.digest, userId: actor.userId };
     if (socketEvents) floodGuard(socket, socketEvents, deps);
     registerHandlers(socket, {
       deps,
       publisher,
       session: token,
-      baseUrl: baseUrlOf(deps, socket),
       rateCounter: options.rateCounter,
       maxSubscriptions: options.maxSubscriptions ?? 200,
     });
-    void socket.join(roomsFor(actor));
+    // Without PUBLIC_URL, media URLs are presented for the origin this socket connected to.
+    const origin = deps.config.publicUrl ? undefined : origins.add(baseUrlOf(deps, socket));
+    if (origin) socket.once('disconnect', origin.remove);
+    void socket.join(origin ? [...roomsFor(actor), origin.room] : roomsFor(actor));
   });
 
   return {
     io,
     presence: socketPresence(io),
+    changeFeed,
     readinessChecks: redis ? [redis.readiness] : [],
     redisClient: redis?.client,
     handOff() {
@@ -128,6 +137,7 @@ export async function attachRealtime(httpServer: http.Server, deps: Deps, option
     },
     async close() {
       publisher.stop();
+      await changeFeed.stop();
       io.local.disconnectSockets(true);
       const adapterClosed = Promise.resolve(io.of('/').adapter.close()).catch(() => {});
       await Promise.race([adapterClosed, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
@@ -135,11 +145,6 @@ export async function attachRealtime(httpServer: http.Server, deps: Deps, option
       await redis?.close();
     },
   };
-}
-
-/** The device room's digest part (socket.data says which device room a socket is in). */
-function roomDigest(actor: Actor): string {
-  return deviceRoomOf(actor.session.digest).slice('device:'.length);
 }
 
 /**

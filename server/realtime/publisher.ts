@@ -14,11 +14,12 @@ import { unmapped, type DomainEvent } from '../domain/events.js';
 import { presentMessage, presentSummary } from '../domain/presenters.js';
 import type { MessageRecord, QuestionRecord } from '../stores/types.js';
 import type { ChangeFeed } from './changeFeed.js';
-import { deviceRoomOf, type KefuServer } from './deviceRooms.js';
+import { deviceRoomOf } from './deviceRooms.js';
 import type { SocketOrigins } from './origins.js';
+import type { KefuServer } from './types.js';
 
 export interface Publisher {
-  /** Relays "typing" to the other party of a question, not to the typist's own device. */
+  /** Relays "typing" to the other party of a question (if it has one now), not to the typist's own device. */
   typing(question: QuestionRecord, from: { sender: string; senderType: SenderType }, typistDigest: string): void;
   /** Stops following domain events. */
   stop(): void;
@@ -32,7 +33,7 @@ function audience(question: QuestionRecord, ...servIds: Array<string | null>): R
 }
 
 /** The inter-node event that asks every node to present a media message for its own sockets. */
-export const PRESENT_MESSAGE = 'kefu:present-message';
+export const PRESENT_MESSAGE = 'kefu:present-message' as const;
 
 export function startPublisher(io: KefuServer, deps: Deps, parts: { changeFeed: ChangeFeed; origins: SocketOrigins }): Publisher {
   const { publicUrl } = deps.config;
@@ -112,6 +113,8 @@ export function startPublisher(io: KefuServer, deps: Deps, parts: { changeFeed: 
 
   return {
     typing(question, from, typistDigest) {
+      // Nobody hears typing while the question waits for an agent.
+      if (question.status !== STATUS.inProgress || question.servId === null) return;
       const target = from.senderType === 1 ? rooms.agent(question.servId ?? '') : rooms.user(question.userId);
       io.to(target)
         .except(deviceRoomOf(typistDigest))

@@ -121,6 +121,12 @@ export const adminSessionDeleteInput = z.object({
   session: sessionToken,
 });
 
+/** DELETE /admin/servs/<serv_id>: the agent to remove. */
+export const adminServDeleteInput = z.object({ serv_id: servId });
+
+/** DELETE /admin/apps/<identify>: the app to remove. */
+export const adminAppDeleteInput = z.object({ identify });
+
 export const adminServInput = z.object({
   serv_id: servId,
   password,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {
   itemIdReply,
+  messageIdReply,
   itemsReply,
   okReply,
   sessionReply,
@@ -154,6 +155,48 @@ describe('admin API (provisioning)', () => {
     assertError(await admin(`/templates/${templateId}/items`, { question: 'q' }), 'param_missing', 'content');
   });
 
+  it('removes an agent: its bindings end, its served questions wait again, a second removal is not_found', async () => {
+    const identify = await app();
+    const asker = await userSession(identify);
+    const device = await userSession(identify);
+    const servId = unique('r').slice(0, 20);
+    assertOk(await admin('/servs', { serv_id: servId, password: 'pw', identifies: [identify] }), okReply);
+    assertOk(await api.post('/v1/serv/bind', { session: device.session, serv_id: servId, password: 'pw' }), okReply);
+    const { question_id: questionId } = await (await api.post('/v1/question/new', { session: asker.session, title: 'Help' })).body;
+    assertOk(await api.post(`/v1/question/${questionId}/serve`, { session: device.session, serv_id: servId }), messageIdReply);
+
+    assertError(await api.delete(`/v1/admin/servs/${servId}`), 'forbidden');
+    assertOk(await api.delete(`/v1/admin/servs/${servId}`, auth), okReply);
+    assert.equal(await server.deps.store.accounts.getAgent(servId), null);
+    assert.equal((await server.deps.store.accounts.getSession(sessionDigest(device.session)))!.servId, null);
+    assertError(await api.get('/v1/question/list', {}, { session: device.session }), 'serv_not_bound', 'session');
+    const waits = await api.get(`/v1/user/${asker.userId}/waits`, {}, { session: asker.session });
+    assert.deepEqual(waits.body.questions.map((q: { question_id: string }) => q.question_id), [questionId]);
+    const messages = await api.get(`/v1/question/${questionId}/message`, { sort: 1 }, { session: asker.session });
+    assert.deepEqual(messages.body.messages.map((m: { action?: number; sender: string }) => [m.action, m.sender]), [[1, servId], [2, 'system']]);
+
+    assertError(await api.delete(`/v1/admin/servs/${servId}`, auth), 'not_found', 'serv_id');
+    assertError(await api.delete(`/v1/admin/servs/${'x'.repeat(21)}`, auth), 'param_invalid', 'serv_id');
+  });
+
+  it("removes an app: its sessions end, its agents lose it, its templates go; a second removal is not_found", async () => {
+    const [kept, removed] = [await app(), await app()];
+    const user = await userSession(removed);
+    const servId = unique('r').slice(0, 20);
+    assertOk(await admin('/servs', { serv_id: servId, password: 'pw', identifies: [kept, removed] }), okReply);
+    const { template_id: templateId } = assertOk(await admin('/templates', { identify: removed, title: 'Gone' }), templateIdReply);
+
+    assertError(await api.delete(`/v1/admin/apps/${removed}`), 'forbidden');
+    assertOk(await api.delete(`/v1/admin/apps/${removed}`, auth), okReply);
+    assert.equal(await server.deps.store.accounts.getApp(removed), null);
+    assertError(await api.get(`/v1/user/${user.userId}/alls`, {}, { session: user.session }), 'session_invalid', 'session');
+    assert.deepEqual((await server.deps.store.accounts.getAgent(servId))?.identifies, [kept]);
+    assert.equal(await server.deps.store.templates.getTemplate(templateId), null);
+
+    assertError(await api.delete(`/v1/admin/apps/${removed}`, auth), 'not_found', 'identify');
+    assertError(await api.delete('/v1/admin/apps/not%20a%20package', auth), 'param_invalid', 'identify');
+  });
+
   it('answers unknown admin routes with not_found', async () => {
     assertError(await admin('/nothing', {}), 'not_found');
   });
@@ -170,6 +213,8 @@ describe('admin API while ADMIN_TOKEN is unset', () => {
       assertError(await api.post(`/v1/admin${path}`, {}), 'not_found');
     }
     assertError(await api.delete('/v1/admin/sessions/AAAAAAAAAAAA', auth), 'not_found');
+    assertError(await api.delete('/v1/admin/servs/mei', auth), 'not_found');
+    assertError(await api.delete('/v1/admin/apps/com.x', auth), 'not_found');
     assert.equal(await server.deps.store.accounts.getApp('com.x'), null);
   });
 });

@@ -63,7 +63,7 @@ describe('GET /question/list (the pending queue)', () => {
     assert.deepEqual(await ids(agent), [q]);
 
     const q2 = await f.question(user);
-    await questionTransitioner(server.deps, { name: 'timeOut', questionId: q2, actor: 'system', baseUrl: server.url });
+    await questionTransitioner(server.deps, { name: 'timeOut', questionId: q2, actor: 'system' });
     assert.deepEqual(await ids(agent), [q]);
     assertOk(await h.userAction(q2, 'reopen', user), messageIdReply);
     assert.deepEqual(await ids(agent), [q2, q]);

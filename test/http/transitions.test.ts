@@ -122,7 +122,7 @@ describe('question transitions: serve, quit, finish, request_finish, confirm_fin
       const user = await f.user();
       const agent = await f.agent({ identifies: [user.identify] });
       const q = await f.question(user);
-      await questionTransitioner(server.deps, { name: 'timeOut', questionId: q, actor: 'system', baseUrl: server.url });
+      await questionTransitioner(server.deps, { name: 'timeOut', questionId: q, actor: 'system' });
       assert.deepEqual(await h.stateOf(q, user), { status: 3, serv_id: null });
       await assertNotice(await h.userAction(q, 'reopen', user), q, user, { action: 6, sender: user.userId, sender_type: 1, seq: 2 });
       assert.deepEqual(await h.stateOf(q, user), { status: 1, serv_id: null });

@@ -1,35 +1,36 @@
 /**
- * Who gets a push for which event. The node runs without PUSH_WEBHOOK_URL; the test starts its own
- * notifier with a stub Presence (real time runs separately) and reads what lands in the outbox.
+ * Who gets a push for which event. The node relays its outbox into deliveries as usual but does not
+ * send them (jobs.deliver: false); the test reads the queued deliveries. A device counts as online
+ * when it really has a socket connected (the node's own presence).
  */
 import assert from 'node:assert/strict';
 import type { Deps } from '../../server/deps.js';
-import { enqueueFor, startPushNotifier, type PushNotifier } from '../../server/jobs/pushNotifications.js';
-import type { DomainEvent } from '../../server/domain/events.js';
+import { pushSink } from '../../server/jobs/pushFanOut.js';
 import { sessionDigest } from '../../server/domain/sessionTokens.js';
-import { factories, type Factories } from '../support/factories.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
+import { recordedSocket, type Recorded } from '../support/sockets.js';
 
-describe('jobs: push recipients (stub presence)', () => {
-  let server: TestServer;
-  let f: Factories;
-  let notifier: PushNotifier;
-  const online = new Set<string>();
-  const events: DomainEvent[] = [];
-  before(async () => {
-    server = await startTestServer({ QUESTION_PENDING_TIMEOUT_S: '1000000000' });
-    f = factories(server);
-    notifier = startPushNotifier(server.deps, { isSessionOnline: async (s) => online.has(s) });
-    server.deps.events.subscribe((event) => events.push(event));
+describe('jobs: push recipients', () => {
+  const { server, f } = useTestServer({
+    env: { QUESTION_PENDING_TIMEOUT_S: '1000000000', PUSH_WEBHOOK_URL: 'http://127.0.0.1:9/push', PUSH_WEBHOOK_SECRET: 'recipients-secret-0123456789' },
+    jobs: { deliver: false },
   });
-  after(async () => {
-    await notifier.stop();
-    await server.stop();
-  });
+  const sockets = new Map<string, Recorded>();
+  /** Gives a device a live socket (online) or takes it away (offline). */
+  const online = {
+    async add(session: string) {
+      sockets.set(session, await recordedSocket(server.url, session));
+    },
+    delete(session: string) {
+      sockets.get(session)?.close();
+      sockets.delete(session);
+    },
+  };
+  afterEach(() => [...sockets.keys()].forEach((session) => online.delete(session)));
 
-  /** Everything enqueued since the last call, drained from the outbox as a delivery loop would. */
+  /** Every delivery queued since the last call, drained from the outbox as a delivery loop would. */
   async function drain(deps: Deps = server.deps) {
-    await notifier.idle();
+    await server.jobs.relay.idle();
     const entries = await deps.store.outbox.claimDeliveries(deps.now() + 1e6, 60, 1000);
     for (const e of entries) await deps.store.outbox.completeDelivery(e.id);
     return entries.map((e) => ({ ...JSON.parse(e.payload), outboxId: e.id }));
@@ -40,7 +41,7 @@ describe('jobs: push recipients (stub presence)', () => {
     const a1 = await f.agent({ identifies: [user.identify] });
     const a2 = await f.agent({ identifies: [user.identify, await f.app()] });
     const other = await f.agent(); // another app
-    online.add(sessionDigest(a2.session));
+    await online.add(a2.session);
     await drain();
     const q = await f.question(user, { title: 'Cannot log in' });
     const pushes = await drain();
@@ -60,7 +61,7 @@ describe('jobs: push recipients (stub presence)', () => {
     assert.equal(typeof push.title, 'string');
     assert.equal(typeof push.created_at, 'number');
     assert.ok(!pushes.some((p) => p.device === sessionDigest(other.session)));
-    online.delete(sessionDigest(a2.session));
+    online.delete(a2.session);
   });
 
   it('messages and notices go to the other party: user devices of that app, the serving agent', async () => {
@@ -80,14 +81,14 @@ describe('jobs: push recipients (stub presence)', () => {
     assert.deepEqual(served.map((p) => p.device).sort(), [user.session, secondDevice].map(sessionDigest).sort());
     assert.ok(!served.some((p) => p.device === sessionDigest(elsewhere)));
 
-    online.add(sessionDigest(secondDevice));
+    await online.add(secondDevice);
     assert.equal((await f.sendText(q, agent, 'Which phone do you use?')).status, 200);
     const toUser = await drain();
     assert.deepEqual(
       toUser.map((p) => [p.kind, p.device, p.body, typeof p.message_id]),
       [['message', sessionDigest(user.session), 'Which phone do you use?', 'string']],
     );
-    online.delete(sessionDigest(secondDevice));
+    online.delete(secondDevice);
 
     assert.equal((await f.sendText(q, user, 'A Pixel')).status, 200);
     const toAgent = await drain();
@@ -110,16 +111,18 @@ describe('jobs: push recipients (stub presence)', () => {
     ].sort());
   });
 
-  it('enqueueing one event twice is a no-op (ids are derived from event and device)', async () => {
+  it('fanning one event out twice queues nothing new (ids are derived from event and device)', async () => {
     const user = await f.user();
     await f.agent({ identifies: [user.identify] });
     await drain();
-    events.length = 0;
-    await f.question(user);
-    await notifier.idle();
+    const questionId = await f.question(user);
+    await server.jobs.relay.idle();
     const before = await server.deps.store.outbox.countDeliveries();
-    const presence = { isSessionOnline: async () => false };
-    assert.equal(await enqueueFor(server.deps, presence, events[0]!), 1);
+    const question = (await server.deps.store.conversations.getQuestion(questionId))!;
+    const event = { id: questionId, type: 'question.created' as const, questionId, messageId: null, previous: null, to: null, createdAt: question.createdAt, attempts: 1 };
+    const again = await pushSink(server.deps, server.realtime.presence).fanOut({ event, question, message: null });
+    assert.equal(again.length, 1);
+    await server.deps.store.outbox.enqueueDeliveries(again, server.deps.now());
     assert.deepEqual(await server.deps.store.outbox.countDeliveries(), before);
     assert.equal((await drain()).length, 1);
   });

@@ -134,7 +134,7 @@ describe('property: conversations follow the state machine', function () {
         reply = await f.api.post(`/v1/question/${qid}/message/send_text`, { session: agent!.session, sender: agent!.servId, sender_type: 2, text });
         break;
       case 'time_out':
-        reply = await questionTransitioner(server.deps, { name: 'timeOut', questionId: qid, actor: 'system', baseUrl: server.url }).then(
+        reply = await questionTransitioner(server.deps, { name: 'timeOut', questionId: qid, actor: 'system' }).then(
           () => ({ status: 200, body: {}, text: '' }),
           (e: ApiError) => ({ status: e.httpStatus, body: e.toBody(), text: e.message }),
         );

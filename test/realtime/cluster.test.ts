@@ -4,6 +4,7 @@
  * reach sockets on the other node.
  */
 import assert from 'node:assert/strict';
+import { isOnline } from '../support/sockets.js';
 import { KefuClient } from '../../shared/client.js';
 import type { Message } from '../../shared/schemas/responses.js';
 import { factories, type Factories } from '../support/factories.js';
@@ -116,7 +117,7 @@ describe('real time: two nodes, one Redis', function () {
   it('presence and unbinding reach a socket held by the other node', async () => {
     const agent = await fa.agent();
     const a = await on(1, agent.session);
-    assert.equal(await cluster.nodes[0]!.realtime.presence.isSessionOnline(sessionDigest(agent.session)), true);
+    assert.equal(await isOnline(cluster.nodes[0]!.realtime.presence, sessionDigest(agent.session)), true);
     const unbind = await fa.api.post('/v1/serv/unbind', { session: agent.session, serv_id: agent.servId, password: agent.password });
     assert.equal(unbind.status, 200);
     const user = await fa.user({ identify: agent.identifies[0] });
@@ -130,6 +131,6 @@ describe('real time: two nodes, one Redis', function () {
     await a.flush();
     assert.equal(a.all('queue:added').length, 0);
     a.close();
-    await eventually(async () => !(await cluster.nodes[0]!.realtime.presence.isSessionOnline(sessionDigest(agent.session))), 'offline', 5000);
+    await eventually(async () => !(await isOnline(cluster.nodes[0]!.realtime.presence, sessionDigest(agent.session))), 'offline', 5000);
   });
 });

@@ -4,6 +4,7 @@
  * answers 503 then 200, and events cross nodes again with nothing lost for the typed client).
  */
 import assert from 'node:assert/strict';
+import { isOnline } from '../support/sockets.js';
 import { KefuClient } from '../../shared/client.js';
 import type { Message } from '../../shared/schemas/responses.js';
 import { factories, type Factories } from '../support/factories.js';
@@ -54,13 +55,13 @@ describe('real time: failures', function () {
       await desk.watch(questionId, (m) => got.push(m));
       await f.sendText(questionId, user, 'before the crash'); // REST on the survivor → socket on the child
       await eventually(() => got.length === 2, 'child node delivered', 5000);
-      assert.equal(await survivor.realtime.presence.isSessionOnline(sessionDigest(agent.session)), true);
+      assert.equal(await isOnline(survivor.realtime.presence, sessionDigest(agent.session)), true);
 
       await child.kill('SIGKILL');
       for (let i = 0; i < 5; i++) assert.equal((await f.sendText(questionId, user, `after ${i}`)).status, 200);
       await onSurvivor.waitFor('message:new', (p) => p.message.seq === 7);
       assert.equal(await readyz(survivor.url), 200);
-      await eventually(async () => !(await survivor.realtime.presence.isSessionOnline(sessionDigest(agent.session))), 'offline', 5000);
+      await eventually(async () => !(await isOnline(survivor.realtime.presence, sessionDigest(agent.session))), 'offline', 5000);
 
       // The desk reconnects to a survivor (what a load balancer does) and resumes after its last seq.
       const resumed = new KefuClient({ url: survivor.url, session: agent.session });
@@ -93,7 +94,7 @@ describe('real time: failures', function () {
       assert.deepEqual((body as { checks: unknown }).checks, { store: 'ok', redis: 'down' });
       for (let i = 0; i < 3; i++) assert.equal((await f.sendText(questionId, user, `during ${i}`)).status, 200);
       await local.waitFor('message:new', (p) => p.message.seq === 5); // this node still serves its own sockets
-      assert.equal(await a.realtime.presence.isSessionOnline(sessionDigest(agent.session)), true, 'presence falls back to local sockets');
+      assert.equal(await isOnline(a.realtime.presence, sessionDigest(agent.session)), true, 'presence falls back to local sockets');
 
       await redis.restart();
       await eventually(async () => (await readyz(a.url)) === 200 && (await readyz(b.url)) === 200, 'readyz 200', 20_000);

@@ -4,6 +4,7 @@
  * floods and oversized packets cost the offender its connection, nobody else.
  */
 import assert from 'node:assert/strict';
+import { isOnline } from '../support/sockets.js';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import { agentRemover, agentUpserter, appRemover } from '../../server/domain/commands/provisioning.js';
 import { deviceRoomOf } from '../../server/realtime/deviceRooms.js';
@@ -167,12 +168,12 @@ describe('real time: sessions, bindings, presence, limits', () => {
   it('presence: online while a socket of the session is connected, on this node', async () => {
     const user = await f.user();
     const presence = server.realtime.presence;
-    assert.equal(await presence.isSessionOnline(sessionDigest(user.session)), false);
+    assert.equal(await isOnline(presence, sessionDigest(user.session)), false);
     const r = await connect(user.session);
-    assert.equal(await presence.isSessionOnline(sessionDigest(user.session)), true);
-    assert.equal(await presence.isSessionOnline(sessionDigest(await f.session(user))), false, 'another device of the same user');
+    assert.equal(await isOnline(presence, sessionDigest(user.session)), true);
+    assert.equal(await isOnline(presence, sessionDigest(await f.session(user))), false, 'another device of the same user');
     r.close();
-    await eventually(async () => !(await presence.isSessionOnline(sessionDigest(user.session))), 'offline after close', 5000);
+    await eventually(async () => !(await isOnline(presence, sessionDigest(user.session))), 'offline after close', 5000);
   });
 
   describe('limits (rate limits on)', () => {

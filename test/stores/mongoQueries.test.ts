@@ -194,7 +194,7 @@ describe('MongoDB store: query shapes (no server)', () => {
 
     it('without transactions, appends the notice and its event to pending in the same write, strings as literals', () => {
       const notice = Q.messageDoc({ id: MID, questionId: QID, seq: 0, sender: '$last_seq', sender_type: 2, type: 4, created_at: 100.5, action: 1 });
-      const event = { type: 'question.transitioned' as const, previous: { status: 1, serv_id: '$serv_id' }, created_at: 100.5 };
+      const event = { type: 'question.transitioned' as const, previous: { status: 1, serv_id: '$serv_id' }, to: { status: 2, serv_id: '$x' }, created_at: 100.5 };
       const stages = Q.transition(serve, { ...notice, event }).update as object[];
       assert.equal(stages.length, 2);
       assert.deepEqual(stages[1], {
@@ -212,7 +212,12 @@ describe('MongoDB store: query shapes (no server)', () => {
                   type: 4,
                   created_at: 100.5,
                   action: 1,
-                  event: { type: { $literal: 'question.transitioned' }, previous: { status: 1, serv_id: { $literal: '$serv_id' } }, created_at: 100.5 },
+                  event: {
+                    type: { $literal: 'question.transitioned' },
+                    previous: { status: 1, serv_id: { $literal: '$serv_id' } },
+                    to: { status: 2, serv_id: { $literal: '$x' } },
+                    created_at: 100.5,
+                  },
                 },
               ],
             ],
@@ -420,7 +425,7 @@ describe('MongoDB store: query shapes (no server)', () => {
 
     it('sets only schema paths in update pipelines (pipelines bypass strict mode, so this test stands in)', () => {
       const notice = Q.messageDoc({ id: MID, questionId: QID, seq: 0, sender: 's', sender_type: 2, type: 4, created_at: 1, action: 5 });
-      const event = { type: 'question.transitioned' as const, previous: { status: 1, serv_id: null }, created_at: 1 };
+      const event = { type: 'question.transitioned' as const, previous: { status: 1, serv_id: null }, to: { status: 2, serv_id: 'a' }, created_at: 1 };
       const stages = [
         ...(Q.transition(write, { ...notice, event }).update as { $set: object }[]),
         ...(Q.appendMessage(message, { statuses: [1] }, null).update as { $set: object }[]),

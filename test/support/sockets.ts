@@ -4,6 +4,7 @@
  * check that one never came.
  */
 import { io, type Socket } from 'socket.io-client';
+import type { Presence } from '../../server/realtime/presence.js';
 import { serverEventSchemas, type ClientToServerEvents, type ServerToClientEvents } from '../../shared/events.js';
 
 export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -86,4 +87,9 @@ export function record(socket: TestSocket): Recorded {
 /** connectSocket + record. */
 export async function recordedSocket(url: string, session: string, options?: Record<string, unknown>): Promise<Recorded> {
   return record(await connectSocket(url, session, options));
+}
+
+/** Whether a device (by session digest) has a live socket on any node, as the push sink asks. */
+export async function isOnline(presence: Presence, sessionDigest: string): Promise<boolean> {
+  return (await presence.onlineDevices([sessionDigest])).has(sessionDigest);
 }

@@ -29,7 +29,6 @@ export interface MessagePosterProps {
    * send costs no image processing.
    */
   content: () => Promise<MessageContent>;
-  baseUrl: string;
 }
 
 /**
@@ -74,7 +73,7 @@ export async function messagePoster(deps: Deps, props: MessagePosterProps): Prom
     throw new ApiError(sendRefusal(now, props.senderType, guard.servId), 'cannot send to this question now');
   }
   if (result.duplicate) return duplicateOf(result.message, result.question, props.type);
-  deps.events.record({ type: 'message.created', question: result.question, message: result.message, baseUrl: props.baseUrl });
+  deps.events.record({ type: 'message.created', question: result.question, message: result.message });
   return result;
 }
 

@@ -5,7 +5,9 @@
 import { ApiError } from '../../../shared/errors.js';
 import type { Deps } from '../../deps.js';
 import { newObjectId } from '../../stores/objectId.js';
-import type { SessionRecord } from '../../stores/types.js';
+import { STATUS } from '../../../shared/limits.js';
+import type { ChangeKind, SessionRecord } from '../../stores/types.js';
+import { questionTransitioner } from './questionTransitioner.js';
 import { hashPassword, verifyPassword } from '../passwords.js';
 import { newSessionToken, sessionDigest } from '../sessionTokens.js';
 
@@ -64,57 +66,86 @@ export async function sessionCreator(deps: Deps, props: { user_id: string; ident
 export async function sessionDeleter(deps: Deps, token: string): Promise<void> {
   const deleted = await deps.store.accounts.deleteSession(sessionDigest(token), deps.now());
   if (!deleted) throw new ApiError('not_found', 'no such session', { field: 'session' });
-  deps.events.record({ type: 'session.changed', sessionDigest: deleted.digest, formerServId: deleted.servId ?? undefined });
+  recordChanges(deps, [{ kind: 'session', key: deleted.digest }]);
 }
 
 /**
  * Creates or replaces an agent. Changing an agent's password ends its existing bindings: a device
- * signed in with the old password must sign in again.
+ * signed in with the old password must sign in again. Questions it serves in apps it no longer
+ * serves go back to their queues.
  */
 export async function agentUpserter(
   deps: Deps,
   props: { serv_id: string; password: string; name?: string; identifies: string[] },
 ) {
   for (const identify of props.identifies) await requireApp(deps, identify, 'identifies');
+  const identifies = [...new Set(props.identifies)];
   const existing = await deps.store.accounts.getAgent(props.serv_id);
   const passwordChanged = existing !== null && !(await verifyPassword(props.password, existing.passwordHash));
-  const { unbound } = await deps.store.accounts.upsertAgent(
-    {
-      servId: props.serv_id,
-      passwordHash: await hashPassword(props.password),
-      name: props.name ?? props.serv_id,
-      identifies: [...new Set(props.identifies)],
-    },
+  const { previous, unbound } = await deps.store.accounts.upsertAgent(
+    { servId: props.serv_id, passwordHash: await hashPassword(props.password), name: props.name ?? props.serv_id, identifies },
     { endBindings: passwordChanged, now: deps.now() },
   );
-  recordSessionsChanged(deps, unbound, props.serv_id);
+  recordChanges(deps, [{ kind: 'agent', key: props.serv_id }, ...unbound.map(sessionChange)]);
+  const lost = (previous?.identifies ?? []).filter((identify) => !identifies.includes(identify));
+  if (lost.length) await releaseQuestions(deps, props.serv_id, lost);
 }
 
 /**
  * Removes an app with its device sessions, its agents' membership and its templates (questions
- * stay). The deleted sessions are disconnected; the agents' other sessions leave the app's rooms.
+ * stay, and those being served go back to the queue). The deleted sessions are disconnected; the
+ * agents' other sessions leave the app's rooms.
  */
 export async function appRemover(deps: Deps, props: { identify: string }): Promise<void> {
   const removed = await deps.store.accounts.deleteApp(props.identify, deps.now());
   if (!removed) throw new ApiError('not_found', `no app ${props.identify}`, { field: 'identify' });
-  for (const session of removed.sessions) {
-    deps.events.record({ type: 'session.changed', sessionDigest: session.digest, formerServId: session.servId ?? undefined });
-  }
-  const deleted = new Set(removed.sessions.map((s) => s.digest));
-  const stillBound = await deps.store.accounts.listAgentSessions(removed.agents);
-  recordSessionsChanged(deps, stillBound.filter((s) => !deleted.has(s.digest)));
+  recordChanges(deps, [
+    { kind: 'app', key: props.identify },
+    ...removed.sessions.map(sessionChange),
+    ...removed.agents.map((servId) => ({ kind: 'agent' as const, key: servId })),
+  ]);
+  for (const servId of removed.agents) await releaseQuestions(deps, servId, [props.identify]);
 }
 
-/** Removes an agent; every device session bound to it is a plain user session again. */
+/** Removes an agent; every device session bound to it is a plain user session again, its questions back in their queues. */
 export async function agentRemover(deps: Deps, props: { serv_id: string }): Promise<void> {
   const removed = await deps.store.accounts.deleteAgent(props.serv_id, deps.now());
   if (!removed) throw new ApiError('not_found', 'no such agent', { field: 'serv_id' });
-  recordSessionsChanged(deps, removed.unbound, props.serv_id);
+  recordChanges(deps, [{ kind: 'agent', key: props.serv_id }, ...removed.unbound.map(sessionChange)]);
+  await releaseQuestions(deps, props.serv_id, removed.agent.identifies);
 }
 
-/** session.changed for each session whose rooms may be wrong now (the publisher re-homes them). */
-function recordSessionsChanged(deps: Deps, sessions: SessionRecord[], formerServId?: string): void {
-  for (const session of sessions) deps.events.record({ type: 'session.changed', sessionDigest: session.digest, formerServId });
+const sessionChange = (session: SessionRecord) => ({ kind: 'session' as const, key: session.digest });
+
+/** Tells this node's listeners that the change feed has new entries (the store wrote them with the change). */
+function recordChanges(deps: Deps, changes: Array<{ kind: ChangeKind; key: string }>): void {
+  deps.events.record({ type: 'accounts.changed', changes });
+}
+
+/**
+ * The agent's in-progress questions of these apps go back to the queue (action 2, signed by the
+ * system). Each is its own conditional write naming the agent, so a question another agent took
+ * meanwhile is left alone.
+ */
+async function releaseQuestions(deps: Deps, servId: string, identifies: string[]): Promise<void> {
+  for (;;) {
+    const served = await deps.store.conversations.listQuestions(
+      { status: STATUS.inProgress, servId, identifies },
+      { num: 50, offset: 0, sort: 1 },
+    );
+    if (served.length === 0) return;
+    let released = 0;
+    for (const question of served) {
+      try {
+        await questionTransitioner(deps, { name: 'release', questionId: question.id, actor: 'system', servId });
+        released++;
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.code === 'internal') throw error;
+      }
+    }
+    // Every question of this page moved on by itself (another write won): the next page is new.
+    if (released === 0 && served.length < 50) return;
+  }
 }
 
 export async function templateCreator(deps: Deps, props: { identify: string; title: string }): Promise<string> {

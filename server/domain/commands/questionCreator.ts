@@ -6,7 +6,6 @@ export interface QuestionCreatorProps {
   actor: Actor;
   title: string;
   labels: string[];
-  baseUrl: string;
 }
 
 /** A user asks a question in the app of its session; it enters that app's queue as pending. */
@@ -18,6 +17,6 @@ export async function questionCreator(deps: Deps, props: QuestionCreatorProps): 
     labels: props.labels,
     now: deps.now(),
   });
-  deps.events.record({ type: 'question.created', question, baseUrl: props.baseUrl });
+  deps.events.record({ type: 'question.created', question });
   return question;
 }

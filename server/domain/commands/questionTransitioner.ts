@@ -12,11 +12,10 @@ export interface TransitionProps {
   questionId: string;
   /** The caller, or 'system' for the timeout sweeper. */
   actor: Actor | 'system';
-  /** The agent the caller names (serve, quit, finish, request_finish). */
+  /** The agent the caller names (serve, quit, finish, request_finish), or the one released. */
   servId?: string;
   /** Sweeper guards, re-checked inside the write so a late message cancels the timeout. */
   guards?: Pick<TransitionWrite, 'statusBefore' | 'lastActivityBefore' | 'finishRequestedBefore'>;
-  baseUrl: string;
 }
 
 /**
@@ -46,7 +45,7 @@ export async function questionTransitioner(deps: Deps, props: TransitionProps): 
     finishRequested: rule.needsFinishRequest,
     ...props.guards,
   };
-  if (rule.by === 'servingAgent') write.servId = props.servId;
+  if (rule.by === 'servingAgent' || rule.needsNamedAgent) write.servId = props.servId;
   if (rule.servId === 'keepIfServed') write.servId = question.servId;
   if (rule.by === 'user') write.userId = question.userId;
 
@@ -62,7 +61,6 @@ export async function questionTransitioner(deps: Deps, props: TransitionProps): 
     previous,
     question: result.question,
     notice: result.notice,
-    baseUrl: props.baseUrl,
   });
   return result;
 }
@@ -86,7 +84,7 @@ function authorize(props: TransitionProps, rule: TransitionRule, question: Quest
 
 function isAllowedNow(rule: TransitionRule, question: QuestionRecord, servId?: string): boolean {
   if (!rule.from.includes(question.status)) return false;
-  if (rule.by === 'servingAgent' && question.servId !== servId) return false;
+  if ((rule.by === 'servingAgent' || rule.needsNamedAgent) && question.servId !== servId) return false;
   if (rule.needsFinishRequest && question.finishRequestedAt === null) return false;
   return true;
 }

@@ -27,9 +27,8 @@ export async function servBinder(deps: Deps, props: ServCredentials): Promise<vo
   if (!agentServesApp(agent, props.session.identify)) {
     throw new ApiError('forbidden', "this agent does not serve the session's app", { field: 'serv_id' });
   }
-  const previous = props.session.servId;
   await deps.store.accounts.bindSession(props.session.digest, agent.servId, deps.now());
-  deps.events.record({ type: 'session.changed', sessionDigest: props.session.digest, formerServId: previous ?? undefined });
+  deps.events.record({ type: 'accounts.changed', changes: [{ kind: 'session', key: props.session.digest }] });
 }
 
 /** The agent logs out of this device; the session is a plain user session again. */
@@ -40,5 +39,5 @@ export async function servUnbinder(deps: Deps, props: ServCredentials): Promise<
   await authenticateAgent(deps, props.servId, props.password);
   const unbound = await deps.store.accounts.unbindSession(props.session.digest, props.servId, deps.now());
   if (!unbound) throw new ApiError('serv_not_bound', 'this session is not bound to that serv_id', { field: 'serv_id' });
-  deps.events.record({ type: 'session.changed', sessionDigest: props.session.digest, formerServId: props.servId });
+  deps.events.record({ type: 'accounts.changed', changes: [{ kind: 'session', key: props.session.digest }] });
 }

@@ -6,8 +6,10 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { ApiError } from '../../../shared/errors.js';
 import {
+  adminAppDeleteInput,
   adminAppInput,
   adminItemInput,
+  adminServDeleteInput,
   adminServInput,
   adminSessionDeleteInput,
   adminSessionInput,
@@ -16,8 +18,10 @@ import {
 } from '../../../shared/schemas/requests.js';
 import type { Deps } from '../../deps.js';
 import {
+  agentRemover,
   agentUpserter,
   appCreator,
+  appRemover,
   itemCreator,
   sessionCreator,
   sessionDeleter,
@@ -71,6 +75,16 @@ export function adminRouter(deps: Deps): Router {
 
   router.post('/admin/servs', async (req, res) => {
     await agentUpserter(deps, input(req, adminServInput));
+    ok(res);
+  });
+
+  router.delete('/admin/servs/:serv_id', async (req, res) => {
+    await agentRemover(deps, input(req, adminServDeleteInput));
+    ok(res);
+  });
+
+  router.delete('/admin/apps/:identify', async (req, res) => {
+    await appRemover(deps, input(req, adminAppDeleteInput));
     ok(res);
   });
 

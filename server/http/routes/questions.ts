@@ -16,7 +16,7 @@ import type { Deps } from '../../deps.js';
 import { messagePoster, type MessageContent } from '../../domain/commands/messagePoster.js';
 import { questionCreator } from '../../domain/commands/questionCreator.js';
 import { questionTransitioner } from '../../domain/commands/questionTransitioner.js';
-import { mediaUrl } from '../../domain/presenters.js';
+import { mediaUrl, presentMessage } from '../../domain/presenters.js';
 import { listMessages, listQueue } from '../../domain/queries.js';
 import type { TransitionName } from '../../domain/stateMachine.js';
 import { intakeAudio } from '../../media/audioIntake.js';
@@ -39,7 +39,6 @@ export function questionsRouter(deps: Deps, limits: { send: RequestHandler }): R
       actor: actorOf(res),
       title: params.title ?? '',
       labels: params.label ?? [],
-      baseUrl: baseUrlOf(deps.config, req),
     });
     ok(res, { question_id: question.id, question: { id: question.id, status: STATUS.pending } });
   });
@@ -65,7 +64,6 @@ export function questionsRouter(deps: Deps, limits: { send: RequestHandler }): R
         questionId: params.question_id,
         actor: actorOf(res),
         servId: params.serv_id,
-        baseUrl: baseUrlOf(deps.config, req),
       });
       ok(res, { message_id: notice.id });
     });
@@ -73,7 +71,9 @@ export function questionsRouter(deps: Deps, limits: { send: RequestHandler }): R
 
   router.get('/question/:question_id/message', auth, async (req, res) => {
     const params = input(req, questionMessagesInput);
-    ok(res, { messages: await listMessages(deps, actorOf(res), params, baseUrlOf(deps.config, req)) });
+    const messages = await listMessages(deps, actorOf(res), params);
+    const baseUrl = baseUrlOf(deps.config, req);
+    ok(res, { messages: messages.map((message) => presentMessage(message, baseUrl)) });
   });
 
   /** A send route: the same checks for every kind; only the content and the URL field differ. */
@@ -85,7 +85,6 @@ export function questionsRouter(deps: Deps, limits: { send: RequestHandler }): R
     router.post(`/question/:question_id/message/send_${kind}`, limits.send, auth, async (req, res) => {
       const params = input(req, schema) as z.output<S>;
       const common: SendCommon = params;
-      const baseUrl = baseUrlOf(deps.config, req);
       const { message } = await messagePoster(deps, {
         actor: actorOf(res),
         questionId: common.question_id,
@@ -94,10 +93,9 @@ export function questionsRouter(deps: Deps, limits: { send: RequestHandler }): R
         clientMsgId: common.client_msg_id,
         type: MESSAGE_TYPE[kind],
         content: () => content(params),
-        baseUrl,
       });
       // A retry gets the first message's URL back, whatever it sent this time.
-      const url = kind === 'text' ? {} : { [`${kind}_url`]: mediaUrl(baseUrl, message.mediaPath ?? '') };
+      const url = kind === 'text' ? {} : { [`${kind}_url`]: mediaUrl(baseUrlOf(deps.config, req), message.mediaPath ?? '') };
       ok(res, { message_id: message.id, ...url });
     });
   }

@@ -3,11 +3,10 @@ import { Router } from 'express';
 import { STATUS, type QuestionStatus } from '../../../shared/limits.js';
 import { userPageInput, userQuestionsInput } from '../../../shared/schemas/requests.js';
 import type { Deps } from '../../deps.js';
-import { isAgentOfQuestionApp } from '../../domain/policies.js';
+import { authorizeSeeAsker } from '../../domain/policies.js';
 import { presentAny, presentServed, presentWait } from '../../domain/presenters.js';
 import { listUserQuestions, loadQuestion } from '../../domain/queries.js';
 import type { QuestionRecord } from '../../stores/types.js';
-import { ApiError } from '../../../shared/errors.js';
 import { ok } from '../reply.js';
 import { actorOf, authenticate } from '../session.js';
 import { input } from '../validate.js';
@@ -34,9 +33,7 @@ export function usersRouter(deps: Deps): Router {
   router.get('/user', auth, async (req, res) => {
     const params = input(req, userPageInput);
     const question = await loadQuestion(deps, params.question_id);
-    if (!isAgentOfQuestionApp(actorOf(res), question)) {
-      throw new ApiError('forbidden', "only agents of the question's app may see its user", { field: 'question_id' });
-    }
+    authorizeSeeAsker(actorOf(res), question);
     const user = await deps.store.accounts.getUser(question.userId);
     res.setHeader('Content-Security-Policy', USER_PAGE_CSP);
     res.setHeader('Cache-Control', 'private, no-store');

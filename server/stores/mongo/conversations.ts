@@ -54,7 +54,7 @@ export class MongoConversations implements ConversationStore {
       last_mess_sender_type: null,
       pending: [],
     };
-    const event = newEvent({ _id: id, type: 'question.created', question: id, message: null, previous: null, created_at: input.now });
+    const event = newEvent({ _id: id, type: 'question.created', question: id, message: null, previous: null, to: null, created_at: input.now });
     let created: QuestionDoc | undefined;
     await insertWithEvent(this.ctx, event, async (session) => {
       const [saved] = await this.models.Question.create([doc], inSession(session));
@@ -85,7 +85,9 @@ export class MongoConversations implements ConversationStore {
       created_at: write.now,
       action: write.notice.action,
     });
-    const event = { type: 'question.transitioned' as const, previous: { status: previous.status, serv_id: previous.servId }, created_at: write.now };
+    // The status a transition writes is write.to; its agent is the one it sets, else the one it kept.
+    const to = { status: write.to, serv_id: write.setServId !== undefined ? write.setServId : previous.servId };
+    const event = { type: 'question.transitioned' as const, previous: { status: previous.status, serv_id: previous.servId }, to, created_at: write.now };
     const written = await writeWithMessage(this.ctx, (pending) => Q.transition(write, pending), notice, event);
     return written ? { question: toQuestion(written.question), notice: toMessage(written.message) } : null;
   }
@@ -116,7 +118,7 @@ export class MongoConversations implements ConversationStore {
       session: input.sessionDigest,
       client_msg_id: input.clientMsgId,
     });
-    const event = { type: 'message.created' as const, previous: null, created_at: input.now };
+    const event = { type: 'message.created' as const, previous: null, to: null, created_at: input.now };
     try {
       const written = await writeWithMessage(this.ctx, (pending) => Q.appendMessage(input, guard, pending), message, event);
       if (!written) return null;

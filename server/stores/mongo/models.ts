@@ -47,10 +47,10 @@ export interface MessageDoc {
   session?: string;
   client_msg_id?: string;
 }
-/** The question's status and agent before a transition, as the outbox event carries them. */
+/** The question's status and agent before (or right after) a transition, as the outbox event carries them. */
 export interface PreviousDoc { status: number; serv_id: string | null }
 /** What a pending entry needs to record its outbox event once its message is in (retry-safe mode). */
-export interface PendingEventDoc { type: Exclude<OutboxEventType, 'question.created'>; previous: PreviousDoc | null; created_at: number }
+export interface PendingEventDoc { type: Exclude<OutboxEventType, 'question.created'>; previous: PreviousDoc | null; to: PreviousDoc | null; created_at: number }
 /** A message waiting to be inserted, with the event to record after it (retry-safe mode only). */
 export interface PendingDoc extends MessageDoc { event?: PendingEventDoc }
 export interface QuestionDoc {
@@ -94,6 +94,7 @@ export interface OutboxEventDoc {
   question: Types.ObjectId;
   message: Types.ObjectId | null;
   previous: PreviousDoc | null;
+  to: PreviousDoc | null;
   created_at: number;
   attempts: number;
   /** 0 when free; otherwise the lease runs until then. */
@@ -195,6 +196,7 @@ const pendingSchema = new Schema<PendingDoc>(
         {
           type: { type: String, required: true, enum: ['question.transitioned', 'message.created'] },
           previous: { type: previousSchema, default: null },
+          to: { type: previousSchema, default: null },
           created_at: num,
         },
         { ...strictness, _id: false },
@@ -293,6 +295,7 @@ export const outboxEventSchema = new Schema<OutboxEventDoc>(
     question: { type: Schema.Types.ObjectId, required: true },
     message: { type: Schema.Types.ObjectId, default: null },
     previous: { type: previousSchema, default: null },
+    to: { type: previousSchema, default: null },
     created_at: num,
     attempts: { type: Number, default: 0, min: 0 },
     leased_until: { type: Number, default: 0 },

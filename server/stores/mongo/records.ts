@@ -116,6 +116,7 @@ export function toOutboxEvent(doc: OutboxEventDoc): OutboxEvent {
     questionId: doc.question.toHexString(),
     messageId: doc.message ? doc.message.toHexString() : null,
     previous: doc.previous ? { status: doc.previous.status as QuestionStatus, servId: doc.previous.serv_id ?? null } : null,
+    to: doc.to ? { status: doc.to.status as QuestionStatus, servId: doc.to.serv_id ?? null } : null,
     createdAt: doc.created_at,
     attempts: doc.attempts,
   };
@@ -133,12 +134,13 @@ export function eventOfPending(questionId: QuestionDoc['_id'], entry: PendingDoc
     question: questionId,
     message: entry._id,
     previous: entry.event.previous ?? null,
+    to: entry.event.to ?? null,
     created_at: entry.event.created_at,
   });
 }
 
 /** A fresh, unleased event document. */
-export function newEvent(fields: Pick<OutboxEventDoc, '_id' | 'type' | 'question' | 'message' | 'previous' | 'created_at'>): OutboxEventDoc {
+export function newEvent(fields: Pick<OutboxEventDoc, '_id' | 'type' | 'question' | 'message' | 'previous' | 'to' | 'created_at'>): OutboxEventDoc {
   return { ...fields, attempts: 0, leased_until: 0, lease: null };
 }
 

@@ -44,6 +44,7 @@ export function questionsContract(store: GetStore): void {
         questionId: q.id,
         messageId: null,
         previous: null,
+        to: null,
         createdAt: T0 + 3,
         attempts: 1,
       });
@@ -113,7 +114,7 @@ export function questionsContract(store: GetStore): void {
       assert.deepEqual(await store().conversations.getQuestion(q.id), result.question);
     });
 
-    it('records question.transitioned with the notice id and the previous state, in the same write', async () => {
+    it('records question.transitioned with the notice id, the state before and the state it wrote, in the same write', async () => {
       const q = await newQuestion(store());
       await drainEvents(store());
       const result = (await store().conversations.transition(write(q.id), { status: 1, servId: null }))!;
@@ -123,8 +124,8 @@ export function questionsContract(store: GetStore): void {
       ))!;
       const events = await store().outbox.claimEvents(T0 + 20, 30, 10);
       assert.deepEqual(events, [
-        { id: result.notice.id, type: 'question.transitioned', questionId: q.id, messageId: result.notice.id, previous: { status: 1, servId: null }, createdAt: T0 + 10, attempts: 1 },
-        { id: quit.notice.id, type: 'question.transitioned', questionId: q.id, messageId: quit.notice.id, previous: { status: 2, servId: 's1' }, createdAt: T0 + 11, attempts: 1 },
+        { id: result.notice.id, type: 'question.transitioned', questionId: q.id, messageId: result.notice.id, previous: { status: 1, servId: null }, to: { status: 2, servId: 's1' }, createdAt: T0 + 10, attempts: 1 },
+        { id: quit.notice.id, type: 'question.transitioned', questionId: q.id, messageId: quit.notice.id, previous: { status: 2, servId: 's1' }, to: { status: 1, servId: null }, createdAt: T0 + 11, attempts: 1 },
       ]);
     });
 
