@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { StartupError } from './startupErrors.js';
 
+// Not `--env-file=`: Node 20 takes that flag even after the script's name, and fails on a missing file.
 const FLAG = '--dotenv=';
 
 /** Loads the file named by `--dotenv=` in `argv`, if any and if it exists; returns its path when loaded. */

@@ -1,7 +1,8 @@
 /**
- * pino, JSON lines (or pino-pretty's lines for a person at a terminal); anything named like a secret is censored wherever it appears in a log object,
- * and credentials inside any URL (`redis://user:password@host`, a webhook URL with a password) are
- * cut from messages, errors and top-level string fields.
+ * pino, JSON lines (or pino-pretty's lines for a person at a terminal); anything named like a
+ * secret is censored wherever it appears in a log object, and credentials inside any URL
+ * (`redis://user:password@host`, a webhook URL with a password) are cut from messages, errors and
+ * top-level string fields, before either format writes them.
  */
 import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
