@@ -50,6 +50,7 @@ const schema = z.object({
   DESK_SESSION_TTL_S: seconds(43200),
   RATE_LIMITS: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { error: 'must be auto, json or pretty' }).default('auto'),
   TRUST_PROXY: z
     .string()
     .regex(/^(true|false|\d+)$/, { error: 'must be true, false or a number of proxy hops' })
@@ -78,6 +79,8 @@ export interface Config {
   deskSessionTtlS: number;
   rateLimits: boolean;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  /** JSON lines, pino-pretty lines, or auto: pretty when stdout is a terminal. */
+  logFormat: z.infer<typeof schema>['LOG_FORMAT'];
   /** Express `trust proxy`: false, true, or a hop count (1 on Heroku-like routers). */
   trustProxy: boolean | number;
   /** Browser origins allowed by CORS; empty: same origin only. */
@@ -87,6 +90,9 @@ export interface Config {
 }
 
 export class ConfigError extends Error {}
+
+/** Every environment variable loadConfig reads (.env.example and app.json are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const relevant = Object.fromEntries(
@@ -118,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     deskSessionTtlS: c.DESK_SESSION_TTL_S,
     rateLimits: c.RATE_LIMITS === 'on',
     logLevel: c.LOG_LEVEL,
+    logFormat: c.LOG_FORMAT,
     trustProxy,
     corsOrigins: (c.CORS_ORIGINS ?? '')
       .split(',')

@@ -1,9 +1,12 @@
 /**
- * pino, JSON lines; anything named like a secret is censored wherever it appears in a log object,
- * and credentials inside any URL (`redis://user:password@host`, a webhook URL with a password) are
- * cut from messages, errors and top-level string fields.
+ * pino, JSON lines (or pino-pretty's lines for a person at a terminal); anything named like a
+ * secret is censored wherever it appears in a log object, and credentials inside any URL
+ * (`redis://user:password@host`, a webhook URL with a password) are cut from messages, errors and
+ * top-level string fields, before either format writes them.
  */
 import { pino, type Logger } from 'pino';
+import pretty from 'pino-pretty';
+import type { Config } from './config.js';
 
 export const REDACTED_PATHS = [
   'password',
@@ -67,4 +70,27 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     },
     destination,
   );
+}
+
+/** Whether `format` asks for human-readable lines on an output that is (or is not) a terminal. */
+export function prettyLogs(format: Config['logFormat'], isTerminal: boolean): boolean {
+  return format === 'pretty' || (format === 'auto' && isTerminal);
+}
+
+/** pino-pretty as a synchronous stream (the last lines before process.exit are not lost). */
+export function prettyStream(options: { colorize: boolean; destination?: NodeJS.WritableStream }): pino.DestinationStream {
+  return pretty({
+    colorize: options.colorize,
+    sync: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname',
+    destination: options.destination ?? 1,
+  });
+}
+
+/** The process's logger on stdout (main.ts): JSON lines, or pino-pretty when LOG_FORMAT says so. */
+export function createStdoutLogger(config: Pick<Config, 'logLevel' | 'logFormat'>): Logger {
+  const isTerminal = Boolean(process.stdout.isTTY);
+  const destination = prettyLogs(config.logFormat, isTerminal) ? prettyStream({ colorize: isTerminal }) : undefined;
+  return createLogger(config.logLevel, destination);
 }

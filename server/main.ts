@@ -1,25 +1,40 @@
 /**
- * Process entry: read the configuration, start the node, stop gracefully on SIGTERM / SIGINT.
- * A bad configuration value stops the start with one line naming it.
+ * Process entry: read the configuration (and `--dotenv=<path>` when given), start the node, stop
+ * gracefully on SIGTERM / SIGINT. What the operator must fix (a bad configuration value, a busy
+ * port, an unwritable DATA_DIR) stops the start with one line on stderr and exit code 1.
  */
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { createLogger } from './logger.js';
-import { startServer } from './server.js';
+import { loadEnvFileArgument } from './envFile.js';
+import { createStdoutLogger } from './logger.js';
+import { startServer, type RunningServer } from './server.js';
+import { describeListenError, ensureWritableDataDir, StartupError } from './startupErrors.js';
+
+function exitWith(line: string): never {
+  process.stderr.write(`kefu: ${line}\n`);
+  process.exit(1);
+}
 
 let config: Config;
 try {
+  loadEnvFileArgument();
   config = loadConfig();
+  if (!config.mongodbUri) ensureWritableDataDir(config.dataDir);
 } catch (error) {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`kefu: invalid configuration: ${error.message}\n`);
-    process.exit(1);
-  }
+  if (error instanceof ConfigError) exitWith(`invalid configuration: ${error.message}`);
+  if (error instanceof StartupError) exitWith(error.message);
   throw error;
 }
 
-const logger = createLogger(config.logLevel);
-// KEFU_TEST_HOLD_AFTER_COMMIT exists for the crash drills of the test suite only (see DomainEvents).
-const server = await startServer(config, { logger, holdAfterCommit: process.env.KEFU_TEST_HOLD_AFTER_COMMIT });
+const logger = createStdoutLogger(config);
+let server: RunningServer;
+try {
+  // KEFU_TEST_HOLD_AFTER_COMMIT exists for the crash drills of the test suite only (see DomainEvents).
+  server = await startServer(config, { logger, holdAfterCommit: process.env.KEFU_TEST_HOLD_AFTER_COMMIT });
+} catch (error) {
+  const line = describeListenError(error, config.port);
+  if (line) exitWith(line);
+  throw error;
+}
 logger.info(
   { port: server.port, store: server.deps.store.kind, dataDir: config.mongodbUri ? undefined : config.dataDir },
   `kefu listening on http://localhost:${server.port}`,

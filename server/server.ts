@@ -74,13 +74,20 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   httpServer.headersTimeout = 66_000;
   httpServer.requestTimeout = 120_000;
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.port, () => {
-      httpServer.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.port, () => {
+        httpServer.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    // A busy port: release what was opened (Redis, a store of our own) before reporting it.
+    await realtime.close();
+    if (!options.store) await store.close();
+    throw error;
+  }
   const port = (httpServer.address() as AddressInfo).port;
   const jobs = startJobs(deps, { ...options.jobs, presence: realtime.presence });
 
