@@ -10,6 +10,7 @@
  * event, after commit); events left by another process or a crash are found by the poll.
  */
 import type { Deps } from '../deps.js';
+import { startPollingWorker } from '../pollingWorker.js';
 import type { MessageRecord, OutboxEvent, QuestionRecord } from '../stores/types.js';
 
 /** An outbox event with what it names, read when it is relayed. */
@@ -58,8 +59,6 @@ export function startOutboxRelay(deps: Deps, options: OutboxRelayOptions): Outbo
   const log = deps.logger.child({ job: 'outboxRelay' });
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   let stopped = false;
-  let running: Promise<void> | undefined;
-  let again = false;
 
   /** Reads what the event names; null when it is not there (yet). */
   async function load(event: OutboxEvent): Promise<RelayedEvent | null> {
@@ -103,42 +102,24 @@ export function startOutboxRelay(deps: Deps, options: OutboxRelayOptions): Outbo
     return events.length;
   }
 
-  /** Rounds until a claim comes back short; one run at a time, re-run when woken meanwhile. */
-  function run(): Promise<void> {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      do {
-        again = false;
-        try {
-          while (!stopped && (await round()) === BATCH);
-        } catch (error) {
-          log.error({ err: error }, 'outbox relay round failed');
-        }
-      } while (again && !stopped);
-    })().finally(() => (running = undefined));
-    return running;
-  }
-
-  const timer = setInterval(() => void run(), pollIntervalMs);
-  timer.unref();
+  // Rounds until a claim comes back short.
+  const worker = startPollingWorker(
+    async () => {
+      while (!stopped && (await round()) === BATCH);
+    },
+    { intervalMs: pollIntervalMs, onError: (error) => log.error({ err: error }, 'outbox relay round failed') },
+  );
   const unsubscribe = deps.events.subscribe((event) => {
-    if (event.type !== 'accounts.changed') void run();
+    if (event.type !== 'accounts.changed') worker.wake();
   });
 
   return {
-    wake: () => void run(),
-    async idle() {
-      await running;
-      await run();
-    },
+    wake: () => worker.wake(),
+    idle: () => worker.settled(),
     async stop() {
       stopped = true;
-      clearInterval(timer);
       unsubscribe();
-      await running;
+      await worker.stop();
     },
   };
 }

@@ -9,6 +9,7 @@
  * answers with no row.
  */
 import type { Deps } from '../deps.js';
+import { startPollingWorker } from '../pollingWorker.js';
 import type { ChangeRecord } from '../stores/types.js';
 import { rehomeSocketsOf, type KefuServer } from './deviceRooms.js';
 
@@ -31,9 +32,6 @@ export async function startChangeFeed(io: KefuServer, deps: Deps, options: { pol
   const pollMs = options.pollMs ?? CHANGE_POLL_MS;
   // Sockets that connect from now on resolve their rooms at the handshake; older changes are moot.
   let position = await deps.store.outbox.lastChangeSeq();
-  let running: Promise<void> | undefined;
-  let again = false;
-  let stopped = false;
   let lastPrune = 0;
 
   async function apply(change: ChangeRecord): Promise<void> {
@@ -60,38 +58,9 @@ export async function startChangeFeed(io: KefuServer, deps: Deps, options: { pol
     }
   }
 
-  /** One drain at a time; a wake during a drain runs another right after it. */
-  function run(): Promise<void> {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      do {
-        again = false;
-        try {
-          await drain();
-        } catch (error) {
-          log.warn({ err: error }, 'reading the change feed failed; retrying at the next poll');
-        }
-      } while (again && !stopped);
-    })().finally(() => (running = undefined));
-    return running;
-  }
-
-  const timer = setInterval(() => void run(), pollMs);
-  timer.unref();
-
-  return {
-    wake: () => void run(),
-    async caughtUp() {
-      await running;
-      await run();
-    },
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
+  const worker = startPollingWorker(drain, {
+    intervalMs: pollMs,
+    onError: (error) => log.warn({ err: error }, 'reading the change feed failed; retrying at the next poll'),
+  });
+  return { wake: () => worker.wake(), caughtUp: () => worker.settled(), stop: () => worker.stop() };
 }
