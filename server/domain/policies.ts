@@ -41,6 +41,24 @@ export function typingIdentity(actor: Actor, question: QuestionRecord): { sender
   throw new ApiError('forbidden', 'only the asking user and the serving agent type in a question', { field: 'question_id' });
 }
 
+/**
+ * Sending a message: `sender` / `sender_type` must be the session's own identity (its user, or its
+ * bound agent) and that identity must belong to the question (its asker, an agent of its app).
+ * Whether the question's status lets it send now is the state machine's (SEND_STATUSES).
+ */
+export function authorizeSend(actor: Actor, question: QuestionRecord, sender: string, senderType: SenderType): 'user' | 'agent' {
+  if (senderType === SENDER_TYPE.user) {
+    if (sender !== actor.userId) throw new ApiError('sender_mismatch', "sender is not this session's user", { field: 'sender' });
+    authorizeAsker(actor, question);
+    return 'user';
+  }
+  if (!actor.agent || actor.agent.servId !== sender) {
+    throw new ApiError('sender_mismatch', "sender is not this session's bound agent", { field: 'sender' });
+  }
+  authorizeAgentOnQuestion(actor.agent, question);
+  return 'agent';
+}
+
 /** The bound agent, or serv_not_bound; when `servId` is named the session must be bound to it. */
 export function requireAgent(actor: Actor, servId?: string): AgentRecord {
   if (!actor.agent) throw new ApiError('serv_not_bound', 'this session is not bound to an agent', { field: 'session' });

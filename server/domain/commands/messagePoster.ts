@@ -3,7 +3,7 @@ import { SENDER_TYPE, type SenderType } from '../../../shared/limits.js';
 import type { Deps } from '../../deps.js';
 import type { AppendResult, MessageRecord, NewMessage, QuestionRecord, SendGuard } from '../../stores/types.js';
 import type { Actor } from '../actor.js';
-import { authorizeAgentOnQuestion, authorizeAsker } from '../policies.js';
+import { authorizeSend } from '../policies.js';
 import { loadQuestion } from '../queries.js';
 import { messageSummaryText } from '../presenters.js';
 import { SEND_STATUSES, sendRefusal } from '../stateMachine.js';
@@ -91,18 +91,8 @@ function duplicateOf(message: MessageRecord, question: QuestionRecord, type: Mes
   return { message, question, duplicate: true };
 }
 
-/** sender / sender_type must be the session's own identity, and that identity must belong here. */
+/** The send guard for whoever the policy says is sending: the store re-checks it in the write. */
 function authorizeSender(actor: Actor, question: QuestionRecord, sender: string, senderType: SenderType): SendGuard {
-  if (senderType === SENDER_TYPE.user) {
-    if (sender !== actor.userId) {
-      throw new ApiError('sender_mismatch', "sender is not this session's user", { field: 'sender' });
-    }
-    authorizeAsker(actor, question);
-    return { statuses: SEND_STATUSES.user, userId: actor.userId };
-  }
-  if (!actor.agent || actor.agent.servId !== sender) {
-    throw new ApiError('sender_mismatch', "sender is not this session's bound agent", { field: 'sender' });
-  }
-  authorizeAgentOnQuestion(actor.agent, question);
-  return { statuses: SEND_STATUSES.agent, servId: actor.agent.servId };
+  const as = authorizeSend(actor, question, sender, senderType);
+  return as === 'user' ? { statuses: SEND_STATUSES.user, userId: actor.userId } : { statuses: SEND_STATUSES.agent, servId: actor.agent!.servId };
 }
