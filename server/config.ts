@@ -1,6 +1,6 @@
 /**
  * Environment → typed configuration, validated once at start. Names and defaults are those of the
- * API document's "Running it" table; a bad value stops the start with one line naming the variable.
+ * "Running it" table of docs/api.md; a bad value stops the start with one line naming the variable.
  */
 import path from 'node:path';
 import { z } from 'zod';

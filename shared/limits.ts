@@ -1,6 +1,6 @@
 /**
- * Every limit of the original API document, plus the ones it leaves open (text and title lengths,
- * label counts, media sizes), in one place so schemas, docs and tests agree.
+ * Every limit of docs/api.md: those of the original document, plus the ones it leaves open (text
+ * and title lengths, label counts, media sizes), in one place so schemas, docs and tests agree.
  */
 export const LIMITS = {
   sessionLength: 12,

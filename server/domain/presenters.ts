@@ -1,4 +1,4 @@
-/** Records → the exact reply shapes of the API document (snake_case, float-second timestamps). */
+/** Records → the exact reply shapes of docs/api.md (snake_case, float-second timestamps). */
 import type { Message, QuestionSummary } from '../../shared/schemas/responses.js';
 import type { ItemRecord, MessageRecord, QuestionRecord, TemplateRecord, UserRecord } from '../stores/types.js';
 

@@ -1,6 +1,6 @@
 /**
  * attachRealtime(httpServer, deps): the Socket.IO server on the HTTP server's port, contract in
- * the API document's "Real time" section. Handshake auth by device session; every socket joins
+ * the "Real time" section of docs/api.md. Handshake auth by device session; every socket joins
  * its user and device rooms, a bound agent's also its agent room and one queue room per app.
  * With REDIS_URL the node joins the others through the Redis adapter.
  */
