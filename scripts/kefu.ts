@@ -109,7 +109,7 @@ export const COMMANDS: Record<string, Command> = {
   }),
   'agent:delete': define({
     usage: '--serv-id <id>',
-    summary: "remove an agent: its devices are signed out, its questions go back to the queue",
+    summary: 'remove an agent: its devices are unbound (plain user sessions again), its questions go back to the queue',
     schema: adminServDeleteInput,
     async run(deps, input) {
       await agentRemover(deps, input);

@@ -49,7 +49,8 @@ export function startPublisher(io: KefuServer, deps: Deps, parts: { changeFeed: 
   function messageNew(question: QuestionRecord, message: MessageRecord, targets: Room[]): void {
     if (message.mediaPath !== undefined && !publicUrl) {
       presentPerOrigin(targets, question.id, message);
-      io.serverSideEmit(PRESENT_MESSAGE, { targets, questionId: question.id, message });
+      // Only an adapter that joins nodes (Redis) has other nodes to ask.
+      if (deps.config.redisUrl) io.serverSideEmit(PRESENT_MESSAGE, { targets, questionId: question.id, message });
       return;
     }
     // No URL to present (text, notice) or one for everybody (PUBLIC_URL): one broadcast.

@@ -114,12 +114,11 @@ for (const via of paths) {
       const [kept, lost] = [await f.app(), await f.app()];
       const agent = await f.agent({ identifies: [kept, lost] });
       const socket = await connect(agent.session);
-      const started = Date.now();
       await change(['agent:add', '--serv-id', agent.servId, '--password', agent.password, '--identifies', kept], () =>
         world.admin.post('/v1/admin/servs', { serv_id: agent.servId, password: agent.password, identifies: [kept] }, adminHeaders),
       );
+      // The bound runs from the commit (the change call has returned), not from the CLI's start-up.
       await eventually(async () => !(await roomsOf(world.home, agent.session)).has(`queue:${lost}`), 'the lost queue room to be left', BOUND_MS);
-      assert.ok(Date.now() - started < BOUND_MS + 1000);
       const rooms = await roomsOf(world.home, agent.session);
       assert.ok(rooms.has(`queue:${kept}`), 'keeps the app it still serves');
       assert.ok(rooms.has(`agent:${agent.servId}`), 'still the agent: same password');
