@@ -15,6 +15,7 @@ export interface DocumentedEvent extends EventDoc {
   direction: EventDirection;
 }
 
+/** Every event of shared/eventDocs.ts, client → server first. */
 export function documentedEvents(): DocumentedEvent[] {
   const list = (direction: EventDirection, docs: Record<string, EventDoc>) =>
     Object.entries(docs).map(([name, doc]) => ({ ...doc, name, direction }));
@@ -42,6 +43,7 @@ const CHANNEL = 'socket';
 
 let cached: object | undefined;
 
+/** The document, built on first use and kept: its inputs are constants of the code. */
 export function asyncApiDocument(): object {
   if (cached) return cached;
   const messages: Record<string, object> = {};

@@ -90,6 +90,7 @@ function sendAsset(res: Response, asset: Asset) {
   else res.sendFile(asset.file, { cacheControl: false });
 }
 
+/** `/docs`, `/docs/assets/<file>` and `/v1/asyncapi.json`, mounted at the root. */
 export function docsPageRouter(): Router {
   const router = Router();
 
