@@ -19,6 +19,7 @@ import { healthRouter } from './http/routes/health.js';
 import type { ReadinessCheck } from './readiness.js';
 import { mediaRouter } from './http/routes/media.js';
 import { openApiRouter } from './http/openapi.js';
+import { docsPageRouter } from './http/docsPage.js';
 import { questionsRouter } from './http/routes/questions.js';
 import { servRouter } from './http/routes/serv.js';
 import { usersRouter } from './http/routes/users.js';
@@ -109,6 +110,7 @@ export function createApp(deps: Deps, options: AppOptions): express.Express {
   app.use('/v1', mediaRouter(deps));
   app.use('/v1', adminRouter(deps));
   app.use('/v1', openApiRouter());
+  app.use(docsPageRouter());
 
   app.use(notFound);
   app.use(errorHandler(deps.logger));

@@ -64,6 +64,8 @@ export const ENDPOINTS: Endpoint[] = [
   e('post', '/v1/admin/templates', 'admin', 'Create a quick-answer template', { input: input.adminTemplateInput, reply: reply.templateIdReply }),
   e('post', '/v1/admin/templates/:template_id/items', 'admin', 'Add an item to a template', { input: input.adminItemInput, reply: reply.itemIdReply }),
   e('get', '/v1/openapi.json', 'public', 'This API as an OpenAPI 3.1 document', { produces: 'application/json' }),
+  e('get', '/v1/asyncapi.json', 'public', 'The socket events as an AsyncAPI 3.0 document', { produces: 'application/json' }),
+  e('get', '/docs', 'public', 'The API reference page (REST and socket events)', { produces: 'text/html' }),
   e('get', '/healthz', 'public', 'The process is alive'),
   e('get', '/readyz', 'public', 'The store (and Redis, when set) answer'),
 ];

@@ -4,6 +4,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { ENDPOINTS, type Endpoint } from '../../shared/endpoints.js';
 import { errorReply } from '../../shared/schemas/responses.js';
+import { codeTablesMarkdown } from './codeTables.js';
 
 function pathParams(path: string): string[] {
   return [...path.matchAll(/:([a-z_]+)/g)].map((m) => m[1]!);
@@ -52,7 +53,11 @@ export function openApiDocument(): object {
     info: {
       title: 'kefu',
       version: '1',
-      description: 'Customer-support chat: questions from app users, a live queue for agents. Errors use the envelope {status:300,error,field?,debug}.',
+      description: [
+        'Customer-support chat: questions from app users, a live queue for agents. Errors use the envelope `{status:300,error,field?,debug}`.',
+        'The socket events are in the AsyncAPI document `/v1/asyncapi.json` (and on the `/docs` page); the full contract is docs/api.md.',
+        codeTablesMarkdown(),
+      ].join('\n\n'),
     },
     servers: [{ url: '/' }],
   });
