@@ -45,6 +45,7 @@ const schema = z.object({
   QUESTION_IDLE_TIMEOUT_S: seconds(86400),
   FINISH_CONFIRM_TIMEOUT_S: seconds(600),
   SWEEP_INTERVAL_S: seconds(30),
+  DESK_SESSION_TTL_S: seconds(43200),
   RATE_LIMITS: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: z
@@ -69,6 +70,8 @@ export interface Config {
   idleTimeoutS: number;
   finishConfirmTimeoutS: number;
   sweepIntervalS: number;
+  /** Desk sessions (POST /serv/login) end after this long without use. @default 43200 (12 h) */
+  deskSessionTtlS: number;
   rateLimits: boolean;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   /** Express `trust proxy`: false, true, or a hop count (1 on Heroku-like routers). */
@@ -107,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     idleTimeoutS: c.QUESTION_IDLE_TIMEOUT_S,
     finishConfirmTimeoutS: c.FINISH_CONFIRM_TIMEOUT_S,
     sweepIntervalS: c.SWEEP_INTERVAL_S,
+    deskSessionTtlS: c.DESK_SESSION_TTL_S,
     rateLimits: c.RATE_LIMITS === 'on',
     logLevel: c.LOG_LEVEL,
     trustProxy,

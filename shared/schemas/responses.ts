@@ -85,6 +85,13 @@ export const itemsReply = z.strictObject({
   items: z.array(z.strictObject({ item_id: id, question: z.string(), content: z.string() })),
 });
 export const sessionReply = z.strictObject({ ...ok, session: z.string().length(12) });
+/** /serv/login: a new device session bound to the agent, and the apps it serves. */
+export const servLoginReply = z.strictObject({
+  ...ok,
+  session: z.string().length(12),
+  serv_id: z.string(),
+  identifies: z.array(z.string()),
+});
 export const templateIdReply = z.strictObject({ ...ok, template_id: id });
 export const itemIdReply = z.strictObject({ ...ok, item_id: id });
 export const errorReply = z.strictObject({

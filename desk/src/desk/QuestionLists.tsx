@@ -1,0 +1,132 @@
+/** The left column: Queue (filters, cursor paging on scroll) and Mine (by activity, unread counts). */
+import { useEffect, useRef } from 'react';
+import { formatDuration, useT } from '../common/i18n.js';
+import type { QuestionSummary } from '../common/session.js';
+import { unreadCount, type UnreadState } from '../state/unread.js';
+import type { OpenQuestion } from './DeskConversation.js';
+import type { QueueFilter } from './useQueue.js';
+
+interface Props {
+  tab: 'queue' | 'mine';
+  setTab: (tab: 'queue' | 'mine') => void;
+  identifies: string[];
+  servId: string;
+  filter: QueueFilter;
+  setFilter: (filter: QueueFilter) => void;
+  queue: { items: QuestionSummary[]; hasMore: boolean; loading: boolean; loadMore: () => Promise<void> };
+  mine: { items: QuestionSummary[]; unread: UnreadState };
+  unreadTotal: number;
+  openId: string | null;
+  onOpen: (q: OpenQuestion) => void;
+}
+
+export function QuestionLists(props: Props) {
+  const { t } = useT();
+  const sentinel = useRef<HTMLLIElement>(null);
+  const { loadMore, hasMore } = props.queue;
+
+  useEffect(() => {
+    const el = sentinel.current;
+    if (!el || !hasMore) return;
+    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && void loadMore());
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [loadMore, hasMore, props.tab]);
+
+  return (
+    <nav className="lists" aria-label={`${t('queue')} / ${t('mine')}`}>
+      <div className="tabs" role="tablist">
+        <button type="button" role="tab" id="tab-queue" aria-selected={props.tab === 'queue'} aria-controls="panel-queue" onClick={() => props.setTab('queue')}>
+          {t('queue')} <span className="badge">{props.queue.items.length}</span>
+        </button>
+        <button type="button" role="tab" id="tab-mine" aria-selected={props.tab === 'mine'} aria-controls="panel-mine" onClick={() => props.setTab('mine')}>
+          {t('mine')} <span className="badge">{props.mine.items.length}</span>
+          {props.unreadTotal > 0 && <span className="badge count">{t('unread', { n: props.unreadTotal })}</span>}
+        </button>
+      </div>
+      {props.tab === 'queue' ? (
+        <div id="panel-queue" role="tabpanel" aria-labelledby="tab-queue" className="panel">
+          <div className="filters">
+            <label>
+              {t('app')}
+              <select value={props.filter.identify} onChange={(e) => props.setFilter({ ...props.filter, identify: e.target.value })}>
+                <option value="">{t('allApps')}</option>
+                {props.identifies.map((identify) => (
+                  <option key={identify} value={identify}>
+                    {identify}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              {t('label')}
+              <input
+                type="search"
+                placeholder={t('filterLabel')}
+                defaultValue={props.filter.label}
+                onKeyDown={(e) => e.key === 'Enter' && props.setFilter({ ...props.filter, label: e.currentTarget.value })}
+                onBlur={(e) => props.setFilter({ ...props.filter, label: e.currentTarget.value })}
+              />
+            </label>
+          </div>
+          <ul className="plain items" data-testid="queue">
+            {props.queue.items.length === 0 && !props.queue.loading && <li className="muted empty">{t('emptyQueue')}</li>}
+            {props.queue.items.map((q) => (
+              <Item key={q.question_id} q={q} selected={props.openId === q.question_id} onOpen={() => props.onOpen({ ...q, status: 1, serv_id: null })} queued />
+            ))}
+            {props.queue.hasMore && (
+              <li ref={sentinel} className="muted empty">
+                {t('loadingMore')}
+              </li>
+            )}
+          </ul>
+        </div>
+      ) : (
+        <div id="panel-mine" role="tabpanel" aria-labelledby="tab-mine" className="panel">
+          <ul className="plain items" data-testid="mine">
+            {props.mine.items.length === 0 && <li className="muted empty">{t('emptyMine')}</li>}
+            {props.mine.items.map((q) => (
+              <Item
+                key={q.question_id}
+                q={q}
+                selected={props.openId === q.question_id}
+                unread={unreadCount(props.mine.unread, q.question_id)}
+                onOpen={() => props.onOpen({ ...q, status: 2, serv_id: props.servId })}
+              />
+            ))}
+          </ul>
+        </div>
+      )}
+    </nav>
+  );
+}
+
+function Item({ q, selected, onOpen, unread = 0, queued }: { q: QuestionSummary; selected: boolean; onOpen: () => void; unread?: number; queued?: boolean }) {
+  const { t, lang } = useT();
+  const now = Date.now() / 1000;
+  return (
+    <li>
+      <button type="button" className={selected ? 'item selected' : 'item'} onClick={onOpen} data-question-id={q.question_id} aria-current={selected || undefined}>
+        <Avatar name={q.user_name || q.user_id} url={q.user_image_url} />
+        <span className="item-body">
+          <span className="item-top">
+            <span className="name">{q.user_name || q.user_id}</span>
+            {queued ? <span className="since">{t('waiting', { t: formatDuration(now - q.timestamp, lang) })}</span> : null}
+            {unread > 0 && <span className="badge count" aria-label={t('unread', { n: unread })}>{unread}</span>}
+          </span>
+          <span className="title">{q.title || t('untitled')}</span>
+          <span className="last">{q.last_mess_text || t('noMessageYet')}</span>
+        </span>
+      </button>
+    </li>
+  );
+}
+
+export function Avatar({ name, url }: { name: string; url: string }) {
+  if (/^https?:\/\//.test(url)) return <img className="avatar" src={url} alt="" width={36} height={36} referrerPolicy="no-referrer" />;
+  return (
+    <span className="avatar letter" aria-hidden="true">
+      {name.slice(0, 1).toUpperCase()}
+    </span>
+  );
+}
