@@ -49,7 +49,7 @@ export function MessageList(props: MessageListProps) {
   };
 
   return (
-    <div className="messages" ref={box} onScroll={onScroll} role="log" aria-live="polite" aria-label={t('messageInput')} tabIndex={0}>
+    <div className="messages" ref={box} onScroll={onScroll} role="log" aria-live="polite" aria-label={t('conversation')} tabIndex={0}>
       {props.loadingOlder && <p className="system">{t('loadOlder')}</p>}
       {!props.olderExists && props.messages.length > 0 && <p className="system">{t('beginning')}</p>}
       {props.messages.map((message) => (

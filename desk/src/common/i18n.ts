@@ -39,6 +39,7 @@ const en = {
   back: 'Back',
   details: 'Details',
   messageInput: 'Message',
+  conversation: 'Conversation',
   messageHint: 'Enter sends, Shift+Enter starts a new line',
   send: 'Send',
   attachImage: 'Send an image',
@@ -127,6 +128,7 @@ const zh: Record<MessageKey, string> = {
   back: '返回',
   details: '详情',
   messageInput: '消息',
+  conversation: '会话记录',
   messageHint: '回车发送，Shift+回车换行',
   send: '发送',
   attachImage: '发送图片',
@@ -180,7 +182,8 @@ const zh: Record<MessageKey, string> = {
 };
 
 const TABLES: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh };
-const STORAGE_KEY = 'kefu.lang';
+/** Where the language choice is remembered (localStorage). */
+export const LANG_STORAGE_KEY = 'kefu.lang';
 
 /** The stored choice, else the first browser language we speak, else English. */
 export function pickLanguage(stored: string | null, browser: readonly string[]): Lang {
@@ -190,15 +193,6 @@ export function pickLanguage(stored: string | null, browser: readonly string[]):
     if (/^en\b/i.test(tag)) return 'en';
   }
   return 'en';
-}
-
-export function initialLanguage(): Lang {
-  return pickLanguage(localStorage.getItem(STORAGE_KEY), navigator.languages ?? [navigator.language]);
-}
-
-export function rememberLanguage(lang: Lang): void {
-  localStorage.setItem(STORAGE_KEY, lang);
-  document.documentElement.lang = lang;
 }
 
 export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;

@@ -1,6 +1,6 @@
 /** The page's language state: initial pick, switch, remembered choice. */
 import { useMemo, useState } from 'react';
-import { initialLanguage, rememberLanguage, translator, type Lang } from './i18n.js';
+import { LANG_STORAGE_KEY, pickLanguage, translator, type Lang } from './i18n.js';
 
 export function useLangState() {
   const [lang, setLangState] = useState<Lang>(() => {
@@ -20,3 +20,13 @@ export function useLangState() {
     [lang],
   );
 }
+
+export function initialLanguage(): Lang {
+  return pickLanguage(localStorage.getItem(LANG_STORAGE_KEY), navigator.languages ?? [navigator.language]);
+}
+
+export function rememberLanguage(lang: Lang): void {
+  localStorage.setItem(LANG_STORAGE_KEY, lang);
+  document.documentElement.lang = lang;
+}
+
