@@ -1,5 +1,5 @@
 /** The left column: Queue (filters, cursor paging on scroll) and Mine (by activity, unread counts). */
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { formatDuration, useT } from '../common/i18n.js';
 import type { QuestionSummary } from '../common/session.js';
 import { unreadCount, type UnreadState } from '../state/unread.js';
@@ -24,6 +24,12 @@ export function QuestionLists(props: Props) {
   const { t } = useT();
   const sentinel = useRef<HTMLLIElement>(null);
   const { loadMore, hasMore } = props.queue;
+  // Waiting times move on without any event.
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => setTick((n) => n + 1), 30_000);
+    return () => clearInterval(timer);
+  }, []);
 
   useEffect(() => {
     const el = sentinel.current;

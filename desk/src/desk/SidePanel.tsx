@@ -15,6 +15,12 @@ interface Listed {
 export function SidePanel({ client, session, question, onOpen, onClose }: { client: KefuClient; session: string; question: OpenQuestion; onOpen: (q: OpenQuestion) => void; onClose: () => void }) {
   const { t, lang } = useT();
   const [others, setOthers] = useState<Listed[]>([]);
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    const refresh = () => setVersion((v) => v + 1);
+    client.socket.on('question:updated', refresh);
+    return () => void client.socket.off('question:updated', refresh);
+  }, [client]);
   useEffect(() => {
     let cancelled = false;
     void client
@@ -22,7 +28,7 @@ export function SidePanel({ client, session, question, onOpen, onClose }: { clie
       .then((reply) => !cancelled && setOthers(unwrap(reply).questions))
       .catch(() => {});
     return () => void (cancelled = true);
-  }, [client, question.user_id, question.question_id]);
+  }, [client, question.user_id, question.question_id, version]);
 
   const name = question.user_name || question.user_id;
   // The session goes in the query (the log redacts it); an iframe cannot send a header.
