@@ -10,7 +10,7 @@ const log = (page: Page) => page.getByRole('log', { name: 'Conversation' });
 async function shownSeqs(page: Page): Promise<number[]> {
   return log(page)
     .locator('[data-seq]')
-    .evaluateAll((nodes) => nodes.map((n) => Number((n as HTMLElement).dataset.seq)));
+    .evaluateAll((nodes) => nodes.map((n) => Number(n.getAttribute("data-seq"))));
 }
 
 describe('browser: races, restarts and hostile text', function () {
