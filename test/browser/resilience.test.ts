@@ -8,9 +8,8 @@ const log = (page: Page) => page.getByRole('log', { name: 'Conversation' });
 
 /** The seqs the conversation shows, in screen order. */
 async function shownSeqs(page: Page): Promise<number[]> {
-  return log(page)
-    .locator('[data-seq]')
-    .evaluateAll((nodes) => nodes.map((n) => Number(n.getAttribute("data-seq"))));
+  const rows = await log(page).locator('[data-seq]').all();
+  return Promise.all(rows.map(async (row) => Number(await row.getAttribute('data-seq'))));
 }
 
 describe('browser: races, restarts and hostile text', function () {
