@@ -3,7 +3,8 @@
  * port 0 serving the built pages. Suites call `useBrowser()`, which skips them loudly when
  * /usr/bin/chromium is missing (.ci/run installs it) and saves screenshots under .tmp/screenshots/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { defaultWebRoot } from '../../server/http/webPages.js';
@@ -70,8 +71,28 @@ export async function signInDesk(page: Page, baseUrl: string, servId: string, pa
   await page.getByLabel('Agent ID').fill(servId);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('signed-in-as').waitFor();
+  await page.getByTestId('signed-in-as').waitFor({ state: 'attached' });
 }
 
 export const chatUrl = (baseUrl: string, user: { session: string; userId: string }) =>
   `${baseUrl}/chat#session=${encodeURIComponent(user.session)}&user_id=${encodeURIComponent(user.userId)}`;
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  targets: string[];
+}
+
+/**
+ * Runs axe-core in the page. The page's CSP blocks injected scripts, but evaluation through the
+ * DevTools protocol is not subject to it, so axe's source is evaluated rather than injected.
+ */
+export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+  await page.evaluate(AXE_SOURCE);
+  const violations = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) =>
+    r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => String(n.target)) })))`)) as AxeViolation[];
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
