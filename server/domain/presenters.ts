@@ -16,6 +16,7 @@ export function presentSummary(question: QuestionRecord, user: UserRecord | unde
     user_image_url: user?.imageUrl ?? '',
     user_name: user?.name ?? '',
     title: question.title,
+    labels: question.labels,
     last_mess_text: question.lastMessage?.text ?? '',
     last_mess_timestamp: question.lastMessage?.timestamp ?? null,
     last_mess_sender: question.lastMessage?.sender ?? null,

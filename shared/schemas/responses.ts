@@ -15,6 +15,8 @@ export const questionSummary = z.strictObject({
   user_image_url: z.string(),
   user_name: z.string(),
   title: z.string(),
+  /** Extension (issue 9): the labels asked with, so queues can show them. */
+  labels: z.array(z.string()),
   last_mess_text: z.string(),
   last_mess_timestamp: timestamp.nullable(),
   last_mess_sender: z.string().nullable(),

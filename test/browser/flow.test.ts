@@ -49,7 +49,7 @@ describe('browser: a customer and an agent go through the whole flow', function 
 
     // Live: the desk never reloaded.
     await queueItem(desk, 'My parcel is late').waitFor();
-    assert.match(await queueItem(desk, 'My parcel is late').innerText(), /Mei Lin[\s\S]*waiting/);
+    assert.match(await queueItem(desk, 'My parcel is late').innerText(), /Mei Lin[\s\S]*waiting[\s\S]*My parcel is late[\s\S]*shipping[\s\S]*urgent/);
     await screenshot(desk, 'desk-queue');
 
     await queueItem(desk, 'My parcel is late').click();

@@ -44,6 +44,7 @@ describe('POST /question/new', () => {
           user_image_url: 'https://cdn.example/a.png',
           user_name: '小明',
           title: '无法激活',
+          labels: ['激活', '安卓4.3'],
           last_mess_text: '',
           last_mess_timestamp: null,
           last_mess_sender: null,

@@ -121,6 +121,15 @@ function Item({ q, selected, onOpen, unread = 0, queued }: { q: QuestionSummary;
             {unread > 0 && <span className="badge count" aria-label={t('unread', { n: unread })}>{unread}</span>}
           </span>
           <span className="title">{q.title || t('untitled')}</span>
+          {q.labels.length > 0 && (
+            <span className="labels">
+              {q.labels.map((label) => (
+                <span key={label} className="badge label">
+                  {label}
+                </span>
+              ))}
+            </span>
+          )}
           <span className="last">{q.last_mess_text || t('noMessageYet')}</span>
         </span>
       </button>

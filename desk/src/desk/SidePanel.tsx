@@ -51,7 +51,7 @@ export function SidePanel({ client, session, question, onOpen, onClose }: { clie
               type="button"
               className={q.question_id === question.question_id ? 'other selected' : 'other'}
               aria-current={q.question_id === question.question_id || undefined}
-              onClick={() => onOpen({ ...question, question_id: q.question_id, status: q.status, serv_id: q.serv_id, title: '', last_mess_text: '' })}
+              onClick={() => onOpen({ ...question, question_id: q.question_id, status: q.status, serv_id: q.serv_id, title: '', labels: [], last_mess_text: '' })}
             >
               <span>{formatTime(q.timestamp, lang)}</span>
               <span className={`badge s${q.status}`}>{t(`status${q.status}` as MessageKey)}</span>
