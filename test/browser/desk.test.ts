@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { wav } from '../media/fixtures.js';
 import { factories, type Factories } from '../support/factories.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { chatUrl, screenshot, seriousViolations, signInDesk, useBrowser } from './support.js';
+import { chatUrl, screenshot, seriousViolations, signInDesk, useBrowser, waitUntil } from './support.js';
 
 const log = (page: Page) => page.getByRole('log', { name: 'Conversation' });
 
@@ -72,12 +72,12 @@ describe('browser: the agent desk', function () {
     assert.equal(await items.count(), 25, 'the second page came in on scroll');
     await page.getByRole('combobox', { name: 'App' }).selectOption(game);
     await page.getByTestId('queue').getByText('Game question 0').waitFor();
-    await page.waitForFunction(`document.querySelectorAll('[data-testid=queue] .item').length === 3`);
+    await waitUntil(page, `document.querySelectorAll('[data-testid=queue] .item').length === 3`);
     await page.getByRole('combobox', { name: 'App' }).selectOption('');
     const label = page.getByRole('searchbox', { name: 'Label' });
     await label.fill('refund');
     await label.press('Enter');
-    await page.waitForFunction(`document.querySelectorAll('[data-testid=queue] .item').length === 11`);
+    await waitUntil(page, `document.querySelectorAll('[data-testid=queue] .item').length === 11`);
     assert.ok((await items.allInnerTexts()).every((text) => /Shop question \d*[13579]\b/.test(text)));
   });
 
@@ -115,10 +115,10 @@ describe('browser: the agent desk', function () {
     await f.sendText(other, second, 'are you there?');
     const secondItem = page.getByTestId('mine').getByRole('button', { name: /Second one/ });
     await secondItem.getByText('1', { exact: true }).waitFor();
-    await page.waitForFunction(`document.title === '(1) kefu desk'`);
+    await waitUntil(page, `document.title === '(1) kefu desk'`);
     await secondItem.click();
     await log(page).getByText('are you there?').waitFor();
-    await page.waitForFunction(`document.title === 'kefu desk'`);
+    await waitUntil(page, `document.title === 'kefu desk'`);
     assert.equal(await secondItem.locator('.count').count(), 0);
   });
 

@@ -96,3 +96,18 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
     r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => String(n.target)) })))`)) as AxeViolation[];
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
+
+/**
+ * Polls an expression in the page until it is truthy. (Playwright's waitForFunction polls with
+ * eval, which the pages' CSP rightly refuses; page.evaluate goes through the DevTools protocol.)
+ */
+export async function waitUntil(page: Page, expression: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    last = await page.evaluate(expression);
+    if (last) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${expression} (last: ${JSON.stringify(last)})`);
+}
