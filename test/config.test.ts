@@ -18,6 +18,7 @@ const KNOWN = [
   'QUESTION_IDLE_TIMEOUT_S',
   'FINISH_CONFIRM_TIMEOUT_S',
   'SWEEP_INTERVAL_S',
+  'DESK_SESSION_TTL_S',
   'RATE_LIMITS',
   'LOG_LEVEL',
   'TRUST_PROXY',
@@ -49,6 +50,7 @@ describe('loadConfig', () => {
     assert.equal(config.idleTimeoutS, 86400);
     assert.equal(config.finishConfirmTimeoutS, 600);
     assert.equal(config.sweepIntervalS, 30);
+    assert.equal(config.deskSessionTtlS, 43200);
     assert.equal(config.rateLimits, true);
     assert.deepEqual(config.corsOrigins, []);
     assert.equal(config.trustProxy, false);
@@ -74,6 +76,7 @@ describe('loadConfig', () => {
       QUESTION_IDLE_TIMEOUT_S: '120.5',
       FINISH_CONFIRM_TIMEOUT_S: '5',
       SWEEP_INTERVAL_S: '1',
+      DESK_SESSION_TTL_S: '3600',
       RATE_LIMITS: 'off',
       TRUST_PROXY: '1',
       CORS_ORIGINS: 'https://a.example, https://b.example',
@@ -88,6 +91,7 @@ describe('loadConfig', () => {
     assert.equal(config.idleTimeoutS, 120.5);
     assert.equal(config.finishConfirmTimeoutS, 5);
     assert.equal(config.sweepIntervalS, 1);
+    assert.equal(config.deskSessionTtlS, 3600);
     assert.equal(config.rateLimits, false);
     assert.equal(config.trustProxy, 1);
     assert.deepEqual(config.corsOrigins, ['https://a.example', 'https://b.example']);
@@ -112,6 +116,7 @@ describe('loadConfig', () => {
     ['QUESTION_IDLE_TIMEOUT_S', '-5'],
     ['FINISH_CONFIRM_TIMEOUT_S', '1e3'],
     ['SWEEP_INTERVAL_S', 'often'],
+    ['DESK_SESSION_TTL_S', '0'],
     ['RATE_LIMITS', 'maybe'],
     ['RATE_LIMITS', 'OFF '],
     ['LOG_LEVEL', 'loud'],
