@@ -58,7 +58,7 @@ export interface Sender {
 }
 
 /** One page of messages before `beforeMessageId` (newest first from the server), returned oldest first. */
-export async function olderMessages(client: KefuClient, questionId: string, beforeMessageId?: string, num = 30): Promise<Message[]> {
+export async function olderMessages(client: KefuClient, questionId: string, beforeMessageId?: string, num = 50): Promise<Message[]> {
   const reply = unwrap(
     await client.request<{ messages: Message[] }>('GET', `/question/${questionId}/message`, { sort: -1, num, message_id: beforeMessageId }),
   );
