@@ -75,7 +75,10 @@ describe('browser: a customer and an agent go through the whole flow', function 
     await log(desk).getByText('Order 42 has not arrived').waitFor();
 
     // A photo from the customer: downscaled in the browser, shown on both sides.
-    const photo = await sharp({ create: { width: 3000, height: 2000, channels: 3, background: { r: 200, g: 80, b: 40 } } }).png().toBuffer();
+    const parcel = `<svg xmlns="http://www.w3.org/2000/svg" width="3000" height="2000"><rect width="3000" height="2000" fill="#e8eef5"/>
+      <polygon points="900,700 1500,450 2100,700 1500,950" fill="#d9a066"/><polygon points="900,700 1500,950 1500,1650 900,1400" fill="#b9824d"/>
+      <polygon points="1500,950 2100,700 2100,1400 1500,1650" fill="#a06c3b"/></svg>`;
+    const photo = await sharp(Buffer.from(parcel)).png().toBuffer();
     await chat.locator('input[type=file]').setInputFiles({ name: 'parcel.png', mimeType: 'image/png', buffer: photo });
     const deskImage = desk.getByRole('img', { name: 'Image from Mei Lin' });
     await deskImage.waitFor();
