@@ -6,11 +6,13 @@
 import { useLayoutEffect, useRef, useState } from 'react';
 import type { Message } from '../../../shared/schemas/responses.js';
 import type { QueuedText } from '../state/offlineQueue.js';
+import type { RefusedText } from './useConversation.js';
 import { formatTime, useT, type MessageKey } from './i18n.js';
 
 export interface MessageListProps {
   messages: Message[];
   pending: QueuedText[];
+  refused?: RefusedText[];
   olderExists: boolean;
   loadingOlder: boolean;
   loadOlder: () => void;
@@ -60,6 +62,14 @@ export function MessageList(props: MessageListProps) {
           <div className="bubble">
             <span className="text">{item.text}</span>
             <span className="meta">{props.connected ? t('sending') : t('queued')}</span>
+          </div>
+        </div>
+      ))}
+      {(props.refused ?? []).map(({ item, error }) => (
+        <div key={item.clientMsgId} className="row mine refused">
+          <div className="bubble">
+            <span className="text">{item.text}</span>
+            <span className="meta error">{t('refused', { e: error })}</span>
           </div>
         </div>
       ))}

@@ -20,12 +20,12 @@ export interface RefusedText {
 export class Outbox {
   readonly queue: OfflineQueue;
   private listeners = new Set<() => void>();
-  private snapshot: readonly QueuedText[] = [];
-  refused: RefusedText[] = [];
+  /** Replaced on every change, so React sees a new snapshot. */
+  private snapshot: { queued: readonly QueuedText[]; refused: readonly RefusedText[] } = { queued: [], refused: [] };
 
   constructor(private readonly client: KefuClient) {
     this.queue = new OfflineQueue((items) => {
-      this.snapshot = [...items];
+      this.snapshot = { ...this.snapshot, queued: [...items] };
       this.emit();
     });
     client.socket.on('connect', () => void this.flush());
@@ -40,7 +40,7 @@ export class Outbox {
     if (!this.client.socket.connected) return;
     const result = await this.queue.flush((item) => this.sendOne(item));
     if (result.refused.length > 0) {
-      this.refused = [...this.refused, ...result.refused];
+      this.snapshot = { ...this.snapshot, refused: [...this.snapshot.refused, ...result.refused] };
       this.emit();
     }
   }
@@ -60,7 +60,7 @@ export class Outbox {
     return () => void this.listeners.delete(listener);
   };
 
-  items = () => this.snapshot;
+  state = () => this.snapshot;
 
   private emit() {
     for (const listener of this.listeners) listener();
@@ -74,6 +74,8 @@ export interface ConversationState {
   loadOlder: () => Promise<void>;
   /** Queued texts of this question, not yet stored. */
   pending: QueuedText[];
+  /** Texts of this question the server refused (shown with their error). */
+  refused: RefusedText[];
 }
 
 export function useConversation(client: KefuClient, outbox: Outbox, questionId: string, onLive?: (message: Message) => void): ConversationState {
@@ -126,13 +128,14 @@ export function useConversation(client: KefuClient, outbox: Outbox, questionId: 
     }
   }, [client, questionId, messages, loadingOlder]);
 
-  const queued = useSyncExternalStore(outbox.subscribe, outbox.items);
+  const outboxState = useSyncExternalStore(outbox.subscribe, outbox.state);
   return {
     messages,
     olderExists: loaded && hasOlder(messages),
     loadingOlder,
     loadOlder,
-    pending: queued.filter((item) => item.questionId === questionId),
+    pending: outboxState.queued.filter((item) => item.questionId === questionId),
+    refused: outboxState.refused.filter((r) => r.item.questionId === questionId),
   };
 }
 
