@@ -12,6 +12,7 @@ export function messageSummaryText(message: { type: number; text?: string }): st
 export function presentSummary(question: QuestionRecord, user: UserRecord | undefined): QuestionSummary {
   return {
     question_id: question.id,
+    identify: question.identify,
     user_id: question.userId,
     user_image_url: user?.imageUrl ?? '',
     user_name: user?.name ?? '',

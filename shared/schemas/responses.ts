@@ -11,6 +11,8 @@ const ok = { status: z.literal(200) };
 
 export const questionSummary = z.strictObject({
   question_id: id,
+  /** Extension (issue 9): the question's app, so a desk serving several apps can tell them apart. */
+  identify: z.string(),
   user_id: z.string(),
   user_image_url: z.string(),
   user_name: z.string(),

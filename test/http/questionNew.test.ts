@@ -40,6 +40,7 @@ describe('POST /question/new', () => {
         { ...summary, timestamp: undefined },
         {
           question_id: body.question_id,
+          identify: user.identify,
           user_id: user.userId,
           user_image_url: 'https://cdn.example/a.png',
           user_name: '小明',

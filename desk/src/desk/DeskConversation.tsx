@@ -118,7 +118,7 @@ export function DeskConversation(props: Props) {
             onTyping={notifyTyping}
             onText={(value) => props.outbox.send(qid, value)}
             onImage={(dataUrl) => sendImage(client, qid, { sender: servId, sender_type: 2 }, dataUrl, newClientMsgId())}
-            extra={<QuickAnswers client={client} onInsert={(content) => setText(content)} onSend={(content) => props.outbox.send(qid, content)} />}
+            extra={<QuickAnswers client={client} identify={question.identify} onInsert={(content) => setText(content)} onSend={(content) => props.outbox.send(qid, content)} />}
           />
         ) : (
           state.status !== 1 && <p className="muted read-only">{t('readOnly')}</p>

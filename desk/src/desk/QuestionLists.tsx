@@ -78,7 +78,14 @@ export function QuestionLists(props: Props) {
           <ul className="plain items" data-testid="queue">
             {props.queue.items.length === 0 && !props.queue.loading && <li className="muted empty">{t('emptyQueue')}</li>}
             {props.queue.items.map((q) => (
-              <Item key={q.question_id} q={q} selected={props.openId === q.question_id} onOpen={() => props.onOpen({ ...q, status: 1, serv_id: null })} queued />
+              <Item
+                key={q.question_id}
+                q={q}
+                showApp={props.identifies.length > 1}
+                selected={props.openId === q.question_id}
+                onOpen={() => props.onOpen({ ...q, status: 1, serv_id: null })}
+                queued
+              />
             ))}
             {props.queue.hasMore && (
               <li ref={sentinel} className="muted empty">
@@ -95,6 +102,7 @@ export function QuestionLists(props: Props) {
               <Item
                 key={q.question_id}
                 q={q}
+                showApp={props.identifies.length > 1}
                 selected={props.openId === q.question_id}
                 unread={unreadCount(props.mine.unread, q.question_id)}
                 onOpen={() => props.onOpen({ ...q, status: 2, serv_id: props.servId })}
@@ -107,7 +115,17 @@ export function QuestionLists(props: Props) {
   );
 }
 
-function Item({ q, selected, onOpen, unread = 0, queued }: { q: QuestionSummary; selected: boolean; onOpen: () => void; unread?: number; queued?: boolean }) {
+interface ItemProps {
+  q: QuestionSummary;
+  selected: boolean;
+  onOpen: () => void;
+  unread?: number;
+  queued?: boolean;
+  /** The agent serves several apps: say which one asked. */
+  showApp: boolean;
+}
+
+function Item({ q, selected, onOpen, unread = 0, queued, showApp }: ItemProps) {
   const { t, lang } = useT();
   const now = Date.now() / 1000;
   return (
@@ -121,8 +139,9 @@ function Item({ q, selected, onOpen, unread = 0, queued }: { q: QuestionSummary;
             {unread > 0 && <span className="badge count" aria-label={t('unread', { n: unread })}>{unread}</span>}
           </span>
           <span className="title">{q.title || t('untitled')}</span>
-          {q.labels.length > 0 && (
+          {(q.labels.length > 0 || showApp) && (
             <span className="labels">
+              {showApp && <span className="badge app">{q.identify}</span>}
               {q.labels.map((label) => (
                 <span key={label} className="badge label">
                   {label}

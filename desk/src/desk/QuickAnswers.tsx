@@ -1,4 +1,4 @@
-/** Quick answers: the templates of the agent's apps, searchable; insert (to edit) or send as is. */
+/** Quick answers: the templates of the question's app, searchable; insert (to edit) or send as is. */
 import { useEffect, useState } from 'react';
 import { useT } from '../common/i18n.js';
 import { unwrap, type KefuClient } from '../common/session.js';
@@ -10,8 +10,10 @@ interface Item {
   template: string;
 }
 
-async function loadItems(client: KefuClient): Promise<Item[]> {
-  const { templates } = unwrap(await client.request<{ templates: Array<{ template_id: string; title: string }> }>('GET', '/answer/templates'));
+async function loadItems(client: KefuClient, identify: string): Promise<Item[]> {
+  const { templates } = unwrap(
+    await client.request<{ templates: Array<{ template_id: string; title: string }> }>('GET', '/answer/templates', { identify }),
+  );
   const pages = await Promise.all(
     templates.map(async (template) => {
       const { items } = unwrap(
@@ -23,15 +25,26 @@ async function loadItems(client: KefuClient): Promise<Item[]> {
   return pages.flat();
 }
 
-export function QuickAnswers({ client, onInsert, onSend }: { client: KefuClient; onInsert: (text: string) => void; onSend: (text: string) => void }) {
+export function QuickAnswers({
+  client,
+  identify,
+  onInsert,
+  onSend,
+}: {
+  client: KefuClient;
+  /** The question's app: its templates are the quick answers. */
+  identify: string;
+  onInsert: (text: string) => void;
+  onSend: (text: string) => void;
+}) {
   const { t } = useT();
   const [open, setOpen] = useState(false);
   const [items, setItems] = useState<Item[] | null>(null);
   const [search, setSearch] = useState('');
 
   useEffect(() => {
-    if (open && items === null) void loadItems(client).then(setItems, () => setItems([]));
-  }, [open, items, client]);
+    if (open && items === null) void loadItems(client, identify).then(setItems, () => setItems([]));
+  }, [open, items, client, identify]);
 
   const needle = search.trim().toLowerCase();
   const shown = (items ?? []).filter((i) => !needle || `${i.template} ${i.question} ${i.content}`.toLowerCase().includes(needle));
