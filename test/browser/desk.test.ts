@@ -51,6 +51,10 @@ describe('browser: the agent desk', function () {
     await screenshot(page, 'desk-zh-CN');
     await page.getByRole('combobox', { name: '语言' }).selectOption('en');
     await page.getByRole('tab', { name: /Queue/ }).waitFor();
+    // Switching language keeps the connection: a new question still arrives live.
+    await f.question(await f.user({ identify: agent.identifies[0] }), { title: 'After the switch' });
+    await page.getByTestId('queue').getByText('After the switch').waitFor();
+    assert.equal(await page.getByTestId('offline-banner').count(), 0);
     await page.reload();
     await page.getByRole('tab', { name: /Queue/ }).waitFor();
   });

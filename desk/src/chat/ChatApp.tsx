@@ -5,7 +5,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { LangContext, useT } from '../common/i18n.js';
 import { LanguageSwitch } from '../common/LanguageSwitch.js';
-import { Outbox } from '../common/useConversation.js';
+import { Outbox } from '../common/outbox.js';
 import { openClient, unwrap, useConnected, type KefuClient } from '../common/session.js';
 import { useLangState } from '../common/useLang.js';
 import { ChatConversation } from './ChatConversation.js';

@@ -6,7 +6,7 @@
 import { useLayoutEffect, useRef, useState } from 'react';
 import type { Message } from '../../../shared/schemas/responses.js';
 import type { QueuedText } from '../state/offlineQueue.js';
-import type { RefusedText } from './useConversation.js';
+import type { RefusedText } from './outbox.js';
 import { formatTime, useT, type MessageKey } from './i18n.js';
 
 export interface MessageListProps {

@@ -7,7 +7,7 @@ import type { MessageNewPayload } from '../../../shared/events.js';
 import { useT } from '../common/i18n.js';
 import { LanguageSwitch } from '../common/LanguageSwitch.js';
 import { openClient, useConnected, type KefuClient, type QuestionSummary } from '../common/session.js';
-import { Outbox } from '../common/useConversation.js';
+import { Outbox } from '../common/outbox.js';
 import { totalUnread } from '../state/unread.js';
 import { DeskConversation, type OpenQuestion } from './DeskConversation.js';
 import { QuestionLists } from './QuestionLists.js';
@@ -27,16 +27,19 @@ export function Desk({ identity, onSignOut }: { identity: DeskIdentity; onSignOu
   const [askNotify, setAskNotify] = useState(canAskNotifications);
   const mineIds = useRef(new Set<string>());
 
+  const signedOut = useRef(onSignOut);
+  signedOut.current = onSignOut;
   useEffect(() => {
+    // The session ended elsewhere (logout in another tab, revoked, expired): back to the sign-in.
     const onError = (error: Error) => {
-      if (error.message === 'session_invalid') onSignOut();
+      if (error.message === 'session_invalid') signedOut.current();
     };
     client.socket.on('connect_error', onError);
     return () => {
       client.socket.off('connect_error', onError);
       client.close();
     };
-  }, [client, onSignOut]);
+  }, [client]);
 
   const onQueued = useCallback((q: QuestionSummary) => notifyHidden(t('appDesk'), t('notifyQueued', { title: q.title || t('untitled') })), [t]);
   const onForeign = useCallback(
