@@ -74,5 +74,11 @@ describe('browser: the chat page and the landing page', function () {
     await page.keyboard.type(agent.password);
     await page.keyboard.press('Enter');
     await page.getByTestId('signed-in-as').filter({ hasText: agent.servId }).waitFor({ state: 'attached' });
+    // The lists' tabs follow the tabs pattern: arrows switch between Queue and Mine.
+    await page.getByRole('tab', { name: /Queue/ }).focus();
+    await page.keyboard.press('ArrowRight');
+    await page.getByRole('tab', { name: /Mine/, selected: true }).waitFor();
+    assert.equal(await page.evaluate('document.activeElement.id'), 'tab-mine');
+    await page.getByText('You are serving no question.').waitFor();
   });
 });

@@ -41,11 +41,21 @@ export function QuestionLists(props: Props) {
 
   return (
     <nav className="lists" aria-label={`${t('queue')} / ${t('mine')}`}>
-      <div className="tabs" role="tablist">
-        <button type="button" role="tab" id="tab-queue" aria-selected={props.tab === 'queue'} aria-controls="panel-queue" onClick={() => props.setTab('queue')}>
+      <div
+        className="tabs"
+        role="tablist"
+        onKeyDown={(e) => {
+          // The tabs pattern: arrows move between tabs (Tab moves on to the panel).
+          if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+          const next = props.tab === 'queue' ? 'mine' : 'queue';
+          props.setTab(next);
+          document.getElementById(`tab-${next}`)?.focus();
+        }}
+      >
+        <button type="button" role="tab" id="tab-queue" aria-selected={props.tab === 'queue'} tabIndex={props.tab === 'queue' ? 0 : -1} aria-controls="panel-queue" onClick={() => props.setTab('queue')}>
           {t('queue')} <span className="badge">{props.queue.items.length}</span>
         </button>
-        <button type="button" role="tab" id="tab-mine" aria-selected={props.tab === 'mine'} aria-controls="panel-mine" onClick={() => props.setTab('mine')}>
+        <button type="button" role="tab" id="tab-mine" aria-selected={props.tab === 'mine'} tabIndex={props.tab === 'mine' ? 0 : -1} aria-controls="panel-mine" onClick={() => props.setTab('mine')}>
           {t('mine')} <span className="badge">{props.mine.items.length}</span>
           {props.unreadTotal > 0 && <span className="badge count">{t('unread', { n: props.unreadTotal })}</span>}
         </button>
