@@ -126,6 +126,30 @@ describe('browser: the agent desk', function () {
     assert.equal(await secondItem.locator('.count').count(), 0);
   });
 
+  it('quits (the question goes back to the queue, live for colleagues) and finishes from the conversation', async () => {
+    const { user, agent, questionId } = await f.servedQuestion();
+    const colleague = await f.agent({ identifies: [user.identify], bind: false });
+    const page = await (await chrome.context()).newPage();
+    await signInDesk(page, server.url, agent.servId, agent.password);
+    const other = await (await chrome.context()).newPage();
+    await signInDesk(other, server.url, colleague.servId, colleague.password);
+    await page.getByRole('tab', { name: /Mine/ }).click();
+    await page.getByTestId('mine').getByRole('button', { name: /Help please/ }).click();
+    await page.getByRole('button', { name: 'Quit', exact: true }).click();
+    await page.getByTestId('status').filter({ hasText: 'Waiting' }).waitFor();
+    await log(page).getByText(`${agent.servId} left; the question is back in the queue`).waitFor();
+    await page.getByText('You are serving no question.').waitFor();
+    await other.getByTestId('queue').locator(`[data-question-id="${questionId}"]`).waitFor();
+    await page.getByRole('button', { name: 'Take', exact: true }).click();
+    await page.getByTestId('status').filter({ hasText: 'In progress' }).waitFor();
+    await other.getByTestId('queue').getByText('No question is waiting.').waitFor();
+    await page.getByRole('button', { name: 'Finish', exact: true }).click();
+    await page.getByTestId('status').filter({ hasText: 'Resolved' }).waitFor();
+    await log(page).getByText('The question is resolved').waitFor();
+    assert.equal((await server.deps.store.getQuestion(questionId))?.status, 3);
+    assert.equal(await page.getByRole('textbox', { name: 'Message' }).count(), 0, 'no composer on a resolved question');
+  });
+
   it('works at 375 px: one column at a time, no sideways scrolling', async () => {
     const { user, agent, questionId } = await f.servedQuestion();
     await f.sendText(questionId, user, 'Hello from a phone-sized desk');
