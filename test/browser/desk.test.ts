@@ -150,6 +150,31 @@ describe('browser: the agent desk', function () {
     assert.equal(await page.getByRole('textbox', { name: 'Message' }).count(), 0, 'no composer on a resolved question');
   });
 
+  it("the side panel shows the user's card and their other questions, readable with their history", async () => {
+    const user = await f.user({ name: 'Returning', deviceCount: 4, groupCount: 7 });
+    const agent = await f.agent({ identifies: [user.identify] });
+    const older = await f.question(user, { title: 'Older matter' });
+    await f.serve(older, agent);
+    await f.sendText(older, user, 'from the older conversation');
+    await f.api.post(`/v1/question/${older}/finish`, { session: agent.session, serv_id: agent.servId });
+    const current = await f.question(user, { title: 'Current matter' });
+    await f.serve(current, agent);
+    const page = await (await chrome.context()).newPage();
+    await signInDesk(page, server.url, agent.servId, agent.password);
+    await page.getByRole('tab', { name: /Mine/ }).click();
+    await page.getByTestId('mine').getByRole('button', { name: /Current matter/ }).click();
+    const side = page.getByRole('complementary', { name: 'About the user' });
+    const card = page.frameLocator('iframe[title="User card"]');
+    await card.getByText('Returning', { exact: true }).waitFor();
+    assert.match(await card.locator('body').innerText(), /4[\s\S]*7/);
+    const others = side.getByRole('button');
+    await side.getByRole('button', { name: /Resolved/ }).click();
+    await log(page).getByText('from the older conversation').waitFor();
+    await page.getByTestId('status').filter({ hasText: 'Resolved' }).waitFor();
+    await page.getByText('You are reading this conversation; you do not serve it.').waitFor();
+    assert.ok((await others.count()) >= 2);
+  });
+
   it('works at 375 px: one column at a time, no sideways scrolling', async () => {
     const { user, agent, questionId } = await f.servedQuestion();
     await f.sendText(questionId, user, 'Hello from a phone-sized desk');

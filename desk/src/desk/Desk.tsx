@@ -73,8 +73,13 @@ export function Desk({ identity, onSignOut }: { identity: DeskIdentity; onSignOu
     onSignOut();
   };
 
+  // Summaries seen in either list, so a question opened from the side panel keeps its title.
+  const seen = useRef(new Map<string, QuestionSummary>());
+  for (const q of [...queue.items, ...mine.items]) seen.current.set(q.question_id, q);
+
   const openQuestion = (question: OpenQuestion) => {
-    setOpen(question);
+    const known = seen.current.get(question.question_id);
+    setOpen(known ? { ...known, status: question.status, serv_id: question.serv_id } : question);
     mine.read(question.question_id, Number.MAX_SAFE_INTEGER);
   };
 
@@ -124,6 +129,7 @@ export function Desk({ identity, onSignOut }: { identity: DeskIdentity; onSignOu
             question={open}
             connected={connected}
             onOpen={openQuestion}
+            knownTitle={(id) => seen.current.get(id)?.title}
             onBack={() => setOpen(null)}
             onTaken={() => {
               queue.remove(open.question_id);

@@ -24,6 +24,8 @@ interface Props {
   question: OpenQuestion;
   connected: boolean;
   onOpen: (q: OpenQuestion) => void;
+  /** The title of a question seen in the lists (the user's other questions show it). */
+  knownTitle: (questionId: string) => string | undefined;
   onBack: () => void;
   onTaken: () => void;
   onLeft: () => void;
@@ -125,7 +127,7 @@ export function DeskConversation(props: Props) {
           state.status !== 1 && <p className="muted read-only">{t('readOnly')}</p>
         )}
       </section>
-      <SidePanel client={client} session={props.session} question={question} onOpen={props.onOpen} onClose={() => setPanelOpen(false)} />
+      <SidePanel client={client} session={props.session} question={question} onOpen={props.onOpen} knownTitle={props.knownTitle} onClose={() => setPanelOpen(false)} />
     </div>
   );
 }

@@ -12,7 +12,16 @@ interface Listed {
   serv_id: string | null;
 }
 
-export function SidePanel({ client, session, question, onOpen, onClose }: { client: KefuClient; session: string; question: OpenQuestion; onOpen: (q: OpenQuestion) => void; onClose: () => void }) {
+interface Props {
+  client: KefuClient;
+  session: string;
+  question: OpenQuestion;
+  onOpen: (q: OpenQuestion) => void;
+  knownTitle: (questionId: string) => string | undefined;
+  onClose: () => void;
+}
+
+export function SidePanel({ client, session, question, onOpen, knownTitle, onClose }: Props) {
   const { t, lang } = useT();
   const [others, setOthers] = useState<Listed[]>([]);
   const [version, setVersion] = useState(0);
@@ -53,7 +62,10 @@ export function SidePanel({ client, session, question, onOpen, onClose }: { clie
               aria-current={q.question_id === question.question_id || undefined}
               onClick={() => onOpen({ ...question, question_id: q.question_id, status: q.status, serv_id: q.serv_id, title: '', labels: [], last_mess_text: '' })}
             >
-              <span>{formatTime(q.timestamp, lang)}</span>
+              <span className="other-title">
+                {q.question_id === question.question_id ? question.title || t('untitled') : knownTitle(q.question_id) || t('untitled')}
+                <span className="muted"> · {formatTime(q.timestamp, lang)}</span>
+              </span>
               <span className={`badge s${q.status}`}>{t(`status${q.status}` as MessageKey)}</span>
             </button>
           </li>
