@@ -3,7 +3,7 @@
  * (keeping the view where it was), new messages keep the view at the bottom when it was there.
  * Text is rendered as text (never as HTML); notices are system lines in the page's language.
  */
-import { useLayoutEffect, useRef, useState } from 'react';
+import { memo, useLayoutEffect, useRef, useState } from 'react';
 import type { Message } from '../../../shared/schemas/responses.js';
 import type { QueuedText } from '../state/offlineQueue.js';
 import type { RefusedText } from './outbox.js';
@@ -85,7 +85,8 @@ export function MessageList(props: MessageListProps) {
   );
 }
 
-function MessageRow({ message, mine, name, onView }: { message: Message; mine: boolean; name: string; onView: (url: string) => void }) {
+/** One message; memoised, so a new message re-renders one row, not the whole history. */
+const MessageRow = memo(function MessageRow({ message, mine, name, onView }: { message: Message; mine: boolean; name: string; onView: (url: string) => void }) {
   const { t, lang } = useT();
   if (message.type === 4) {
     const key = `notice${message.action}` as MessageKey;
@@ -112,4 +113,4 @@ function MessageRow({ message, mine, name, onView }: { message: Message; mine: b
       </div>
     </div>
   );
-}
+});

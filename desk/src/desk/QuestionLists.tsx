@@ -53,7 +53,7 @@ export function QuestionLists(props: Props) {
         }}
       >
         <button type="button" role="tab" id="tab-queue" aria-selected={props.tab === 'queue'} tabIndex={props.tab === 'queue' ? 0 : -1} aria-controls="panel-queue" onClick={() => props.setTab('queue')}>
-          {t('queue')} <span className="badge">{props.queue.items.length}</span>
+          {t('queue')} <span className="badge">{props.queue.items.length}{props.queue.hasMore ? '+' : ''}</span>
         </button>
         <button type="button" role="tab" id="tab-mine" aria-selected={props.tab === 'mine'} tabIndex={props.tab === 'mine' ? 0 : -1} aria-controls="panel-mine" onClick={() => props.setTab('mine')}>
           {t('mine')} <span className="badge">{props.mine.items.length}</span>
