@@ -4,6 +4,7 @@ import { Composer } from '../common/Composer.js';
 import { formatTime, useT, type MessageKey } from '../common/i18n.js';
 import { MessageList } from '../common/MessageList.js';
 import { sendImage, unwrap, type KefuClient, type Message } from '../common/session.js';
+import { finishRequested } from '../state/conversation.js';
 import { newClientMsgId } from '../state/offlineQueue.js';
 import type { Outbox } from '../common/outbox.js';
 import { typingNotifier, useConversation, useQuestionState, useTypingFrom } from '../common/useConversation.js';
@@ -19,15 +20,6 @@ interface Props {
   connected: boolean;
   onBack: () => void;
   onChanged: () => void;
-}
-
-/** The agent asked to finish and nothing happened since: the last notice is action 3. */
-export function finishRequested(messages: Message[]): boolean {
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const m = messages[i]!;
-    if (m.type === 4) return m.action === 3;
-  }
-  return false;
 }
 
 export function ChatConversation({ client, outbox, identity, question, connected, onBack, onChanged }: Props) {

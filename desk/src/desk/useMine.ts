@@ -5,13 +5,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { MessageNewPayload } from '../../../shared/events.js';
 import { unwrap, type KefuClient, type QuestionSummary } from '../common/session.js';
+import { byActivity } from '../state/conversation.js';
 import { emptyUnread, forget, markRead, recordMessage, type UnreadState } from '../state/unread.js';
-
-export const lastActivity = (q: QuestionSummary) => q.last_mess_timestamp ?? q.timestamp;
-
-export function byActivity(items: QuestionSummary[]): QuestionSummary[] {
-  return [...items].sort((a, b) => lastActivity(b) - lastActivity(a));
-}
 
 export function useMine(client: KefuClient, servId: string, openId: string | null, onForeign: (payload: MessageNewPayload) => void) {
   const [items, setItems] = useState<QuestionSummary[]>([]);
