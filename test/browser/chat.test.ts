@@ -23,6 +23,16 @@ describe('browser: the chat page and the landing page', function () {
     await page.getByRole('alert').filter({ hasText: '#session=…&user_id=…' }).waitFor();
   });
 
+  it('says so when the session of its link has ended', async () => {
+    const user = await f.user();
+    const page = await (await chrome.context()).newPage();
+    await page.goto(chatUrl(server.url, user));
+    await page.getByRole('heading', { name: 'My questions' }).waitFor();
+    const revoked = await f.api.delete(`/v1/admin/sessions/${user.session}`, { headers: { authorization: `Bearer ${server.config.adminToken}` } });
+    assert.equal(revoked.status, 200, revoked.text);
+    await page.getByRole('alert').filter({ hasText: 'This link no longer works' }).waitFor();
+  });
+
   it('lists the questions by status and follows the agent joining and quitting live', async () => {
     const user = await f.user({ name: 'Watcher' });
     const agent = await f.agent({ identifies: [user.identify], servId: 'quitter' });

@@ -36,6 +36,17 @@ describe('browser: the agent desk', function () {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     assert.equal(await server.deps.store.getSession(String(session)), null, 'signing out ends the session on the server');
+
+    // Signed out elsewhere (another tab, or the session expired): the desk says so and asks again.
+    await page.getByLabel('Agent ID').fill(agent.servId);
+    await page.getByLabel('Password').fill(agent.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('signed-in-as').waitFor({ state: 'attached' });
+    const second = String(await page.evaluate(`JSON.parse(sessionStorage.getItem('kefu.desk.identity')).session`));
+    assert.equal((await f.api.post('/v1/serv/logout', { session: second })).status, 200);
+    await page.getByRole('alert').filter({ hasText: 'Your session ended (signed out elsewhere or expired). Sign in again.' }).waitFor();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    assert.equal(await page.evaluate(`sessionStorage.getItem('kefu.desk.identity')`), null);
   });
 
   it('speaks Chinese to a zh-CN browser, switches to English, and remembers the choice', async () => {

@@ -6,7 +6,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { LangContext, useT } from '../common/i18n.js';
 import { LanguageSwitch } from '../common/LanguageSwitch.js';
 import { Outbox } from '../common/outbox.js';
-import { openClient, unwrap, useConnected, type KefuClient } from '../common/session.js';
+import { closeClient, openClient, unwrap, useConnected, type KefuClient } from '../common/session.js';
 import { useLangState } from '../common/useLang.js';
 import { ChatConversation } from './ChatConversation.js';
 import { identityFromFragment, type ChatIdentity } from './fragment.js';
@@ -47,7 +47,15 @@ function Chat({ identity }: { identity: ChatIdentity }) {
   const [questions, setQuestions] = useState<OwnQuestion[]>([]);
   const [version, setVersion] = useState(0);
 
-  useEffect(() => () => client.close(), [client]);
+  const [sessionInvalid, setSessionInvalid] = useState(false);
+  useEffect(() => {
+    const onError = (error: Error) => error.message === 'session_invalid' && setSessionInvalid(true);
+    client.socket.on('connect_error', onError);
+    return () => {
+      client.socket.off('connect_error', onError);
+      closeClient(client);
+    };
+  }, [client]);
 
   useEffect(() => {
     let cancelled = false;
@@ -75,10 +83,16 @@ function Chat({ identity }: { identity: ChatIdentity }) {
         <h1>{t('appChat')}</h1>
         <LanguageSwitch />
       </header>
-      {!connected && (
-        <p className="banner" role="status">
-          {t('disconnected')}
+      {sessionInvalid ? (
+        <p className="banner" role="alert">
+          {t('chatSessionInvalid')}
         </p>
+      ) : (
+        !connected && (
+          <p className="banner" role="status">
+            {t('disconnected')}
+          </p>
+        )
       )}
       {current ? (
         <ChatConversation

@@ -22,8 +22,22 @@ export function unwrap<T>(reply: Reply<T>): T {
   return reply as T;
 }
 
+const closedClients = new WeakSet<KefuClient>();
+
+/** Closes a page's client for good (no retry after a server disconnect either). */
+export function closeClient(client: KefuClient): void {
+  closedClients.add(client);
+  client.close();
+}
+
 export function openClient(session: string): KefuClient {
-  return new KefuClient({ url: window.location.origin, session });
+  const client = new KefuClient({ url: window.location.origin, session });
+  // The server drops the sockets of a session it ended; socket.io does not retry those, so the
+  // page tries once more: the handshake then answers session_invalid, which the page shows.
+  client.socket.on('disconnect', (reason) => {
+    if (reason === 'io server disconnect') setTimeout(() => closedClients.has(client) || client.socket.connect(), 500);
+  });
+  return client;
 }
 
 /** Tracks the socket's connected state (false until the first connect). */

@@ -6,7 +6,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { MessageNewPayload } from '../../../shared/events.js';
 import { useT } from '../common/i18n.js';
 import { LanguageSwitch } from '../common/LanguageSwitch.js';
-import { openClient, useConnected, type KefuClient, type QuestionSummary } from '../common/session.js';
+import { closeClient, openClient, useConnected, type KefuClient, type QuestionSummary } from '../common/session.js';
 import { Outbox } from '../common/outbox.js';
 import { totalUnread } from '../state/unread.js';
 import { DeskConversation, type OpenQuestion } from './DeskConversation.js';
@@ -16,7 +16,7 @@ import type { DeskIdentity } from './signIn.js';
 import { useMine } from './useMine.js';
 import { useQueue, type QueueFilter } from './useQueue.js';
 
-export function Desk({ identity, onSignOut }: { identity: DeskIdentity; onSignOut: () => void }) {
+export function Desk({ identity, onSignOut }: { identity: DeskIdentity; onSignOut: (endedElsewhere: boolean) => void }) {
   const { t } = useT();
   const client = useMemo<KefuClient>(() => openClient(identity.session), [identity.session]);
   const outbox = useMemo(() => new Outbox(client), [client]);
@@ -32,12 +32,12 @@ export function Desk({ identity, onSignOut }: { identity: DeskIdentity; onSignOu
   useEffect(() => {
     // The session ended elsewhere (logout in another tab, revoked, expired): back to the sign-in.
     const onError = (error: Error) => {
-      if (error.message === 'session_invalid') signedOut.current();
+      if (error.message === 'session_invalid') signedOut.current(true);
     };
     client.socket.on('connect_error', onError);
     return () => {
       client.socket.off('connect_error', onError);
-      client.close();
+      closeClient(client);
     };
   }, [client]);
 
@@ -70,7 +70,7 @@ export function Desk({ identity, onSignOut }: { identity: DeskIdentity; onSignOu
 
   const signOut = async () => {
     await client.request('POST', '/serv/logout').catch(() => {});
-    onSignOut();
+    onSignOut(false);
   };
 
   // Summaries seen in either list, so a question opened from the side panel keeps its title.

@@ -10,22 +10,28 @@ import { storedIdentity, storeIdentity, type DeskIdentity } from './signIn.js';
 export function DeskApp() {
   const lang = useLangState();
   const [identity, setIdentity] = useState<DeskIdentity | null>(storedIdentity);
-  const signIn = (next: DeskIdentity | null) => {
+  const [ended, setEnded] = useState(false);
+  const signIn = (next: DeskIdentity | null, endedElsewhere = false) => {
     storeIdentity(next);
     setIdentity(next);
+    setEnded(endedElsewhere);
   };
   return (
     <LangContext.Provider value={lang}>
-      {identity ? <Desk key={identity.session} identity={identity} onSignOut={() => signIn(null)} /> : <SignIn onSignedIn={signIn} />}
+      {identity ? (
+        <Desk key={identity.session} identity={identity} onSignOut={(endedElsewhere) => signIn(null, endedElsewhere)} />
+      ) : (
+        <SignIn onSignedIn={signIn} ended={ended} />
+      )}
     </LangContext.Provider>
   );
 }
 
-function SignIn({ onSignedIn }: { onSignedIn: (identity: DeskIdentity) => void }) {
+function SignIn({ onSignedIn, ended }: { onSignedIn: (identity: DeskIdentity) => void; ended: boolean }) {
   const { t } = useT();
   const [servId, setServId] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(ended ? t('sessionEnded') : null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
     document.title = t('appDesk');
