@@ -1,7 +1,7 @@
 /**
  * createApp(deps): the Express application, with no globals, so tests and nodes can run several.
- * The chain: request log → security headers → CORS → health and web pages → body parsing (large limits only on media
- * sends) → rate limits → /v1 routers → 404 → the error envelope.
+ * The chain: request log → security headers → CORS → health probes and web pages → body parsing
+ * (large limits only on media sends) → rate limits → /v1 routers → 404 → the error envelope.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';

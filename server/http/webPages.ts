@@ -23,7 +23,7 @@ export const WEB_PAGE_CSP = [
   "form-action 'self'",
 ].join('; ');
 
-/** The landing page has no script at all. */
+/** The landing and "not built" pages run no script at all; their only styles are inline. */
 const LANDING_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** Where `vite build` writes: dist/web beside dist/server, whether this file runs from server/ or dist/server/. */
@@ -66,7 +66,7 @@ const LANDING = `<!doctype html>
 <p>A customer-support chat server: a live question queue for apps and the agents who answer them.</p>
 <ul>
   <li><a href="/desk">Agent desk</a>: sign in as an agent, take questions, chat.</li>
-  <li><a href="/chat">Customer chat page</a>: open it with <code>/chat#session=…</code> (<code>npm run demo</code> prints links).</li>
+  <li><a href="/chat">Customer chat page</a>: open it with <code>/chat#session=…&amp;user_id=…</code> (<code>npm run demo</code> prints links).</li>
   <li><a href="/docs">API reference</a></li>
   <li><a href="/v1/openapi.json">OpenAPI document</a></li>
   <li><a href="/healthz">/healthz</a> and <a href="/readyz">/readyz</a>: health probes</li>

@@ -3,8 +3,8 @@ import { RESERVED_USER_PREFIX } from '../../../shared/schemas/common.js';
 import type { Deps } from '../../deps.js';
 import type { AgentRecord, SessionRecord } from '../../stores/types.js';
 import { verifyPassword } from '../passwords.js';
-import { newSessionToken } from './provisioning.js';
 import { agentServesApp } from '../policies.js';
+import { newSessionToken } from './provisioning.js';
 
 export interface ServCredentials {
   session: SessionRecord;
