@@ -108,6 +108,7 @@ describe('browser: a customer and an agent go through the whole flow', function 
 
     // Ask to finish → the customer confirms → resolved on both sides.
     await desk.getByRole('button', { name: 'Ask to finish' }).click();
+    await desk.getByText('You asked whether the question is solved; waiting for the user to confirm.').waitFor();
     await chat.getByText('The agent thinks your question is solved. Is it?').waitFor();
     await screenshot(chat, 'chat-finish-asked');
     await chat.getByRole('button', { name: 'Yes, it is solved' }).click();

@@ -9,6 +9,7 @@ import { MessageList } from '../common/MessageList.js';
 import { ReplyError, sendImage, unwrap, type KefuClient, type Message, type QuestionSummary } from '../common/session.js';
 import type { Outbox } from '../common/outbox.js';
 import { typingNotifier, useConversation, useQuestionState, useTypingFrom } from '../common/useConversation.js';
+import { finishRequested } from '../state/conversation.js';
 import { newClientMsgId } from '../state/offlineQueue.js';
 import { QuickAnswers } from './QuickAnswers.js';
 import { SidePanel } from './SidePanel.js';
@@ -114,6 +115,7 @@ export function DeskConversation(props: Props) {
         <p className="typing" aria-live="polite">
           {typing ? t('typing', { who: question.user_name || t('theUser') }) : ''}
         </p>
+        {serving && finishRequested(conversation.messages) && <p className="muted awaiting">{t('awaitingConfirm')}</p>}
         {serving ? (
           <Composer
             text={text}

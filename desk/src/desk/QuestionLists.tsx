@@ -1,6 +1,6 @@
 /** The left column: Queue (filters, cursor paging on scroll) and Mine (by activity, unread counts). */
 import { useEffect, useRef, useState } from 'react';
-import { formatDuration, useT } from '../common/i18n.js';
+import { formatDuration, useT, type Translate } from '../common/i18n.js';
 import type { QuestionSummary } from '../common/session.js';
 import { unreadCount, type UnreadState } from '../state/unread.js';
 import type { OpenQuestion } from './DeskConversation.js';
@@ -159,11 +159,19 @@ function Item({ q, selected, onOpen, unread = 0, queued, showApp }: ItemProps) {
               ))}
             </span>
           )}
-          <span className="last">{q.last_mess_text || t('noMessageYet')}</span>
+          <span className="last">{lastText(q, t)}</span>
         </span>
       </button>
     </li>
   );
+}
+
+/** The last message in one line; the server's media placeholders are said in the page's language. */
+function lastText(q: QuestionSummary, t: Translate): string {
+  if (!q.last_mess_text) return t('noMessageYet');
+  if (q.last_mess_text === '[image]') return t('lastImage');
+  if (q.last_mess_text === '[audio]') return t('lastAudio');
+  return q.last_mess_text;
 }
 
 export function Avatar({ name, url }: { name: string; url: string }) {

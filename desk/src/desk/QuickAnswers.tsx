@@ -65,6 +65,7 @@ export function QuickAnswers({
             {items !== null && shown.length === 0 && <li className="muted">{t('noAnswers')}</li>}
             {shown.map((item) => (
               <li key={item.item_id} className="qa-item">
+                <span className="qa-template">{item.template}</span>
                 <strong>{item.question}</strong>
                 <span className="qa-content">{item.content}</span>
                 <span className="qa-actions">

@@ -40,6 +40,7 @@ export function useMine(client: KefuClient, servId: string, openId: string | nul
       setItems((current) => {
         const index = current.findIndex((q) => q.question_id === question_id);
         if (index < 0) return current;
+        // The same one-line form as the server's summaries (messageSummaryText).
         const text = message.type === 3 ? message.text : message.type === 2 ? '[image]' : message.type === 1 ? '[audio]' : current[index]!.last_mess_text;
         const updated = { ...current[index]!, last_mess_text: text, last_mess_timestamp: message.timestamp, last_mess_sender: message.sender };
         return byActivity(current.map((q, i) => (i === index ? updated : q)));
