@@ -39,15 +39,22 @@ describe('browser: races, restarts and hostile text', function () {
         await page.getByRole('button', { name: 'Take', exact: true }).waitFor();
         desks.push(page);
       }
-      // Both clicks are dispatched at once, before either page hears of the other's take.
-      await Promise.all(desks.map((page) => page.getByRole('button', { name: 'Take', exact: true }).dispatchEvent('click')));
+      // Both pages click at the same wall-clock instant (one machine, one clock), before either
+      // can hear of the other's take.
+      const at = Date.now() + 400;
+      await Promise.all(
+        desks.map((page) =>
+          page.evaluate(`setTimeout(() => [...document.querySelectorAll('.head-actions button')].find((b) => b.textContent === 'Take').click(), ${at} - Date.now())`),
+        ),
+      );
       await Promise.all(desks.map((page) => page.getByTestId('status').filter({ hasText: 'In progress' }).waitFor()));
       const winnerId = (await server.deps.store.getQuestion(questionId))?.servId;
       assert.ok(winnerId === alice.servId || winnerId === bob.servId, `served by ${winnerId}`);
       const [winner, loser] = winnerId === alice.servId ? desks : [desks[1]!, desks[0]!];
       await winner!.getByTestId('mine').getByRole('button', { name: /Who takes me/ }).waitFor();
       await winner!.getByRole('button', { name: 'Quit', exact: true }).waitFor();
-      // The loser: the question left its queue, it shows in progress, and it offers no agent action.
+      // The loser really raced (its take was refused), and the question left its queue.
+      await loser!.getByRole('alert').filter({ hasText: 'Another agent took this question.' }).waitFor();
       await loser!.getByRole('tab', { name: /Queue/ }).click();
       await loser!.getByTestId('queue').getByText('No question is waiting.').waitFor();
       await loser!.getByTestId('status').filter({ hasText: 'In progress' }).waitFor();
