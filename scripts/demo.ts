@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: seeds a demo shop on the configured store and prints everything a newcomer needs
- * to try every endpoint with curl: user sessions, agents with their passwords and bound sessions,
- * a quick-answer template, and ready-to-paste commands.
+ * to try kefu: a chat page link per user and the desk's address with the agents' credentials (the
+ * browser way), then user sessions, bound agent sessions, a quick-answer template and
+ * ready-to-paste curl commands for every endpoint.
  *
  * Running it twice is fine: the app, users and agents are upserted, the template is reused, and
  * each run prints fresh sessions. Agent passwords are random per run (never a known default, in
@@ -46,19 +47,27 @@ const TEMPLATE = {
 
 export interface DemoSeed {
   identify: string;
-  users: Array<{ user_id: string; name: string; session: string }>;
+  /** chat_url: the customer page, signed in through the URL fragment (never sent to the server). */
+  users: Array<{ user_id: string; name: string; session: string; chat_url: string }>;
   agents: Array<{ serv_id: string; password: string; session: string }>;
   template_id: string;
   base_url: string;
+  desk_url: string;
 }
+
+/** The chat page signed in as this user: the session rides in the fragment, out of every log. */
+export const chatLink = (baseUrl: string, user: { user_id: string; session: string }) =>
+  `${baseUrl}/chat#session=${encodeURIComponent(user.session)}&user_id=${encodeURIComponent(user.user_id)}`;
 
 /** Seeds the demo data through the provisioning commands; returns what was created. */
 export async function seedDemo(deps: Deps): Promise<DemoSeed> {
   await appCreator(deps, { identify: DEMO_APP, name: 'Example Shop' });
+  const baseUrl = deps.config.publicUrl ?? `http://localhost:${deps.config.port}`;
   const users = [];
   for (const user of USERS) {
     await userUpserter(deps, user);
-    users.push({ user_id: user.user_id, name: user.name, session: await sessionCreator(deps, { user_id: user.user_id, identify: DEMO_APP }) });
+    const session = await sessionCreator(deps, { user_id: user.user_id, identify: DEMO_APP });
+    users.push({ user_id: user.user_id, name: user.name, session, chat_url: chatLink(baseUrl, { user_id: user.user_id, session }) });
   }
   const agents = [];
   for (const agent of AGENTS) {
@@ -79,8 +88,7 @@ export async function seedDemo(deps: Deps): Promise<DemoSeed> {
     templateId = await templateCreator(deps, { identify: DEMO_APP, title: TEMPLATE.title });
     for (const item of TEMPLATE.items) await itemCreator(deps, { template_id: templateId, ...item });
   }
-  const baseUrl = deps.config.publicUrl ?? `http://localhost:${deps.config.port}`;
-  return { identify: DEMO_APP, users, agents, template_id: templateId, base_url: baseUrl };
+  return { identify: DEMO_APP, users, agents, template_id: templateId, base_url: baseUrl, desk_url: `${baseUrl}/desk` };
 }
 
 /** Shell variables the curl commands use. */
@@ -136,7 +144,11 @@ function human(seed: DemoSeed, dataDescription: string): string {
     lines.push(`agent     ${agent.serv_id.padEnd(6)} password ${agent.password}  bound session ${agent.session}`);
   }
   lines.push(`template  ${seed.template_id} (${TEMPLATE.title}, ${TEMPLATE.items.length} items)`, '');
-  lines.push('Start the server (npm start), then paste:', '', ...envLines(seed), '', ...curlLines());
+  lines.push('In a browser (start the server first: npm start):', '');
+  lines.push(`  agent desk   ${seed.desk_url}`);
+  for (const agent of seed.agents) lines.push(`               sign in as ${agent.serv_id} / ${agent.password}`);
+  for (const user of seed.users) lines.push(`  chat as ${user.name.split(' ')[0]!.padEnd(5)} ${user.chat_url}`);
+  lines.push('', 'With curl, paste:', '', ...envLines(seed), '', ...curlLines());
   return lines.join('\n');
 }
 

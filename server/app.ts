@@ -1,7 +1,7 @@
 /**
  * createApp(deps): the Express application, with no globals, so tests and nodes can run several.
- * The chain: request log → security headers → CORS → body parsing (large limits only on media
- * sends) → rate limits → /v1 routers → 404 → the error envelope.
+ * The chain: request log → security headers → CORS → health probes and web pages → body parsing
+ * (large limits only on media sends) → rate limits → /v1 routers → 404 → the error envelope.
  */
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -23,11 +23,14 @@ import { docsPageRouter } from './http/docsPage.js';
 import { questionsRouter } from './http/routes/questions.js';
 import { servRouter } from './http/routes/serv.js';
 import { usersRouter } from './http/routes/users.js';
+import { webPagesRouter } from './http/webPages.js';
 
 export interface AppOptions {
   /** Null when RATE_LIMITS=off. */
   rateCounter: RateCounter | null;
   readinessChecks?: ReadinessCheck[];
+  /** The built web pages (dist/web); missing: /desk and /chat answer 503 with how to build them. */
+  webRoot?: string;
 }
 
 const MEDIA_SEND = /^\/v1\/question\/[^/]+\/message\/send_(image|audio)\/?$/;
@@ -81,6 +84,7 @@ export function createApp(deps: Deps, options: AppOptions): express.Express {
   );
   app.use(corsPolicy(deps.config.corsOrigins));
   app.use(healthRouter(deps, options.readinessChecks ?? []));
+  app.use(webPagesRouter(options.webRoot));
   app.use(bodyParsers());
 
   app.use('/v1', (req, res, next) => {

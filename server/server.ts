@@ -29,6 +29,8 @@ export interface StartOptions {
   holdAfterCommit?: string;
   /** Real-time knobs (adapter kind, socket flood limit) for tests and benchmarks. */
   realtime?: Omit<RealtimeOptions, 'rateCounter'>;
+  /** Where the built web pages are (tests point it at a missing folder). @default dist/web */
+  webRoot?: string;
 }
 
 export interface RunningServer {
@@ -64,7 +66,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const rateCounter = redisCounter ?? (config.rateLimits ? new LocalRateCounter() : null);
   // Filled once real time is attached (Redis joins /readyz); read at each request.
   const readinessChecks: ReadinessCheck[] = [];
-  const app = createApp(deps, { rateCounter, readinessChecks });
+  const app = createApp(deps, { rateCounter, readinessChecks, webRoot: options.webRoot });
   const httpServer = http.createServer(app);
   const realtime = await attachRealtime(httpServer, deps, { ...options.realtime, rateCounter });
   readinessChecks.push(...realtime.readinessChecks);

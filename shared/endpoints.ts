@@ -7,7 +7,8 @@ import type { z } from 'zod';
 import * as input from './schemas/requests.js';
 import * as reply from './schemas/responses.js';
 
-export type Caller = 'user' | 'agent' | 'user or agent' | 'any session' | 'admin' | 'public';
+/** Who may call; 'desk session' is a session made by POST /serv/login. */
+export type Caller = 'user' | 'agent' | 'user or agent' | 'any session' | 'desk session' | 'admin' | 'public';
 
 export interface Endpoint {
   method: 'get' | 'post' | 'delete';
@@ -50,6 +51,11 @@ export const ENDPOINTS: Endpoint[] = [
   e('post', '/v1/question/:question_id/finish', 'agent', 'Resolve the question (action 4)', { input: input.agentActionInput, reply: reply.messageIdReply }),
   e('post', '/v1/question/:question_id/request_finish', 'agent', 'Ask the user to confirm the end (action 3)', { input: input.agentActionInput, reply: reply.messageIdReply }),
   e('post', '/v1/question/:question_id/confirm_finish', 'user', 'Confirm the end the agent asked for (action 4)', { input: input.userActionInput, reply: reply.messageIdReply }),
+  e('post', '/v1/serv/login', 'public', 'Sign an agent in from a browser: a new session bound to it', {
+    input: input.servCredentialsInput,
+    reply: reply.servLoginReply,
+  }),
+  e('post', '/v1/serv/logout', 'desk session', 'End a session made by /serv/login (its sockets disconnect)', { input: input.servLogoutInput, reply: reply.okReply }),
   e('post', '/v1/serv/unbind', 'any session', 'Log the agent out of this device', { input: input.servCredentialsInput, reply: reply.okReply }),
   e('get', '/v1/user', 'agent', 'HTML page about the asking user', { input: input.userPageInput, produces: 'text/html' }),
   e('post', '/v1/question/:question_id/reopen', 'user', 'Reopen a resolved question (action 6)', { input: input.userActionInput, reply: reply.messageIdReply }),

@@ -107,6 +107,8 @@ export const SERVER_EVENT_DOCS = {
         last_mess_sender: null,
         last_mess_sender_type: null,
         timestamp: 1732790000.123,
+        identify: 'com.example.app',
+        labels: ['shipping'],
       },
     },
   },

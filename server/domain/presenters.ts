@@ -12,10 +12,12 @@ export function messageSummaryText(message: { type: number; text?: string }): st
 export function presentSummary(question: QuestionRecord, user: UserRecord | undefined): QuestionSummary {
   return {
     question_id: question.id,
+    identify: question.identify,
     user_id: question.userId,
     user_image_url: user?.imageUrl ?? '',
     user_name: user?.name ?? '',
     title: question.title,
+    labels: question.labels,
     last_mess_text: question.lastMessage?.text ?? '',
     last_mess_timestamp: question.lastMessage?.timestamp ?? null,
     last_mess_sender: question.lastMessage?.sender ?? null,

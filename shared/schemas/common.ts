@@ -67,7 +67,12 @@ export const identify = line(LIMITS.identify.min, LIMITS.identify.max).regex(/^[
   error: 'must be a package name (letters, digits, dot, underscore, dash)',
 });
 
-export const userId = line(LIMITS.userId.min, LIMITS.userId.max);
+/** User ids starting with this are kefu's own (desk sessions); no app user may take one. */
+export const RESERVED_USER_PREFIX = 'kefu:';
+
+export const userId = line(LIMITS.userId.min, LIMITS.userId.max).refine((id) => !id.startsWith(RESERVED_USER_PREFIX), {
+  error: `must not start with ${RESERVED_USER_PREFIX} (reserved)`,
+});
 
 export const labelValue = line(LIMITS.label.min, LIMITS.label.max);
 

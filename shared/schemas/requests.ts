@@ -32,6 +32,9 @@ export const questionNewInput = z.object({
 
 export const servCredentialsInput = z.object({ serv_id: servId, password });
 
+/** /serv/logout: the desk session to end is the caller's own session, nothing else. */
+export const servLogoutInput = z.object({});
+
 export const questionListInput = z.object({
   ...paging,
   ...questionCursor,

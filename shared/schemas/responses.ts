@@ -11,10 +11,14 @@ const ok = { status: z.literal(200) };
 
 export const questionSummary = z.strictObject({
   question_id: id,
+  /** Extension (issue 9): the question's app, so a desk serving several apps can tell them apart. */
+  identify: z.string(),
   user_id: z.string(),
   user_image_url: z.string(),
   user_name: z.string(),
   title: z.string(),
+  /** Extension (issue 9): the labels asked with, so queues can show them. */
+  labels: z.array(z.string()),
   last_mess_text: z.string(),
   last_mess_timestamp: timestamp.nullable(),
   last_mess_sender: z.string().nullable(),
@@ -85,6 +89,13 @@ export const itemsReply = z.strictObject({
   items: z.array(z.strictObject({ item_id: id, question: z.string(), content: z.string() })),
 });
 export const sessionReply = z.strictObject({ ...ok, session: z.string().length(12) });
+/** /serv/login: a new device session bound to the agent, and the apps it serves. */
+export const servLoginReply = z.strictObject({
+  ...ok,
+  session: z.string().length(12),
+  serv_id: z.string(),
+  identifies: z.array(z.string()),
+});
 export const templateIdReply = z.strictObject({ ...ok, template_id: id });
 export const itemIdReply = z.strictObject({ ...ok, item_id: id });
 export const errorReply = z.strictObject({

@@ -32,10 +32,12 @@ describe('POST /question/new', () => {
         { ...summary, timestamp: undefined },
         {
           question_id: body.question_id,
+          identify: user.identify,
           user_id: user.userId,
           user_image_url: 'https://cdn.example/a.png',
           user_name: '小明',
           title: '无法激活',
+          labels: ['激活', '安卓4.3'],
           last_mess_text: '',
           last_mess_timestamp: null,
           last_mess_sender: null,

@@ -88,4 +88,18 @@ describe('sessions: idle expiry', function () {
     // The app session of the same user is not a desk session: no TTL applies to it.
     assert.equal((await f.api.get(`/v1/user/${user.userId}/alls`, { num: 5 }, { session: user.session })).status, 200);
   });
+
+  it('a desk sign-in (POST /v1/serv/login) is a desk session: it ends after DESK_SESSION_TTL_S without use', async () => {
+    const { server, clock, f } = await start({ DESK_SESSION_TTL_S: '100' });
+    const agent = await f.agent({ bind: false });
+    const login = await f.api.post('/v1/serv/login', { serv_id: agent.servId, password: agent.password });
+    assert.equal(login.status, 200, login.text);
+    const token = login.body.session as string;
+    assert.equal((await server.deps.store.accounts.getSession(sessionDigest(token)))?.kind, 'desk');
+    const use = () => f.api.get('/v1/question/list', {}, { session: token });
+    clock.advance(99);
+    assert.equal((await use()).status, 200);
+    clock.advance(101);
+    assertError(await use(), 'session_invalid', 'session');
+  });
 });

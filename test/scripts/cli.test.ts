@@ -170,12 +170,19 @@ describe('scripts/demo.ts', function () {
     const human = ok(await run('demo.ts', [], dataDir));
     assert.match(human, /^export USER_ID=u1001 USER_SESSION=[A-Za-z0-9]{12}$/m);
     assert.match(human, /curl -s \$KEFU\/question\/new/);
+    assert.match(human, /agent desk +http:\/\/localhost:\d+\/desk$/m);
+    assert.match(human, /sign in as mei \/ \S+$/m);
+    assert.match(human, /chat as Ada +http:\/\/localhost:\d+\/chat#session=[A-Za-z0-9]{12}&user_id=u1001$/m);
     const second = JSON.parse(ok(await run('demo.ts', ['--json'], dataDir)));
     assert.equal(second.template_id, first.template_id, 'the template is reused, not duplicated');
 
     const api = client(server.url);
     const [ada] = second.users;
     const [mei, tom] = second.agents;
+    assert.equal(ada.chat_url, `${second.base_url}/chat#session=${ada.session}&user_id=u1001`);
+    // The desk signs in with the printed credentials.
+    const desk = await api.post('/v1/serv/login', { serv_id: mei.serv_id, password: mei.password });
+    assert.equal(desk.status, 200, desk.text);
     const asked = await api.post('/v1/question/new', { session: ada.session, title: 'demo' });
     assert.equal(asked.status, 200, asked.text);
     const served = await api.post(`/v1/question/${asked.body.question_id}/serve`, { session: mei.session, serv_id: mei.serv_id });

@@ -86,6 +86,10 @@ export const HTTP_ROWS: HttpRow[] = [
     expect: cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 200, 'serv_not_bound', 'serv_not_bound', 'serv_not_bound'),
   },
 
+  // Only sessions made by /serv/login end here (their own tests: test/http/servLogin.test.ts);
+  // no app device session, bound or not, may be ended through the desk's logout.
+  { endpoint: 'POST /v1/serv/logout', freshCaller: true, expect: everyColumn<Expect>('forbidden') },
+
   // silent: an agent of another app gets 200 without the question rather than 403 (its apps only).
   { endpoint: 'GET /v1/question/list', question: 'pending', params: page, lists: hasQuestion, expect: AGENT_LIST },
   {

@@ -1,8 +1,8 @@
-/** /serv/*: agents log in and out on a device, and list what they are serving. */
+/** /serv/*: agents log in and out on a device or a browser desk, and list what they are serving. */
 import { Router, type RequestHandler } from 'express';
-import { servCredentialsInput, servTasksInput } from '../../../shared/schemas/requests.js';
+import { servCredentialsInput, servLogoutInput, servTasksInput } from '../../../shared/schemas/requests.js';
 import type { Deps } from '../../deps.js';
-import { servBinder, servUnbinder } from '../../domain/commands/servBinder.js';
+import { servBinder, servLogin, servLogout, servUnbinder } from '../../domain/commands/servBinder.js';
 import { listAgentTasks } from '../../domain/queries.js';
 import { ok } from '../reply.js';
 import { actorOf, authenticate } from '../session.js';
@@ -21,6 +21,18 @@ export function servRouter(deps: Deps, limits: { bind: RequestHandler }): Router
   router.post('/serv/unbind', limits.bind, auth, async (req, res) => {
     const params = input(req, servCredentialsInput);
     await servUnbinder(deps, { session: actorOf(res).session, servId: params.serv_id, password: params.password });
+    ok(res);
+  });
+
+  router.post('/serv/login', limits.bind, async (req, res) => {
+    const params = input(req, servCredentialsInput);
+    const { session, agent } = await servLogin(deps, { servId: params.serv_id, password: params.password });
+    ok(res, { session, serv_id: agent.servId, identifies: [...agent.identifies].sort() });
+  });
+
+  router.post('/serv/logout', auth, async (req, res) => {
+    input(req, servLogoutInput);
+    await servLogout(deps, actorOf(res).session);
     ok(res);
   });
 

@@ -1,0 +1,134 @@
+/**
+ * One open conversation: the latest page of history, older pages on demand, and every live message
+ * once and in seq order (KefuClient.watch catches up by cursor after each reconnect). Texts go
+ * through the page's Outbox, so a text typed while disconnected is sent on reconnect.
+ */
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import type { KefuClient } from '../../../shared/client.js';
+import type { Message } from '../../../shared/schemas/responses.js';
+import type { QueuedText } from '../state/offlineQueue.js';
+import type { Outbox, RefusedText } from './outbox.js';
+import { hasOlder, mergeBySeq } from '../state/seqMerge.js';
+import { olderMessages } from './session.js';
+
+export interface ConversationState {
+  messages: Message[];
+  olderExists: boolean;
+  loadingOlder: boolean;
+  loadOlder: () => Promise<void>;
+  /** Queued texts of this question, not yet stored. */
+  pending: QueuedText[];
+  /** Texts of this question the server refused (shown with their error). */
+  refused: RefusedText[];
+}
+
+export function useConversation(client: KefuClient, outbox: Outbox, questionId: string, onLive?: (message: Message) => void): ConversationState {
+  const [messages, setMessages] = useState<Message[]>([]);
+  const [loaded, setLoaded] = useState(false);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const live = useRef(onLive);
+  live.current = onLive;
+  const firstId = useRef<string | undefined>(undefined);
+
+  useEffect(() => {
+    let cancelled = false;
+    setMessages([]);
+    setLoaded(false);
+    firstId.current = undefined;
+    const deliver = (message: Message) => {
+      if (cancelled) return;
+      setMessages((current) => mergeBySeq(current, [message]));
+      live.current?.(message);
+    };
+    void (async () => {
+      let latest: Message[] = [];
+      try {
+        latest = await olderMessages(client, questionId);
+      } catch {
+        // Offline at open: the watch fetches everything once connected.
+      }
+      if (cancelled) return;
+      firstId.current = latest[0]?.message_id;
+      setMessages((current) => mergeBySeq(current, latest));
+      setLoaded(true);
+      const last = latest[latest.length - 1];
+      await client.watch(questionId, deliver, last ? { afterMessageId: last.message_id, afterSeq: last.seq } : {});
+    })();
+    return () => {
+      cancelled = true;
+      void client.unwatch(questionId);
+    };
+  }, [client, questionId]);
+
+  const loadOlder = useCallback(async () => {
+    const first = messages[0];
+    if (!first || !hasOlder(messages) || loadingOlder) return;
+    setLoadingOlder(true);
+    try {
+      const older = await olderMessages(client, questionId, first.message_id);
+      setMessages((current) => mergeBySeq(current, older));
+    } finally {
+      setLoadingOlder(false);
+    }
+  }, [client, questionId, messages, loadingOlder]);
+
+  const outboxState = useSyncExternalStore(outbox.subscribe, outbox.state);
+  return {
+    messages,
+    olderExists: loaded && hasOlder(messages),
+    loadingOlder,
+    loadOlder,
+    pending: outboxState.queued.filter((item) => item.questionId === questionId),
+    refused: outboxState.refused.filter((r) => r.item.questionId === questionId),
+  };
+}
+
+/** True for ~4 s after the other party said it is typing in this question. */
+export function useTypingFrom(client: KefuClient, questionId: string): string | null {
+  const [who, setWho] = useState<string | null>(null);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const onTyping = (payload: { question_id: string; sender: string }) => {
+      if (payload.question_id !== questionId) return;
+      setWho(payload.sender);
+      clearTimeout(timer);
+      timer = setTimeout(() => setWho(null), 4000);
+    };
+    const onMessage = (payload: { question_id: string }) => {
+      if (payload.question_id === questionId) setWho(null);
+    };
+    client.socket.on('typing', onTyping);
+    client.socket.on('message:new', onMessage);
+    return () => {
+      clearTimeout(timer);
+      client.socket.off('typing', onTyping);
+      client.socket.off('message:new', onMessage);
+    };
+  }, [client, questionId]);
+  return who;
+}
+
+/** Tells the other party we type, at most every 2 s. */
+export function typingNotifier(client: KefuClient, questionId: string): () => void {
+  let last = 0;
+  return () => {
+    const now = Date.now();
+    if (now - last < 2000 || !client.socket.connected) return;
+    last = now;
+    client.socket.emit('typing', { question_id: questionId });
+  };
+}
+
+/** The question's status and agent, kept current by `question:updated`. */
+export function useQuestionState(client: KefuClient, questionId: string, initial: { status: 1 | 2 | 3; servId: string | null }) {
+  const [state, setState] = useState(initial);
+  useEffect(() => setState(initial), [questionId, initial.status, initial.servId]);
+  useEffect(() => {
+    const onUpdate = (payload: { question_id: string; status: 1 | 2 | 3; serv_id: string | null }) => {
+      if (payload.question_id === questionId) setState({ status: payload.status, servId: payload.serv_id });
+    };
+    client.socket.on('question:updated', onUpdate);
+    return () => void client.socket.off('question:updated', onUpdate);
+  }, [client, questionId]);
+  return state;
+}
