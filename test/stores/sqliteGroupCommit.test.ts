@@ -10,7 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { SqliteDb } from '../../server/stores/sqlite/db.js';
+import { performance } from 'node:perf_hooks';
+import { MAX_BATCH_MS, MAX_BATCH_WRITES, SqliteDb } from '../../server/stores/sqlite/db.js';
 import { SqliteStore } from '../../server/stores/sqlite/sqliteStore.js';
 import { newQuestion, serve, sessionFor, T0, USER_GUARD, userText } from './contract/support.js';
 
@@ -39,12 +40,13 @@ describe('SQLite store: group commit', function () {
     }
   }
 
-  it('commits 100 concurrent appends in one transaction; with groupCommit off, in 100', async () => {
+  it('commits 100 concurrent appends in one transaction (a few at most); with groupCommit off, in 100', async () => {
     const q = await newQuestion(store);
     const before = store.stats;
     const results = await Promise.all(Array.from({ length: 100 }, (_, i) => store.conversations.appendMessage(userText(q.id, `m${i}`), USER_GUARD)));
     assert.deepEqual(results.map((r) => r!.message.seq), Array.from({ length: 100 }, (_, i) => i + 1));
-    assert.equal(store.stats.commits - before.commits, 1);
+    // One commit, or a few when a busy machine stretches the batch past MAX_BATCH_MS.
+    assert.ok(store.stats.commits - before.commits <= 5, `${store.stats.commits - before.commits} commits`);
     assert.equal(store.stats.writes - before.writes, 100);
     assert.deepEqual(seqsOnDisk(q.id), Array.from({ length: 100 }, (_, i) => i + 1));
 
@@ -131,10 +133,34 @@ describe('SQLite store: group commit', function () {
     const q = await newQuestion(store);
     const before = store.stats.commits;
     const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => serve(store, q.id, `s${i}`)));
-    assert.equal(store.stats.commits - before, 1);
+    assert.ok(store.stats.commits - before <= 2, `${store.stats.commits - before} commits`);
     const winners = results.filter((r) => r.status === 'fulfilled');
     assert.equal(winners.length, 1);
     assert.deepEqual(seqsOnDisk(q.id), [1]);
+  });
+
+  it('bounds a batch: at most MAX_BATCH_WRITES writes, and no new write once MAX_BATCH_MS of work is spent', async () => {
+    const q = await newQuestion(store);
+    let before = store.stats.commits;
+    const many = 2 * MAX_BATCH_WRITES + 50;
+    await Promise.all(Array.from({ length: many }, (_, i) => store.conversations.appendMessage(userText(q.id, `m${i}`), USER_GUARD)));
+    assert.ok(store.stats.commits - before >= 3, `${store.stats.commits - before} commits for ${many} writes`);
+    assert.deepEqual(seqsOnDisk(q.id), Array.from({ length: many }, (_, i) => i + 1));
+
+    const db = new SqliteDb({ dataDir });
+    try {
+      before = db.stats.commits;
+      const slow = db.write(() => {
+        const until = performance.now() + MAX_BATCH_MS + 5;
+        while (performance.now() < until);
+        return 'slow';
+      });
+      const quick = [db.write(() => 'a'), db.write(() => 'b')];
+      assert.deepEqual(await Promise.all([slow, ...quick]), ['slow', 'a', 'b']);
+      assert.equal(db.stats.commits - before, 2, 'the slow write commits alone, the others in the next flush');
+    } finally {
+      db.close();
+    }
   });
 
   it('refuses a write inside a write and a statement outside one', async () => {
@@ -160,7 +186,7 @@ describe('SQLite store: group commit', function () {
     await assert.rejects(store.conversations.appendMessage(userText(q.id, 'after close'), USER_GUARD), /closed/);
   });
 
-  it('two processes appending to one question at once: every append stored once, seq gapless, batches interleaved', async () => {
+  it('two processes appending to one question at once: every append stored once, seq gapless', async () => {
     const q = await newQuestion(store);
     const script = `
       const { SqliteStore } = await import(${JSON.stringify(path.resolve('server/stores/sqlite/sqliteStore.ts'))});
@@ -175,7 +201,8 @@ describe('SQLite store: group commit', function () {
     const child = promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, dataDir, q.id]).finally(() => {
       childDone = true;
     });
-    // The parent keeps appending until the child has finished, so the two overlap.
+    // The parent keeps appending until the child has finished, so the two contend for the lock
+    // (who gets it when is SQLite's busy handler's choice, so no interleaving is asserted).
     let parentSends = 0;
     for (let round = 0; !childDone || round < 10; round++) {
       await Promise.all(Array.from({ length: 20 }, (_, i) => store.conversations.appendMessage(userText(q.id, `parent ${round}.${i}`), USER_GUARD)));
@@ -187,8 +214,5 @@ describe('SQLite store: group commit', function () {
     assert.deepEqual(seqsOnDisk(q.id), Array.from({ length: total }, (_, i) => i + 1));
     const texts = (await store.conversations.listMessages(q.id, { sort: 1, num: total, offset: 0 })).map((m) => m.text!);
     assert.equal(new Set(texts).size, total);
-    const childAt = texts.flatMap((text, i) => (text.startsWith('child') ? [i] : []));
-    const parentBetween = texts.slice(childAt[0], childAt.at(-1)).filter((text) => text.startsWith('parent')).length;
-    assert.ok(parentBetween > 0, 'the processes took turns while both were writing');
   });
 });

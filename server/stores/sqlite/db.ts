@@ -204,59 +204,67 @@ export class SqliteDb {
     if (this.queue.length === 0) return;
     const batch = this.queue.splice(0, MAX_BATCH_WRITES);
     if (!this.db.open) return rejectAll(batch, new Error('the store is closed'));
-    const done: Array<{ write: QueuedWrite; value: unknown }> = [];
-    const failed: Array<{ write: QueuedWrite; error: unknown }> = [];
     try {
       this.db.exec('BEGIN IMMEDIATE');
     } catch (error) {
+      // Another process held the lock past busy_timeout: these writes fail, as a lone one would.
       this.scheduleNextFlush();
       return rejectAll(batch, error);
     }
+    const done: Array<{ write: QueuedWrite; value: unknown }> = [];
+    const failed: Array<{ write: QueuedWrite; error: unknown }> = [];
     const started = performance.now();
     let taken = 0;
-    for (; taken < batch.length; taken++) {
-      if (taken > 0 && performance.now() - started > MAX_BATCH_MS) break;
-      const write = batch[taken]!;
-      this.db.exec('SAVEPOINT kefu_write');
-      try {
-        const value = write.fn();
-        if (value instanceof Promise) throw new Error('a write fn must be synchronous: its work would land after the commit');
-        this.db.exec('RELEASE kefu_write');
-        done.push({ write, value });
-      } catch (error) {
-        if (!this.db.inTransaction) {
-          // SQLite rolled the whole transaction back (I/O error, disk full, …): nothing of it stands.
-          this.queue.unshift(...batch.slice(taken + 1));
-          this.scheduleNextFlush();
-          this.stats.rolledBack += done.length + failed.length + 1;
-          write.reject(error);
-          for (const { write: other } of done) other.reject(error);
-          for (const other of failed) other.write.reject(other.error);
-          return;
-        }
-        this.db.exec('ROLLBACK TO kefu_write');
-        this.db.exec('RELEASE kefu_write');
-        failed.push({ write, error });
+    let committing = false;
+    try {
+      for (; taken < batch.length; taken++) {
+        if (taken > 0 && performance.now() - started > MAX_BATCH_MS) break;
+        const write = batch[taken]!;
+        const outcome = this.runInSavepoint(write);
+        if ('error' in outcome) failed.push({ write, error: outcome.error });
+        else done.push({ write, value: outcome.value });
       }
+      committing = true;
+      this.db.exec('COMMIT');
+    } catch (error) {
+      // COMMIT failed or SQLite abandoned the transaction (I/O error, disk full, …): nothing of it
+      // stands, so every write it ran fails; those it had not reached yet run in the next flush.
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      // The write in progress when the transaction went is one of those that ran.
+      const ran = batch.slice(0, done.length + failed.length + (committing ? 0 : 1));
+      this.queue.unshift(...batch.slice(ran.length));
+      this.scheduleNextFlush();
+      this.stats.rolledBack += ran.length;
+      for (const write of ran) write.reject(failed.find((f) => f.write === write)?.error ?? error);
+      return;
     }
     // Writes past the time budget go first in the next flush, ahead of anything queued since.
     this.queue.unshift(...batch.slice(taken));
-    try {
-      this.db.exec('COMMIT');
-    } catch (error) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      this.scheduleNextFlush();
-      this.stats.rolledBack += done.length + failed.length;
-      for (const { write } of done) write.reject(error);
-      for (const { write, error: own } of failed) write.reject(own);
-      return;
-    }
     this.stats.commits += 1;
     this.stats.writes += done.length;
     this.stats.rolledBack += failed.length;
     this.scheduleNextFlush();
     for (const { write, value } of done) write.resolve(value);
     for (const { write, error } of failed) write.reject(error);
+  }
+
+  /**
+   * One write in its own savepoint: its error undoes it alone and is its outcome. Throws when the
+   * transaction itself is gone, which fails the whole batch.
+   */
+  private runInSavepoint(write: QueuedWrite): { value: unknown } | { error: unknown } {
+    this.db.exec('SAVEPOINT kefu_write');
+    try {
+      const value = write.fn();
+      if (value instanceof Promise) throw new Error('a write fn must be synchronous: its work would land after the commit');
+      this.db.exec('RELEASE kefu_write');
+      return { value };
+    } catch (error) {
+      if (!this.db.inTransaction) throw error;
+      this.db.exec('ROLLBACK TO kefu_write');
+      this.db.exec('RELEASE kefu_write');
+      return { error };
+    }
   }
 
   private scheduleNextFlush(): void {
