@@ -12,9 +12,10 @@
  * SQL, is what a write costs. So `write(fn)` does not commit on its own: it queues fn and answers a
  * promise. The first queued write schedules a flush with setImmediate, which runs after the event
  * loop has handled every I/O callback that was ready, so the requests that arrived together (and
- * those that arrived while the previous flush was fsyncing) are in the queue by then; a microtask
- * would run after the first request's callback alone and batch nothing. When idle the flush runs
- * in the same loop turn, so a lone write waits for no timer. The flush is
+ * those that arrived while the previous flush was fsyncing) are in the queue by then. A microtask
+ * runs after the first request's callback alone and batches nothing (measured: 100 concurrent
+ * send_text over HTTP took 301 commits for 301 writes that way, 5 for 204 with setImmediate). When
+ * idle the flush runs in the same loop turn, so a lone write waits for no timer. The flush is
  *
  *     BEGIN IMMEDIATE
  *       SAVEPOINT w; fn₁; RELEASE w        (or ROLLBACK TO w on fn₁'s error: only fn₁ is undone)
@@ -23,10 +24,14 @@
  *
  * and only after COMMIT returns are the promises settled: a caller is answered when its write is
  * on disk, and anything it reads afterwards on this connection sees it. A failed op rejects with its
- * own error; if COMMIT (or BEGIN) fails, or SQLite abandons the transaction (I/O error, disk full),
- * every op of the batch rejects and nothing of it is stored. Each fn runs alone and whole between
- * its savepoint and its release, so a conditional write still has exactly one winner. Reads do not
- * queue: they run at once on the connection.
+ * own error; if COMMIT fails or SQLite abandons the transaction (I/O error, disk full), every op
+ * that ran in it rejects and nothing of it is stored (ops it had not reached run in the next
+ * flush); if BEGIN fails (another process held the lock past busy_timeout) the batch rejects, as a
+ * lone write would have. Each fn runs alone and whole between its savepoint and its release, so a
+ * conditional write still has exactly one winner. Reads do not queue: they run at once. Batches
+ * are bounded (MAX_BATCH_WRITES, MAX_BATCH_MS below). `groupCommit: false` restores one
+ * transaction per write, committed before `write` returns, as a benchmark's baseline; `stats`
+ * counts commits either way.
  *
  * Another process on the same file queues in its own memory and takes the same write lock with
  * BEGIN IMMEDIATE, so processes take turns batch by batch, exactly as they took turns write by write.
@@ -42,12 +47,16 @@ import { MIGRATIONS } from './schema.js';
 type Params = Record<string, unknown> | unknown[];
 
 /**
- * Most writes one commit carries. Bounds the time the event loop is held (an appendMessage is
- * tens of microseconds, so 200 are a few milliseconds next to the fsync) and how many callers one
- * failed COMMIT fails; beyond it more writes per fsync gain little.
+ * Most writes one commit carries. Bounds how many callers one failed COMMIT fails and the work
+ * behind one fsync (an appendMessage is tens of microseconds, so 200 are a few milliseconds);
+ * beyond it more writes per fsync save little, since the fsync is already shared 200 ways.
  */
 export const MAX_BATCH_WRITES = 200;
-/** Milliseconds of op work after which a flush stops taking ops and commits; the rest go next turn. */
+/**
+ * Milliseconds of write work after which a flush takes no further write and commits; the rest go
+ * first in the next flush, after the event loop has served I/O. The loop is held at most this
+ * long plus one write and one fsync, which keeps reads and socket traffic flowing under a burst.
+ */
 export const MAX_BATCH_MS = 20;
 
 export interface SqliteStoreOptions {
