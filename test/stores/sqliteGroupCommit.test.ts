@@ -1,6 +1,6 @@
 /**
- * Group commit in the embedded store (server/stores/sqlite/db.ts): writes issued together share
- * one transaction, each in its own savepoint, and are answered only after the shared COMMIT.
+ * Group commit in the embedded store (server/stores/sqlite/groupCommit.ts): writes issued together
+ * share one transaction, each in its own savepoint, and are answered only after the shared COMMIT.
  * `stats.commits` counts transactions, i.e. fsyncs under synchronous=FULL.
  */
 import assert from 'node:assert/strict';

@@ -1,8 +1,8 @@
 /**
  * The embedded store: SQLite through better-sqlite3, one file under DATA_DIR, media files beside it.
  * Composed of one object per subject over one shared connection (db.ts: pragmas, migrations, the
- * group-commit write path), so a write of one subject can record the outbox event or change-feed entry of
- * another in its own transaction.
+ * write path, group-committed by groupCommit.ts), so a write of one subject can record the outbox
+ * event or change-feed entry of another in its own transaction.
  */
 import type { Store } from '../types.js';
 import { SqliteAccounts } from './accounts.js';
