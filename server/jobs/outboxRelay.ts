@@ -68,37 +68,49 @@ export function startOutboxRelay(deps: Deps, options: OutboxRelayOptions): Outbo
     return { event, question, message };
   }
 
-  /** Fans one event out to every sink and completes it; false when it must wait for a later round. */
-  async function relay(event: OutboxEvent): Promise<boolean> {
+  /**
+   * Fans one event out to every sink: the deliveries it calls for, or null when it must wait for a
+   * later round (an event that names nothing past the grace period is dropped: no deliveries).
+   */
+  async function fanOut(event: OutboxEvent): Promise<Array<{ id: string; payload: string }> | null> {
     const loaded = await load(event);
     if (!loaded) {
-      if (deps.now() - event.createdAt < MISSING_GRACE_S) return false;
+      if (deps.now() - event.createdAt < MISSING_GRACE_S) return null;
       log.warn({ event: event.id, type: event.type }, 'outbox event names nothing that exists; dropped');
-      await deps.store.outbox.completeEvent(event.id);
-      return true;
+      return [];
     }
-    const deliveries = (await Promise.all(options.sinks.map((sink) => sink.fanOut(loaded)))).flat();
-    if (deliveries.length) await deps.store.outbox.enqueueDeliveries(deliveries, deps.now());
-    await deps.store.outbox.completeEvent(event.id);
-    if (deliveries.length) options.onEnqueued?.();
-    return true;
+    return (await Promise.all(options.sinks.map((sink) => sink.fanOut(loaded)))).flat();
   }
 
+  /**
+   * One claim: fans the events out in order, then enqueues the round's deliveries in one write and
+   * completes its events together, so a round costs the store two commits, not two per event (the
+   * embedded store's group commit joins the completions). A crash before the end of the round
+   * leaves its events leased: they come back, and their deliveries' ids make the repeat a no-op.
+   */
   async function round(): Promise<number> {
     const events = await deps.store.outbox.claimEvents(deps.now(), LEASE_S, BATCH);
+    const deliveries: Array<{ id: string; payload: string }> = [];
+    const done: string[] = [];
     // In order: events of one question are fanned out in the order they were recorded.
     for (const event of events) {
       try {
-        await relay(event);
+        const fannedOut = await fanOut(event);
+        if (!fannedOut) continue;
+        deliveries.push(...fannedOut);
+        done.push(event.id);
       } catch (error) {
         if (event.attempts >= MAX_EVENT_ATTEMPTS) {
           log.error({ err: error, event: event.id, attempts: event.attempts }, 'outbox event keeps failing; dropped');
-          await deps.store.outbox.completeEvent(event.id).catch(() => {});
+          done.push(event.id);
         } else {
           log.warn({ err: error, event: event.id }, 'relaying an outbox event failed; it comes back when its lease ends');
         }
       }
     }
+    if (deliveries.length) await deps.store.outbox.enqueueDeliveries(deliveries, deps.now());
+    await Promise.all(done.map((id) => deps.store.outbox.completeEvent(id)));
+    if (deliveries.length) options.onEnqueued?.();
     return events.length;
   }
 

@@ -26,10 +26,12 @@ export class SqliteAccounts implements AccountStore {
   // ---- apps ----
 
   async upsertApp(app: AppRecord): Promise<void> {
-    this.db.run(
-      `INSERT INTO apps (identify, name, created_at) VALUES (?, ?, ?)
-       ON CONFLICT (identify) DO UPDATE SET name = excluded.name`,
-      [app.identify, app.name, app.createdAt],
+    await this.db.write(() =>
+      this.db.run(
+        `INSERT INTO apps (identify, name, created_at) VALUES (?, ?, ?)
+         ON CONFLICT (identify) DO UPDATE SET name = excluded.name`,
+        [app.identify, app.name, app.createdAt],
+      ),
     );
   }
 
@@ -58,11 +60,13 @@ export class SqliteAccounts implements AccountStore {
   // ---- users ----
 
   async upsertUser(user: UserRecord): Promise<void> {
-    this.db.run(
-      `INSERT INTO users (user_id, name, image_url, device_count, group_count) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, image_url = excluded.image_url,
-         device_count = excluded.device_count, group_count = excluded.group_count`,
-      [user.userId, user.name, user.imageUrl, user.deviceCount, user.groupCount],
+    await this.db.write(() =>
+      this.db.run(
+        `INSERT INTO users (user_id, name, image_url, device_count, group_count) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, image_url = excluded.image_url,
+           device_count = excluded.device_count, group_count = excluded.group_count`,
+        [user.userId, user.name, user.imageUrl, user.deviceCount, user.groupCount],
+      ),
     );
   }
 
@@ -89,9 +93,11 @@ export class SqliteAccounts implements AccountStore {
   // ---- device sessions ----
 
   async createSession(session: SessionRecord): Promise<void> {
-    this.db.run(
-      `INSERT INTO sessions (digest, user_id, identify, serv_id, kind, created_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      [session.digest, session.userId, session.identify, session.servId, session.kind, session.createdAt, session.lastUsedAt],
+    await this.db.write(() =>
+      this.db.run(
+        `INSERT INTO sessions (digest, user_id, identify, serv_id, kind, created_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        [session.digest, session.userId, session.identify, session.servId, session.kind, session.createdAt, session.lastUsedAt],
+      ),
     );
   }
 
@@ -110,11 +116,11 @@ export class SqliteAccounts implements AccountStore {
   }
 
   async touchSession(digest: string, now: Seconds): Promise<void> {
-    this.db.run('UPDATE sessions SET last_used_at = ? WHERE digest = ? AND last_used_at < ?', [now, digest, now]);
+    await this.db.write(() => this.db.run('UPDATE sessions SET last_used_at = ? WHERE digest = ? AND last_used_at < ?', [now, digest, now]));
   }
 
   async bindSession(digest: string, servId: string, now: Seconds): Promise<void> {
-    this.db.write(() => {
+    await this.db.write(() => {
       if (this.db.run('UPDATE sessions SET serv_id = ? WHERE digest = ?', [servId, digest]).changes === 0) return;
       this.outbox.recordChange('session', digest, now);
     });

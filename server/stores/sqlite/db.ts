@@ -1,19 +1,26 @@
 /**
  * The embedded store's connection: one SQLite database under DATA_DIR (better-sqlite3), its
- * pragmas and migrations, the prepared-statement cache and the write-transaction helper that every
- * subject object of the store shares (so one transaction can span subjects).
+ * pragmas and migrations, the prepared-statement cache and the write path that every subject
+ * object of the store shares (so one transaction can span subjects).
  *
  * Two processes may open the same directory (multi-node tests do): WAL lets readers run beside the
  * writer, every write transaction starts with BEGIN IMMEDIATE so it takes the write lock up front
  * (no deadlocking lock upgrades), and busy_timeout makes the other process wait instead of failing.
- * Each conditional write is one transaction, so of N racing processes exactly one wins.
+ * Each conditional write runs whole inside one transaction, so of N racing writers exactly one wins.
+ *
+ * Writes go through `write(fn)`, which group-commits them (groupCommit.ts): writes that arrive
+ * together share one transaction and one fsync, each in its own savepoint, and each caller is
+ * answered once the shared COMMIT is on disk. Reads run at once on the connection.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { sessionDigest } from '../../domain/sessionTokens.js';
 import type { Page } from '../types.js';
+import { GroupCommit, type SqliteWriteStats } from './groupCommit.js';
 import { MIGRATIONS } from './schema.js';
+
+export { MAX_BATCH_MS, MAX_BATCH_WRITES, type SqliteWriteStats } from './groupCommit.js';
 
 type Params = Record<string, unknown> | unknown[];
 
@@ -21,6 +28,12 @@ export interface SqliteStoreOptions {
   dataDir: string;
   /** Milliseconds a writer waits for another process's lock before failing. */
   busyTimeoutMs?: number;
+  /**
+   * Writes that arrive together share one transaction and one fsync (groupCommit.ts). Off, each write
+   * commits alone before `write` returns, as a benchmark's baseline.
+   * @default true
+   */
+  groupCommit?: boolean;
 }
 
 /** The open database and the statement helpers the subject objects use; owned by SqliteStore. */
@@ -28,11 +41,14 @@ export class SqliteDb {
   readonly mediaDir: string;
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly groupCommit: boolean;
+  private readonly commits: GroupCommit;
 
   constructor(options: SqliteStoreOptions) {
     mkdirSync(options.dataDir, { recursive: true });
     this.mediaDir = path.join(options.dataDir, 'media');
     for (const kind of ['image', 'audio']) mkdirSync(path.join(this.mediaDir, kind), { recursive: true });
+    this.groupCommit = options.groupCommit ?? true;
     this.db = new Database(path.join(options.dataDir, 'kefu.sqlite3'));
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
     this.db.pragma('journal_mode = WAL');
@@ -45,6 +61,12 @@ export class SqliteDb {
       typeof text === 'string' ? sessionDigest(text) : null,
     );
     this.migrate();
+    this.commits = new GroupCommit(this.db);
+  }
+
+  /** Live counters of the write path (SqliteStore.stats hands out copies). */
+  get stats(): SqliteWriteStats {
+    return this.commits.stats;
   }
 
   /** One step per transaction: of two processes opening one directory, each step runs once. */
@@ -78,16 +100,23 @@ export class SqliteDb {
     return this.stmt(sql).all(params) as T[];
   }
 
+  /** A statement that changes rows; only inside a write, where it shares that write's commit. */
   run(sql: string, params: Params = []): Database.RunResult {
+    // Outside a transaction it would autocommit: one more fsync, and one the commit counter misses.
+    if (!this.db.inTransaction) throw new Error('run must be called inside a write');
     return this.stmt(sql).run(params);
   }
 
   /**
-   * Runs fn as one write transaction that takes the write lock first. Called inside another
-   * write, it joins it (better-sqlite3 nests as a savepoint), so helpers compose across subjects.
+   * Runs fn, synchronously and whole, as one write of a group commit (groupCommit.ts);
+   * resolves to fn's result once the transaction that holds it is on disk. fn composes across
+   * subjects by calling their in-transaction helpers (recordEvent, removeAppTemplates, …); calling
+   * `write` from inside fn throws, since its promise could not be awaited before the commit.
    */
-  write<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+  write<T>(fn: () => T): Promise<T> {
+    if (this.db.inTransaction) return Promise.reject(new Error('write called inside a write: call the in-transaction helper instead'));
+    if (!this.db.open) return Promise.reject(new Error('the store is closed'));
+    return this.groupCommit ? this.commits.enqueue(fn) : this.commits.commitAlone(fn);
   }
 
   /** Whether a write transaction is open: the in-transaction helpers refuse to run outside one. */
@@ -99,7 +128,9 @@ export class SqliteDb {
     this.get('SELECT 1');
   }
 
+  /** Commits the writes still queued, then closes the database. */
   close(): void {
+    this.commits.drain();
     if (this.db.open) this.db.close();
   }
 }

@@ -23,7 +23,9 @@ export class SqliteMedia implements MediaStore {
       closeSync(fd);
     }
     renameSync(temporary, file);
-    this.db.run('INSERT INTO media (id, kind, content_type, ext) VALUES (?, ?, ?, ?)', [media.id, media.kind, media.contentType, media.ext]);
+    await this.db.write(() =>
+      this.db.run('INSERT INTO media (id, kind, content_type, ext) VALUES (?, ?, ?, ?)', [media.id, media.kind, media.contentType, media.ext]),
+    );
   }
 
   async getMedia(kind: MediaKind, id: string): Promise<MediaRecord | null> {

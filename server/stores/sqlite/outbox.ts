@@ -43,7 +43,7 @@ export class SqliteOutbox implements OutboxStore {
   }
 
   async claimEvents(now: Seconds, leaseS: number, limit: number): Promise<OutboxEvent[]> {
-    const rows = this.db.write(() =>
+    const rows = await this.db.write(() =>
       this.db.all<EventRow>(
         `UPDATE outbox_events SET leased_until = ?, attempts = attempts + 1
          WHERE id IN (SELECT id FROM outbox_events WHERE leased_until IS NULL OR leased_until <= ?
@@ -57,7 +57,7 @@ export class SqliteOutbox implements OutboxStore {
   }
 
   async completeEvent(id: string): Promise<void> {
-    this.db.run('DELETE FROM outbox_events WHERE id = ?', [id]);
+    await this.db.write(() => this.db.run('DELETE FROM outbox_events WHERE id = ?', [id]));
   }
 
   async countEvents(): Promise<number> {
@@ -66,7 +66,7 @@ export class SqliteOutbox implements OutboxStore {
 
   async enqueueDeliveries(entries: Array<{ id: string; payload: string }>, now: Seconds): Promise<void> {
     if (entries.length === 0) return;
-    this.db.write(() => {
+    await this.db.write(() => {
       for (const entry of entries) {
         this.db.run(
           `INSERT INTO deliveries (id, payload, attempts, next_attempt_at, created_at) VALUES (?, ?, 0, ?, ?)
@@ -78,7 +78,7 @@ export class SqliteOutbox implements OutboxStore {
   }
 
   async claimDeliveries(now: Seconds, leaseS: number, limit: number): Promise<OutboxEntry[]> {
-    const rows = this.db.write(() =>
+    const rows = await this.db.write(() =>
       this.db.all<DeliveryRow>(
         `UPDATE deliveries SET leased_until = ?
          WHERE id IN (SELECT id FROM deliveries WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ?
@@ -91,16 +91,18 @@ export class SqliteOutbox implements OutboxStore {
   }
 
   async completeDelivery(id: string): Promise<void> {
-    this.db.run('DELETE FROM deliveries WHERE id = ?', [id]);
+    await this.db.write(() => this.db.run('DELETE FROM deliveries WHERE id = ?', [id]));
   }
 
   async retryDelivery(id: string, retry: { attempts: number; nextAttemptAt: Seconds | null; error: string }): Promise<void> {
-    this.db.run('UPDATE deliveries SET attempts = ?, next_attempt_at = ?, leased_until = NULL, last_error = ? WHERE id = ?', [
-      retry.attempts,
-      retry.nextAttemptAt,
-      retry.error.slice(0, 500),
-      id,
-    ]);
+    await this.db.write(() =>
+      this.db.run('UPDATE deliveries SET attempts = ?, next_attempt_at = ?, leased_until = NULL, last_error = ? WHERE id = ?', [
+        retry.attempts,
+        retry.nextAttemptAt,
+        retry.error.slice(0, 500),
+        id,
+      ]),
+    );
   }
 
   async countDeliveries(): Promise<{ pending: number; dead: number }> {
@@ -121,6 +123,6 @@ export class SqliteOutbox implements OutboxStore {
   }
 
   async pruneChanges(before: Seconds): Promise<void> {
-    this.db.run('DELETE FROM changes WHERE at < ?', [before]);
+    await this.db.write(() => this.db.run('DELETE FROM changes WHERE at < ?', [before]));
   }
 }

@@ -1,18 +1,18 @@
 /**
  * The embedded store: SQLite through better-sqlite3, one file under DATA_DIR, media files beside it.
  * Composed of one object per subject over one shared connection (db.ts: pragmas, migrations, the
- * write helper), so a write of one subject can record the outbox event or change-feed entry of
- * another in its own transaction.
+ * write path, group-committed by groupCommit.ts), so a write of one subject can record the outbox
+ * event or change-feed entry of another in its own transaction.
  */
 import type { Store } from '../types.js';
 import { SqliteAccounts } from './accounts.js';
 import { SqliteConversations } from './conversations.js';
-import { SqliteDb, type SqliteStoreOptions } from './db.js';
+import { SqliteDb, type SqliteStoreOptions, type SqliteWriteStats } from './db.js';
 import { SqliteMedia } from './media.js';
 import { SqliteOutbox } from './outbox.js';
 import { SqliteTemplates } from './templates.js';
 
-export type { SqliteStoreOptions } from './db.js';
+export type { SqliteStoreOptions, SqliteWriteStats } from './db.js';
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
@@ -30,6 +30,14 @@ export class SqliteStore implements Store {
     this.media = new SqliteMedia(this.db);
     this.accounts = new SqliteAccounts(this.db, this.outbox, this.templates);
     this.conversations = new SqliteConversations(this.db, this.outbox);
+  }
+
+  /**
+   * The write path's counters so far (a copy): `commits` is the number of write transactions, that
+   * is fsyncs under synchronous=FULL, so tests and metrics can see how many writes each one carried.
+   */
+  get stats(): SqliteWriteStats {
+    return { ...this.db.stats };
   }
 
   async ping(): Promise<void> {

@@ -15,12 +15,14 @@ export class SqliteTemplates implements TemplateStore {
   constructor(private readonly db: SqliteDb) {}
 
   async createTemplate(template: TemplateRecord): Promise<void> {
-    this.db.run('INSERT INTO templates (id, identify, title, created_at) VALUES (?, ?, ?, ?)', [
-      template.id,
-      template.identify,
-      template.title,
-      template.createdAt,
-    ]);
+    await this.db.write(() =>
+      this.db.run('INSERT INTO templates (id, identify, title, created_at) VALUES (?, ?, ?, ?)', [
+        template.id,
+        template.identify,
+        template.title,
+        template.createdAt,
+      ]),
+    );
   }
 
   async getTemplate(id: string): Promise<TemplateRecord | null> {
@@ -33,12 +35,14 @@ export class SqliteTemplates implements TemplateStore {
   }
 
   async createItem(item: ItemRecord): Promise<void> {
-    this.db.run('INSERT INTO items (id, template_id, question, content) VALUES (?, ?, ?, ?)', [
-      item.id,
-      item.templateId,
-      item.question,
-      item.content,
-    ]);
+    await this.db.write(() =>
+      this.db.run('INSERT INTO items (id, template_id, question, content) VALUES (?, ?, ?, ?)', [
+        item.id,
+        item.templateId,
+        item.question,
+        item.content,
+      ]),
+    );
   }
 
   async listItems(templateId: string, page: Page): Promise<ItemRecord[]> {
