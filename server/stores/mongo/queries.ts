@@ -259,6 +259,16 @@ export function messageByClientId(sessionDigest: string, clientMsgId: string): Q
   return { filter: { session: s(sessionDigest), client_msg_id: trusted({ $eq: s(clientMsgId), $exists: true }) } };
 }
 
+/** The `_id` of a client message key (retry-safe mode): the idempotency key as one string. */
+export function clientKeyId(sessionDigest: string, clientMsgId: string): string {
+  return `${s(sessionDigest)}:${s(clientMsgId)}`;
+}
+
+/** Releases a client message key, only while it is still the one this attempt reserved. */
+export function releaseClientKey(keyId: string, messageId: Types.ObjectId): QuerySpec {
+  return { filter: { _id: s(keyId), message: messageId } };
+}
+
 /** Removes a pending message once it is in `messages` (or known to be a duplicate). */
 export function settlePending(questionId: string, messageId: string): QuerySpec {
   return { filter: { _id: oid(questionId) }, update: { $pull: { pending: { _id: oid(messageId) } } } };

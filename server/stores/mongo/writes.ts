@@ -22,7 +22,7 @@ import type { ClientSession, Connection, mongo } from 'mongoose';
 import type { ChangeKind, Seconds } from '../types.js';
 import type { ChangeDoc, CounterDoc, MessageDoc, Models, OutboxEventDoc, PendingDoc, PendingEventDoc, QuestionDoc } from './models.js';
 import { byObjectId, reserveChangeSeqs, settlePending, type QuerySpec } from './queries.js';
-import { eventOfPending, isDuplicateKey, messageOfPending } from './records.js';
+import { eventOfPending, isDuplicateKey, isValidationError, messageOfPending } from './records.js';
 
 export interface WriteContext {
   connection: Connection;
@@ -120,6 +120,9 @@ export async function writeWithMessage(
   message: MessageDoc,
   event: PendingEventDoc,
 ): Promise<Written | null> {
+  // A message the schema refuses must fail here, before the question write spends a seq on it
+  // (and, without transactions, before it can sit in `pending` failing every settle).
+  await assertStorable(ctx, message);
   if (ctx.transactions) {
     return atomically(ctx, async (session) => {
       const spec = build(null);
@@ -145,6 +148,12 @@ export async function writeWithMessage(
   return { question, message: messageOfPending(entry) };
 }
 
+/** Rejects (with Mongoose's ValidationError) a message the `messages` schema would refuse; no round trip. */
+export async function assertStorable(ctx: WriteContext, message: MessageDoc): Promise<void> {
+  // The seq is assigned by the question write; any valid one stands in for it here.
+  await new ctx.models.Message({ ...message, seq: 1 }).validate();
+}
+
 /**
  * Inserts one pending message, then its event, then removes it from `pending`. Replays are
  * harmless: an insert that hits `_id` was done before. A conflict on the idempotency key means
@@ -156,6 +165,12 @@ export async function settleEntry(ctx: WriteContext, questionId: string, entry: 
   try {
     await ctx.models.Message.create([messageOfPending(entry)]);
   } catch (error) {
+    if (isValidationError(error)) {
+      // An entry no insert can ever accept (left by a version that did not validate first) would
+      // otherwise fail every read of its question: it is dropped, its seq left unused.
+      await ctx.models.Question.updateOne(pull.filter, pull.update!).exec();
+      return;
+    }
     if (!isDuplicateKey(error)) throw error;
     if (!(await ctx.models.Message.exists({ _id: entry._id }).exec())) {
       await ctx.models.Question.updateOne(pull.filter, pull.update!).exec();
