@@ -73,7 +73,7 @@ export class MongoConversations implements ConversationStore {
 
   async getQuestion(id: string): Promise<QuestionRecord | null> {
     if (!isObjectId(id)) return null;
-    const doc = await findFirst<QuestionDoc>(this.models.Question, Q.byObjectId(id));
+    const doc = await findFirst<QuestionDoc>(this.models.Question, { ...Q.byObjectId(id), projection: Q.WITHOUT_PENDING });
     return doc ? toQuestion(doc) : null;
   }
 
