@@ -291,7 +291,8 @@ export const outboxSchema = new Schema<OutboxDoc>(
   { ...strictness, collection: 'outbox' },
 );
 // Due deliveries; `$gte: 0` leaves out the dead (null) ones, and every claim repeats it.
-outboxSchema.index({ next_attempt_at: 1 }, { name: 'outbox_due', partialFilterExpression: { next_attempt_at: { $gte: 0 } } });
+// `_id` second: claims sort by (next_attempt_at, _id), which the index then returns in order.
+outboxSchema.index({ next_attempt_at: 1, _id: 1 }, { name: 'outbox_due', partialFilterExpression: { next_attempt_at: { $gte: 0 } } });
 
 export const outboxEventSchema = new Schema<OutboxEventDoc>(
   {
