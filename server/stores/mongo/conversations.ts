@@ -150,8 +150,9 @@ export class MongoConversations implements ConversationStore {
    * Retry-safe mode, a send with a client_msg_id: the key is reserved (a unique insert into
    * `client_keys`) before the question write spends a seq, so of racing retries only the holder
    * writes; the others wait for its message, settling its question to help, and answer it as the
-   * duplicate. The holder releases the key once its message is in or the guard refused; a key left
-   * by a writer that died before its question write is taken over after the grace period.
+   * duplicate. The holder releases the key only when the guard refused; a key left by a writer that
+   * died before its question write is taken over after the grace period, and MongoDB's TTL monitor
+   * removes the rest an hour later (the idempotency index guards from then on).
    */
   private async appendKeyed(input: NewMessage, guard: SendGuard, message: MessageDoc, event: PendingEventDoc, clientMsgId: string): Promise<AppendResult | null> {
     const keyId = Q.clientKeyId(input.sessionDigest, clientMsgId);
@@ -159,22 +160,12 @@ export class MongoConversations implements ConversationStore {
     for (;;) {
       const holder = await this.reserveKey(keyId, message);
       if (holder === null) {
-        let settled = false;
-        try {
-          // A racer may have stored its message and released the key between our lookup and our reservation.
-          const raced = await this.duplicateOf(input);
-          if (raced) {
-            settled = true;
-            return raced;
-          }
-          const result = await this.append(input, guard, message, event);
-          settled = true;
-          return result;
-        } finally {
-          // After an error the question write may have landed with the message still pending: the
-          // key stays, so a retry finds that message instead of spending another seq.
-          if (settled) await this.models.ClientKey.deleteOne(Q.releaseClientKey(keyId, message._id).filter).exec();
-        }
+        const result = await this.append(input, guard, message, event);
+        // Refused: nothing was written, and a later retry may be let in. A stored message keeps its
+        // key until it expires, so a retry arriving meanwhile waits on it rather than on the index;
+        // after an error the message may be pending, and the key stays for the same reason.
+        if (result === null) await this.models.ClientKey.deleteOne(Q.releaseClientKey(keyId, message._id).filter).exec();
+        return result;
       }
       const landed = await this.landedFor(holder);
       if (landed) return landed;
