@@ -182,6 +182,21 @@ if (!uri) {
       assert.equal((await store.conversations.getQuestion(question.id))!.lastSeq, 1);
     });
 
+    it('media whose chunks are missing or short answers null, as SQLite does for a missing file', async () => {
+      const id = new Types.ObjectId().toHexString();
+      await store.media.putMedia({ id, kind: 'image', contentType: 'image/jpeg', ext: 'jpg', bytes: Buffer.alloc(300 * 1024, 1) });
+      assert.equal((await store.media.getMedia('image', id))!.bytes.length, 300 * 1024);
+      const { connection } = await openConnection(uri, dbName);
+      try {
+        await connection.db!.collection('image.chunks').deleteOne({ files_id: new Types.ObjectId(id), n: 1 });
+        assert.equal(await store.media.getMedia('image', id), null);
+        await connection.db!.collection('image.chunks').deleteMany({ files_id: new Types.ObjectId(id) });
+        assert.equal(await store.media.getMedia('image', id), null);
+      } finally {
+        await connection.close();
+      }
+    });
+
     it('a question.created event whose question never arrived is given back while young and dropped after the grace period', async () => {
       const { connection } = await openConnection(uri, dbName);
       try {
