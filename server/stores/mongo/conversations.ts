@@ -129,21 +129,22 @@ export class MongoConversations implements ConversationStore {
     const event = { type: 'message.created' as const, previous: null, to: null, created_at: input.now };
     await assertStorable(this.ctx, message);
     if (!this.ctx.transactions && input.clientMsgId !== undefined) return this.appendKeyed(input, guard, message, event, input.clientMsgId);
+    return this.append(input, guard, message, event);
+  }
+
+  private async append(input: NewMessage, guard: SendGuard, message: MessageDoc, event: PendingEventDoc): Promise<AppendResult | null> {
     try {
-      return await this.append(input, guard, message, event);
+      const written = await writeWithMessage(this.ctx, (pending) => Q.appendMessage(input, guard, pending), message, event);
+      if (!written) return null;
+      return { message: toMessage(written.message), question: toQuestion(written.question), duplicate: false };
     } catch (error) {
-      // Two retries of one client message raced: the transaction of the loser rolled back, seq
-      // included; the idempotency index let one in, and that one is the answer.
+      // Two retries of one client message raced past the lookup: with transactions the loser's
+      // rolled back, seq included (without them the key reservation keeps a loser from getting this
+      // far, bar a node of an older version). The idempotency index let one in: that is the answer.
       const winner = isDuplicateKey(error) ? await this.duplicateOf(input) : null;
       if (winner) return winner;
       throw error;
     }
-  }
-
-  private async append(input: NewMessage, guard: SendGuard, message: MessageDoc, event: PendingEventDoc): Promise<AppendResult | null> {
-    const written = await writeWithMessage(this.ctx, (pending) => Q.appendMessage(input, guard, pending), message, event);
-    if (!written) return null;
-    return { message: toMessage(written.message), question: toQuestion(written.question), duplicate: false };
   }
 
   /**
