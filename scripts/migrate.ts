@@ -7,8 +7,9 @@
  * migrations on open, and says so.
  */
 import { loadConfig } from '../server/config.js';
-import { openConnection } from '../server/stores/mongo/connection.js';
+import { openConnection, supportsTransactions } from '../server/stores/mongo/connection.js';
 import { migrate } from '../server/stores/mongo/migrations.js';
+import { drainPending } from '../server/stores/mongo/writes.js';
 import { SqliteStore } from '../server/stores/sqlite/sqliteStore.js';
 
 async function main(): Promise<void> {
@@ -23,6 +24,9 @@ async function main(): Promise<void> {
         `MongoDB: ${report.sessions} session(s) moved under their digest, ${report.messageTokens} message session(s) and ` +
           `${report.payloads} delivery payload(s) rewritten.`,
       );
+      const transactions = await supportsTransactions(connection);
+      const drained = await drainPending({ connection, models, transactions });
+      console.log(`MongoDB: ${drained} question(s) with messages left pending by a standalone-mode writer settled.`);
     } finally {
       await connection.close();
     }

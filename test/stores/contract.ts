@@ -8,6 +8,7 @@ import { accountsContract } from './contract/accounts.js';
 import { messagesContract } from './contract/messages.js';
 import { outboxContract } from './contract/outbox.js';
 import { questionsContract } from './contract/questions.js';
+import { recordRulesContract } from './contract/recordRules.js';
 import { resourcesContract } from './contract/resources.js';
 import type { StoreFactory } from './contract/support.js';
 
@@ -34,5 +35,6 @@ export function storeContract(name: string, factory: StoreFactory): void {
     messagesContract(store);
     resourcesContract(store);
     outboxContract(store);
+    recordRulesContract(store);
   });
 }

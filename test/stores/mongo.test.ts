@@ -42,6 +42,50 @@ if (!uri) {
     });
   }
 
+  for (const transactions of [undefined, false]) {
+    describe(`MongoDB, two nodes on one database${transactions === false ? ' (retry-safe writes)' : ''}`, function () {
+      this.timeout(60_000);
+      let dbName: string;
+      let nodes: MongoStore[];
+      beforeEach(async () => {
+        dbName = `kefu_test_${randomBytes(6).toString('hex')}`;
+        nodes = [await MongoStore.connect(uri, { transactions, dbName }), await MongoStore.connect(uri, { transactions, dbName })];
+      });
+      afterEach(async () => {
+        await Promise.all(nodes.map((node) => node.close()));
+        await dropDatabase(dbName);
+      });
+
+      it('racing retries of one client message across both nodes store it once and spend one seq', async () => {
+        const question = await nodes[0]!.conversations.createQuestion({ identify: 'com.a', userId: 'u1', title: 'T', labels: [], now: 100 });
+        const send = (i: number) =>
+          nodes[i % 2]!.conversations.appendMessage(
+            { questionId: question.id, sender: 'u1', senderType: 1, type: 3, text: 'once', summaryText: 'once', sessionDigest: sessionDigest('SESSION00001'), clientMsgId: 'c-two', cancelsFinishRequest: false, now: 101 + i },
+            { statuses: [1], userId: 'u1' },
+          );
+        const results = await Promise.all(Array.from({ length: 10 }, (_, i) => send(i)));
+        assert.equal(results.filter((r) => !r!.duplicate).length, 1);
+        assert.equal(new Set(results.map((r) => r!.message.id)).size, 1);
+        const after = (await nodes[1]!.conversations.getQuestion(question.id))!;
+        assert.equal(after.lastSeq, 1);
+        assert.equal(after.lastActivityAt, results.find((r) => !r!.duplicate)!.message.createdAt);
+      });
+
+      it('claims on both nodes at once never hand one event or delivery to both', async () => {
+        for (let i = 0; i < 8; i++) await nodes[i % 2]!.conversations.createQuestion({ identify: 'com.a', userId: 'u1', title: 'T', labels: [], now: 100 + i });
+        await nodes[0]!.outbox.enqueueDeliveries(Array.from({ length: 8 }, (_, i) => ({ id: `d${i}`, payload: '{}' })), 100);
+        const events = await Promise.all([nodes[0]!.outbox.claimEvents(200, 30, 5), nodes[1]!.outbox.claimEvents(200, 30, 5)]);
+        const eventIds = events.flat().map((e) => e.id);
+        assert.equal(eventIds.length, 8);
+        assert.equal(new Set(eventIds).size, 8);
+        const deliveries = await Promise.all([nodes[0]!.outbox.claimDeliveries(200, 30, 5), nodes[1]!.outbox.claimDeliveries(200, 30, 5)]);
+        const deliveryIds = deliveries.flat().map((d) => d.id);
+        assert.equal(deliveryIds.length, 8);
+        assert.equal(new Set(deliveryIds).size, 8);
+      });
+    });
+  }
+
   describe('MongoDB migration of existing data (sessions hashed at rest)', function () {
     this.timeout(60_000);
     const dbName = `kefu_test_${randomBytes(6).toString('hex')}`;
@@ -90,6 +134,67 @@ if (!uri) {
     afterEach(async () => {
       await store.close();
       await dropDatabase(dbName);
+    });
+
+    it('a message left pending on a standalone server is settled when a node starts, in either mode (drainPending)', async () => {
+      const question = await store.conversations.createQuestion({ identify: 'com.a', userId: 'u1', title: 'T', labels: [], now: 100 });
+      const orphan = new Types.ObjectId();
+      const { connection } = await openConnection(uri, dbName);
+      try {
+        await connection.db!.collection('questions').updateOne(
+          { _id: new Types.ObjectId(question.id) },
+          { $set: { last_seq: 1 }, $push: { pending: { _id: orphan, question: new Types.ObjectId(question.id), seq: 1, sender: 'u1', sender_type: 1, type: 3, created_at: 101, text: 'stranded', event: { type: 'message.created', previous: null, created_at: 101 } } } } as never,
+        );
+      } finally {
+        await connection.close();
+      }
+      // The deployment became a replica set: a node in transaction mode never writes or reads `pending` itself.
+      const replica = await MongoStore.connect(uri, { transactions: true, dbName });
+      try {
+        assert.equal((await replica.conversations.getMessage(orphan.toHexString()))?.text, 'stranded');
+        assert.deepEqual((await replica.conversations.listMessages(question.id, { num: 10, offset: 0, sort: 1 })).map((m) => m.seq), [1]);
+      } finally {
+        await replica.close();
+      }
+    });
+
+    it('a retry of a send whose writer stalled after its question write answers that message, spending no seq', async () => {
+      const question = await store.conversations.createQuestion({ identify: 'com.a', userId: 'u1', title: 'T', labels: [], now: 100 });
+      const stalled = new Types.ObjectId();
+      const digest = sessionDigest('SESSION00001');
+      const { connection } = await openConnection(uri, dbName);
+      try {
+        // What a writer leaves when it stalls between its question write and its insert: its key and its pending entry.
+        await connection.db!.collection('client_keys').insertOne({ _id: `${digest}:c-stall` as never, message: stalled, question: new Types.ObjectId(question.id), created_at: Date.now() / 1000, expires_at: new Date(Date.now() + 3_600_000) });
+        await connection.db!.collection('questions').updateOne(
+          { _id: new Types.ObjectId(question.id) },
+          { $set: { last_seq: 1 }, $push: { pending: { _id: stalled, question: new Types.ObjectId(question.id), seq: 1, sender: 'u1', sender_type: 1, type: 3, created_at: 101, text: 'hi', session: digest, client_msg_id: 'c-stall', event: { type: 'message.created', previous: null, created_at: 101 } } } } as never,
+        );
+      } finally {
+        await connection.close();
+      }
+      const retry = await store.conversations.appendMessage(
+        { questionId: question.id, sender: 'u1', senderType: 1, type: 3, text: 'hi', summaryText: 'hi', sessionDigest: digest, clientMsgId: 'c-stall', cancelsFinishRequest: false, now: 105 },
+        { statuses: [1], userId: 'u1' },
+      );
+      assert.equal(retry!.duplicate, true);
+      assert.equal(retry!.message.id, stalled.toHexString());
+      assert.equal((await store.conversations.getQuestion(question.id))!.lastSeq, 1);
+    });
+
+    it('media whose chunks are missing or short answers null, as SQLite does for a missing file', async () => {
+      const id = new Types.ObjectId().toHexString();
+      await store.media.putMedia({ id, kind: 'image', contentType: 'image/jpeg', ext: 'jpg', bytes: Buffer.alloc(300 * 1024, 1) });
+      assert.equal((await store.media.getMedia('image', id))!.bytes.length, 300 * 1024);
+      const { connection } = await openConnection(uri, dbName);
+      try {
+        await connection.db!.collection('image.chunks').deleteOne({ files_id: new Types.ObjectId(id), n: 1 });
+        assert.equal(await store.media.getMedia('image', id), null);
+        await connection.db!.collection('image.chunks').deleteMany({ files_id: new Types.ObjectId(id) });
+        assert.equal(await store.media.getMedia('image', id), null);
+      } finally {
+        await connection.close();
+      }
     });
 
     it('a question.created event whose question never arrived is given back while young and dropped after the grace period', async () => {

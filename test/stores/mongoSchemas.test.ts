@@ -158,5 +158,19 @@ describe('MongoDB store: schemas (no server)', () => {
       const wasNotUnique = messages.map((index) => ({ ...index, unique: false }));
       assert.deepEqual(changedIndexes(messages, wasNotUnique), ['messages_by_seq', 'messages_idempotency']);
     });
+
+    it('recreates outbox_due, which gained _id so claims need no in-memory sort', () => {
+      const outbox = declaredIndexes(models.Outbox);
+      const previous = [{ v: 2, name: 'outbox_due', key: { next_attempt_at: 1 }, partialFilterExpression: { next_attempt_at: { $gte: 0 } } }];
+      assert.deepEqual(changedIndexes(outbox, previous), ['outbox_due']);
+    });
+
+    it('client keys expire by a TTL index on expires_at, and are validated like the rest', async () => {
+      const [[key, options]] = models.ClientKey.schema.indexes() as [[Record<string, unknown>, Record<string, unknown>]];
+      assert.deepEqual([key, options.name, options.expireAfterSeconds], [{ expires_at: 1 }, 'client_keys_expiry', 0]);
+      const doc = (extra: Record<string, unknown>) => new models.ClientKey({ _id: `${'a'.repeat(64)}:c-1`, message: QID, question: QID, created_at: 1, expires_at: new Date(), ...extra });
+      assert.deepEqual(await invalidPaths(doc({})), []);
+      assert.deepEqual(await invalidPaths(doc({ expires_at: 'soon', message: 'x' })), ['expires_at', 'message']);
+    });
   });
 });

@@ -184,3 +184,20 @@ describe('SQLite store: sessions at rest', function () {
     }
   });
 });
+
+describe('SQLite store: media whose bytes are gone', () => {
+  it('answers null, as the MongoDB store does for a file with missing chunks', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kefu-store-'));
+    const store = new SqliteStore({ dataDir });
+    try {
+      const id = '65f0000000000000000000ab';
+      await store.media.putMedia({ id, kind: 'image', contentType: 'image/jpeg', ext: 'jpg', bytes: Buffer.from([1, 2, 3]) });
+      assert.ok(await store.media.getMedia('image', id));
+      rmSync(path.join(dataDir, 'media', 'image', `${id}.jpg`));
+      assert.equal(await store.media.getMedia('image', id), null);
+    } finally {
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -20,11 +20,19 @@ import type {
   TransitionResult,
   TransitionWrite,
 } from '../types.js';
-import type { MessageDoc, QuestionDoc } from './models.js';
+import type { ClientKeyDoc, MessageDoc, PendingEventDoc, QuestionDoc } from './models.js';
+import { IN_FLIGHT_GRACE_S } from './outbox.js';
 import * as Q from './queries.js';
 import { findAll, findFirst } from './reads.js';
 import { isDuplicateKey, newEvent, toMessage, toQuestion } from './records.js';
-import { inSession, insertWithEvent, settleQuestion, writeWithMessage, type WriteContext } from './writes.js';
+import { assertStorable, inSession, insertWithEvent, settleQuestion, writeWithMessage, type WriteContext } from './writes.js';
+
+/** How long a retry waits for the attempt holding its client message key, and how often it looks. */
+const KEY_WAIT_MS = 5_000;
+const KEY_POLL_MS = 20;
+/** A key outlives any live writer by far; MongoDB's TTL monitor removes one a crashed writer left. */
+const KEY_TTL_S = 3_600;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class MongoConversations implements ConversationStore {
   constructor(private readonly ctx: WriteContext) {}
@@ -65,7 +73,7 @@ export class MongoConversations implements ConversationStore {
 
   async getQuestion(id: string): Promise<QuestionRecord | null> {
     if (!isObjectId(id)) return null;
-    const doc = await findFirst<QuestionDoc>(this.models.Question, Q.byObjectId(id));
+    const doc = await findFirst<QuestionDoc>(this.models.Question, { ...Q.byObjectId(id), projection: Q.WITHOUT_PENDING });
     return doc ? toQuestion(doc) : null;
   }
 
@@ -119,16 +127,81 @@ export class MongoConversations implements ConversationStore {
       client_msg_id: input.clientMsgId,
     });
     const event = { type: 'message.created' as const, previous: null, to: null, created_at: input.now };
+    await assertStorable(this.ctx, message);
+    if (!this.ctx.transactions && input.clientMsgId !== undefined) return this.appendKeyed(input, guard, message, event, input.clientMsgId);
+    return this.append(input, guard, message, event);
+  }
+
+  private async append(input: NewMessage, guard: SendGuard, message: MessageDoc, event: PendingEventDoc): Promise<AppendResult | null> {
     try {
       const written = await writeWithMessage(this.ctx, (pending) => Q.appendMessage(input, guard, pending), message, event);
       if (!written) return null;
       return { message: toMessage(written.message), question: toQuestion(written.question), duplicate: false };
     } catch (error) {
-      // Two retries of one client message raced: the idempotency index let one in; return that one.
+      // Two retries of one client message raced past the lookup: with transactions the loser's
+      // rolled back, seq included (without them the key reservation keeps a loser from getting this
+      // far, bar a node of an older version). The idempotency index let one in: that is the answer.
       const winner = isDuplicateKey(error) ? await this.duplicateOf(input) : null;
       if (winner) return winner;
       throw error;
     }
+  }
+
+  /**
+   * Retry-safe mode, a send with a client_msg_id: the key is reserved (a unique insert into
+   * `client_keys`) before the question write spends a seq, so of racing retries only the holder
+   * writes; the others wait for its message, settling its question to help, and answer it as the
+   * duplicate. The holder releases the key only when the guard refused; a key left by a writer that
+   * died before its question write is taken over after the grace period, and MongoDB's TTL monitor
+   * removes the rest an hour later (the idempotency index guards from then on).
+   */
+  private async appendKeyed(input: NewMessage, guard: SendGuard, message: MessageDoc, event: PendingEventDoc, clientMsgId: string): Promise<AppendResult | null> {
+    const keyId = Q.clientKeyId(input.sessionDigest, clientMsgId);
+    const deadline = Date.now() + KEY_WAIT_MS;
+    for (;;) {
+      const holder = await this.reserveKey(keyId, message);
+      if (holder === null) {
+        const result = await this.append(input, guard, message, event);
+        // Refused: nothing was written, and a later retry may be let in. A stored message keeps its
+        // key until it expires, so a retry arriving meanwhile waits on it rather than on the index;
+        // after an error the message may be pending, and the key stays for the same reason.
+        if (result === null) await this.models.ClientKey.deleteOne(Q.releaseClientKey(keyId, message._id).filter).exec();
+        return result;
+      }
+      const landed = await this.landedFor(holder);
+      if (landed) return landed;
+      if (Date.now() / 1000 - holder.created_at > IN_FLIGHT_GRACE_S) {
+        // Its writer died before its question write (else settling would have found the message).
+        await this.models.ClientKey.deleteOne(Q.releaseClientKey(keyId, holder.message).filter).exec();
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error('another attempt of this client message is still being written; retry later');
+      await sleep(KEY_POLL_MS);
+    }
+  }
+
+  /** Null when this attempt now holds the key; else the key another attempt holds (or held, if gone meanwhile: then try again). */
+  private async reserveKey(keyId: string, message: MessageDoc): Promise<ClientKeyDoc | null> {
+    const nowS = Date.now() / 1000;
+    const key: ClientKeyDoc = { _id: keyId, message: message._id, question: message.question, created_at: nowS, expires_at: new Date((nowS + KEY_TTL_S) * 1000) };
+    try {
+      await this.models.ClientKey.create([key]);
+      return null;
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+    const holder = await findFirst<ClientKeyDoc>(this.models.ClientKey, Q.byId(keyId));
+    // Released between our insert and this read: the holder is done, so its message (if any) is in.
+    return holder ?? { ...key, created_at: 0 };
+  }
+
+  /** The holder's message, once its question write is settled; null while it is still on its way (or was refused). */
+  private async landedFor(holder: ClientKeyDoc): Promise<AppendResult | null> {
+    await settleQuestion(this.ctx, holder.question.toHexString());
+    const doc = await findFirst<MessageDoc>(this.models.Message, Q.byObjectId(holder.message.toHexString()));
+    if (!doc) return null;
+    const question = await this.getQuestion(doc.question.toHexString());
+    return question ? { message: toMessage(doc), question, duplicate: true } : null;
   }
 
   /** The message an earlier try with the same (session digest, client_msg_id) stored, if any. */

@@ -103,6 +103,11 @@ export interface OutboxEventDoc {
 }
 /** One change-feed entry; `_id` is its seq. */
 export interface ChangeDoc { _id: number; kind: ChangeKind; key: string; at: number }
+/**
+ * A client message key reserved before its send spends a seq (retry-safe mode only): `_id` is
+ * "<session digest>:<client_msg_id>", `message` the id the reserving attempt will insert under.
+ */
+export interface ClientKeyDoc { _id: string; message: Types.ObjectId; question: Types.ObjectId; created_at: number; expires_at: Date }
 /** A named counter: `changes` hands out change-feed seqs; `migrated.*` at 1 marks a finished data migration. */
 export interface CounterDoc { _id: string; seq: number }
 
@@ -286,7 +291,8 @@ export const outboxSchema = new Schema<OutboxDoc>(
   { ...strictness, collection: 'outbox' },
 );
 // Due deliveries; `$gte: 0` leaves out the dead (null) ones, and every claim repeats it.
-outboxSchema.index({ next_attempt_at: 1 }, { name: 'outbox_due', partialFilterExpression: { next_attempt_at: { $gte: 0 } } });
+// `_id` second: claims sort by (next_attempt_at, _id), which the index then returns in order.
+outboxSchema.index({ next_attempt_at: 1, _id: 1 }, { name: 'outbox_due', partialFilterExpression: { next_attempt_at: { $gte: 0 } } });
 
 export const outboxEventSchema = new Schema<OutboxEventDoc>(
   {
@@ -323,6 +329,19 @@ export const counterSchema = new Schema<CounterDoc>(
   { ...strictness, collection: 'counters' },
 );
 
+export const clientKeySchema = new Schema<ClientKeyDoc>(
+  {
+    _id: str(LIMITS.clientMsgId.max + 65),
+    message: { type: Schema.Types.ObjectId, required: true },
+    question: { type: Schema.Types.ObjectId, required: true },
+    created_at: num,
+    expires_at: { type: Date, required: true },
+  },
+  { ...strictness, collection: 'client_keys' },
+);
+// A key its writer crashed holding expires by itself; a live writer removes its own in milliseconds.
+clientKeySchema.index({ expires_at: 1 }, { name: 'client_keys_expiry', expireAfterSeconds: 0 });
+
 /** Compiles the models on one dedicated connection (never the global mongoose default). */
 export function createModels(connection: Connection) {
   return {
@@ -338,6 +357,7 @@ export function createModels(connection: Connection) {
     OutboxEvent: connection.model('OutboxEvent', outboxEventSchema),
     Change: connection.model('Change', changeSchema),
     Counter: connection.model('Counter', counterSchema),
+    ClientKey: connection.model('ClientKey', clientKeySchema),
   };
 }
 

@@ -14,6 +14,7 @@ import { migrate } from './migrations.js';
 import type { Models } from './models.js';
 import { MongoOutbox } from './outbox.js';
 import { MongoTemplates } from './templates.js';
+import { drainPending } from './writes.js';
 
 export interface MongoConnectOptions {
   /** Force the write mode; by default transactions are used whenever the deployment has them. */
@@ -44,12 +45,16 @@ export class MongoStore implements Store {
     this.outbox = new MongoOutbox(ctx);
   }
 
-  /** Connects, migrates (collections, changed and missing indexes, data; see migrations.ts) and picks the write mode. */
+  /**
+ * Connects, migrates (collections, changed and missing indexes, data; see migrations.ts), picks the
+ * write mode and settles whatever a retry-safe writer left pending (writes.ts, drainPending).
+ */
   static async connect(uri: string, options: MongoConnectOptions = {}): Promise<MongoStore> {
     const { connection, models } = await openConnection(uri, options.dbName);
     try {
       await migrate(models);
       const transactions = options.transactions ?? (await supportsTransactions(connection));
+      await drainPending({ connection, models, transactions });
       return new MongoStore(connection, models, transactions);
     } catch (error) {
       await connection.close().catch(() => undefined);

@@ -159,6 +159,9 @@ export function pruneChanges(before: number): QuerySpec {
   return { filter: { at: trusted({ $lt: n(before) }) } };
 }
 
+/** Question reads leave out `pending`, internal to the retry-safe write order. */
+export const WITHOUT_PENDING = { pending: 0 } as const;
+
 export function listQuestions(filter: QuestionFilter, page: Page): QuerySpec {
   const query: Doc = {};
   if (filter.status !== undefined) query.status = n(filter.status);
@@ -167,7 +170,7 @@ export function listQuestions(filter: QuestionFilter, page: Page): QuerySpec {
   if (filter.servId !== undefined) query.serv_id = s(filter.servId);
   // Equality on the labels array: exact membership, never a regex or an operator.
   if (filter.label !== undefined) query.labels = s(filter.label);
-  return { filter: query, ...paging(query, page) };
+  return { filter: query, projection: WITHOUT_PENDING, ...paging(query, page) };
 }
 
 /**
@@ -259,6 +262,16 @@ export function messageByClientId(sessionDigest: string, clientMsgId: string): Q
   return { filter: { session: s(sessionDigest), client_msg_id: trusted({ $eq: s(clientMsgId), $exists: true }) } };
 }
 
+/** The `_id` of a client message key (retry-safe mode): the idempotency key as one string. */
+export function clientKeyId(sessionDigest: string, clientMsgId: string): string {
+  return `${s(sessionDigest)}:${s(clientMsgId)}`;
+}
+
+/** Releases a client message key, only while it is still the one this attempt reserved. */
+export function releaseClientKey(keyId: string, messageId: Types.ObjectId): QuerySpec {
+  return { filter: { _id: s(keyId), message: messageId } };
+}
+
 /** Removes a pending message once it is in `messages` (or known to be a duplicate). */
 export function settlePending(questionId: string, messageId: string): QuerySpec {
   return { filter: { _id: oid(questionId) }, update: { $pull: { pending: { _id: oid(messageId) } } } };
@@ -297,6 +310,9 @@ export const UNSETTLED = { $gte: 0 } as const;
 export function unsettledQuestions(before: number, limit: number): QuerySpec {
   return { filter: { 'pending.created_at': trusted({ ...UNSETTLED, $lt: n(before) }) }, projection: { _id: 1 }, limit: n(limit) };
 }
+
+/** Every question holding any pending entry (the drain at start), on the same partial index. */
+export const questionsWithPending: QuerySpec = { filter: { 'pending.created_at': trusted({ ...UNSETTLED }) }, projection: { _id: 1 }, limit: 500 };
 
 export function listTemplates(identifies: string[]): QuerySpec {
   return { filter: { identify: trusted({ $in: identifies.map(s) }) }, sort: { _id: 1 } };

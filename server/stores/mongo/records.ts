@@ -1,4 +1,5 @@
 /** Mongo documents ↔ store records: ObjectIds become 24-hex strings at the interface. */
+import mongoose from 'mongoose';
 import type { MessageType, NoticeAction, QuestionStatus, SenderType } from '../../../shared/limits.js';
 import type {
   AgentRecord,
@@ -161,4 +162,9 @@ export function toChange(doc: ChangeDoc): ChangeRecord {
 /** Duplicate key (E11000): a unique index refused the write. */
 export function isDuplicateKey(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
+}
+
+/** Mongoose refused a document before sending it (a schema limit, a cast). */
+export function isValidationError(error: unknown): boolean {
+  return error instanceof mongoose.Error.ValidationError || error instanceof mongoose.Error.CastError;
 }

@@ -21,8 +21,8 @@
 import type { ClientSession, Connection, mongo } from 'mongoose';
 import type { ChangeKind, Seconds } from '../types.js';
 import type { ChangeDoc, CounterDoc, MessageDoc, Models, OutboxEventDoc, PendingDoc, PendingEventDoc, QuestionDoc } from './models.js';
-import { byObjectId, reserveChangeSeqs, settlePending, type QuerySpec } from './queries.js';
-import { eventOfPending, isDuplicateKey, messageOfPending } from './records.js';
+import { byObjectId, questionsWithPending, reserveChangeSeqs, settlePending, type QuerySpec } from './queries.js';
+import { eventOfPending, isDuplicateKey, isValidationError, messageOfPending } from './records.js';
 
 export interface WriteContext {
   connection: Connection;
@@ -37,6 +37,17 @@ export const TRANSACTION_OPTIONS: mongo.TransactionOptions = {
   readPreference: 'primary',
 };
 
+/** How long one unit of work may keep retrying its transaction before it gives up. */
+export const TRANSACTION_DEADLINE_MS = 10_000;
+
+/** A transaction still retrying after TRANSACTION_DEADLINE_MS: given up (a 500, never a hang). */
+export class TransactionDeadlineError extends Error {
+  constructor() {
+    super(`transaction still retrying after ${TRANSACTION_DEADLINE_MS} ms; given up`);
+    this.name = 'TransactionDeadlineError';
+  }
+}
+
 /** The options every operation of one unit of work passes: its transaction's session, if any. */
 export const inSession = (session: ClientSession | null) => (session ? { session } : {});
 
@@ -49,9 +60,13 @@ export const inSession = (session: ClientSession | null) => (session ? { session
 export async function atomically<T>(ctx: WriteContext, work: (session: ClientSession | null) => Promise<T>): Promise<T> {
   if (!ctx.transactions) return work(null);
   const session = await ctx.connection.startSession();
+  const deadline = Date.now() + TRANSACTION_DEADLINE_MS;
   try {
     let result: T | undefined;
     await session.withTransaction(async () => {
+      // The driver retries transient errors for up to 120 s and ignores timeoutMS here (7.x); an
+      // error of our own is not transient, so it ends the retries and the request fails fast.
+      if (Date.now() > deadline) throw new TransactionDeadlineError();
       result = await work(session);
     }, TRANSACTION_OPTIONS);
     return result as T;
@@ -120,6 +135,9 @@ export async function writeWithMessage(
   message: MessageDoc,
   event: PendingEventDoc,
 ): Promise<Written | null> {
+  // A message the schema refuses must fail here, before the question write spends a seq on it
+  // (and, without transactions, before it can sit in `pending` failing every settle).
+  await assertStorable(ctx, message);
   if (ctx.transactions) {
     return atomically(ctx, async (session) => {
       const spec = build(null);
@@ -145,6 +163,12 @@ export async function writeWithMessage(
   return { question, message: messageOfPending(entry) };
 }
 
+/** Rejects (with Mongoose's ValidationError) a message the `messages` schema would refuse; no round trip. */
+export async function assertStorable(ctx: WriteContext, message: MessageDoc): Promise<void> {
+  // The seq is assigned by the question write; any valid one stands in for it here.
+  await new ctx.models.Message({ ...message, seq: 1 }).validate();
+}
+
 /**
  * Inserts one pending message, then its event, then removes it from `pending`. Replays are
  * harmless: an insert that hits `_id` was done before. A conflict on the idempotency key means
@@ -156,6 +180,12 @@ export async function settleEntry(ctx: WriteContext, questionId: string, entry: 
   try {
     await ctx.models.Message.create([messageOfPending(entry)]);
   } catch (error) {
+    if (isValidationError(error)) {
+      // An entry no insert can ever accept (left by a version that did not validate first) would
+      // otherwise fail every read of its question: it is dropped, its seq left unused.
+      await ctx.models.Question.updateOne(pull.filter, pull.update!).exec();
+      return;
+    }
     if (!isDuplicateKey(error)) throw error;
     if (!(await ctx.models.Message.exists({ _id: entry._id }).exec())) {
       await ctx.models.Question.updateOne(pull.filter, pull.update!).exec();
@@ -190,4 +220,29 @@ export async function settleQuestion(ctx: WriteContext, questionId: string): Pro
   if (!question) return null;
   await settleAll(ctx, questionId, question.pending ?? []);
   return question.last_seq;
+}
+
+/**
+ * Settles every pending entry left on any question: run by `npm run migrate` and on every start.
+ * Transaction mode never writes `pending`, so entries a standalone server left before it became a
+ * replica set would otherwise keep their messages (and seqs) unwritten for good. Returns how many
+ * questions were settled.
+ */
+export async function drainPending(ctx: WriteContext): Promise<number> {
+  let settled = 0;
+  const seen = new Set<string>();
+  for (;;) {
+    const batch = await ctx.models.Question.find(questionsWithPending.filter, questionsWithPending.projection)
+      .limit(questionsWithPending.limit!)
+      .lean<Array<{ _id: QuestionDoc['_id'] }>>()
+      .exec();
+    const fresh = batch.map((q) => q._id.toHexString()).filter((id) => !seen.has(id));
+    // A question still pending after its settle is being written to right now; its writer settles it.
+    if (fresh.length === 0) return settled;
+    for (const id of fresh) {
+      seen.add(id);
+      await settleQuestion(ctx, id);
+      settled++;
+    }
+  }
 }

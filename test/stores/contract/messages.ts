@@ -100,6 +100,24 @@ export function messagesContract(store: GetStore): void {
       assert.equal((await store().conversations.getQuestion(q.id))!.lastSeq, 2);
     });
 
+    it('answers retries of a stored client message as duplicates without touching the question (no finish request cleared)', async () => {
+      const q = await newQuestion(store());
+      await serve(store(), q.id, 's1');
+      const first = (await store().conversations.appendMessage(userText(q.id, 'once', { clientMsgId: 'c-quiet', now: T0 + 3 }), USER_GUARD))!;
+      await store().conversations.transition(
+        { questionId: q.id, from: [2], to: 2, servId: 's1', finishRequest: 'set', notice: { sender: 's1', senderType: 2, action: 3 }, now: T0 + 4 },
+        PREVIOUS,
+      );
+      const before = (await store().conversations.getQuestion(q.id))!;
+      const retries = await Promise.all(
+        Array.from({ length: 5 }, (_, i) =>
+          store().conversations.appendMessage(userText(q.id, 'once', { clientMsgId: 'c-quiet', cancelsFinishRequest: true, now: T0 + 10 + i }), USER_GUARD),
+        ),
+      );
+      assert.deepEqual(retries.map((r) => [r!.duplicate, r!.message.id]), retries.map(() => [true, first.message.id]));
+      assert.deepEqual(await store().conversations.getQuestion(q.id), before);
+    });
+
     it('finds a message by (session digest, client_msg_id), and nothing for another session or id', async () => {
       const q = await newQuestion(store());
       const first = (await store().conversations.appendMessage(userText(q.id, 'keyed', { clientMsgId: 'c-find' }), USER_GUARD))!;
@@ -108,14 +126,24 @@ export function messagesContract(store: GetStore): void {
       assert.equal(await store().conversations.findMessageByClientId(DIGEST_1, 'c-other'), null);
     });
 
-    it('stores one message for 10 concurrent retries of one client message', async () => {
+    it('stores one message for 10 concurrent retries of one client message, spending one seq; the losers write nothing', async () => {
       const q = await newQuestion(store());
+      // Each retry carries its own clock, so a loser that touched the question would show.
       const results = await Promise.all(
-        Array.from({ length: 10 }, () => store().conversations.appendMessage(userText(q.id, 'same', { clientMsgId: 'c-race' }), USER_GUARD)),
+        Array.from({ length: 10 }, (_, i) =>
+          store().conversations.appendMessage(userText(q.id, 'same', { clientMsgId: 'c-race', now: T0 + 2 + i }), USER_GUARD),
+        ),
       );
       const fresh = results.filter((r) => !r!.duplicate);
       assert.equal(fresh.length, 1);
+      const winner = fresh[0]!.message;
+      const after = (await store().conversations.getQuestion(q.id))!;
+      assert.equal(after.lastSeq, 1, 'no retry spent a seq of its own');
+      assert.equal(after.lastActivityAt, winner.createdAt);
+      assert.deepEqual(after.lastMessage, { text: 'same', timestamp: winner.createdAt, sender: 'u1', senderType: 1 });
       assert.equal((await drainEvents(store())).filter((e) => e.type === 'message.created').length, 1);
+      const next = (await store().conversations.appendMessage(userText(q.id, 'next', { now: T0 + 20 }), USER_GUARD))!;
+      assert.equal(next.message.seq, 2, 'the next message follows without a gap');
       assert.equal(new Set(results.map((r) => r!.message.id)).size, 1);
       const stored = await store().conversations.listMessages(q.id, { num: 50, offset: 0, sort: 1 });
       assert.equal(stored.filter((m) => m.text === 'same').length, 1);

@@ -1,0 +1,52 @@
+/**
+ * The hot queries of the MongoDB store, each with the index that must serve it: what the query-shape
+ * tests check against partial filters (impliesPartialFilter) and what `npm run verify:mongo` explains
+ * on a real deployment (no COLLSCAN, no in-memory sort). Built with sample values by the same pure
+ * builders the store runs, so a change to a builder is a change here.
+ */
+import { Types } from 'mongoose';
+import type { Models } from './models.js';
+import * as Q from './queries.js';
+
+/** One hot query: where it runs, what it sends, which index serves it. */
+export interface HotQuery {
+  name: string;
+  model: keyof Models;
+  spec: Q.QuerySpec;
+  /** The index the planner must choose (`_id_` for the primary key). */
+  index: string;
+}
+
+const QID = new Types.ObjectId().toHexString();
+const DIGEST = 'a'.repeat(64);
+const page = { num: 20, offset: 0, sort: -1 as const };
+
+/** Every hot query, with sample values; `now` in seconds. */
+export function hotQueries(now: number): HotQuery[] {
+  const scans = Q.scanTimeouts({ pendingSince: now - 60, idleSince: now - 60, finishRequestedSince: now - 60, limit: 100 });
+  return [
+    { name: 'queue', model: 'Question', spec: Q.listQuestions({ status: 1, identifies: ['com.a', 'com.b'] }, page), index: 'questions_queue' },
+    { name: 'queue by label', model: 'Question', spec: Q.listQuestions({ status: 1, identifies: ['com.a'], label: 'l' }, page), index: 'questions_by_label' },
+    { name: "an agent's tasks", model: 'Question', spec: Q.listQuestions({ servId: 's1', status: 2 }, page), index: 'questions_by_serv' },
+    { name: "a user's questions by status", model: 'Question', spec: Q.listQuestions({ userId: 'u1', status: 1 }, page), index: 'questions_by_user_status' },
+    { name: "a user's questions", model: 'Question', spec: Q.listQuestions({ userId: 'u1' }, page), index: 'questions_by_user' },
+    { name: 'sweeper: pending too long', model: 'Question', spec: scans.pending, index: 'questions_pending_since' },
+    { name: 'sweeper: idle too long', model: 'Question', spec: scans.idle, index: 'questions_idle_since' },
+    { name: 'sweeper: unconfirmed finish', model: 'Question', spec: scans.finishRequested, index: 'questions_finish_requested' },
+    { name: 'relay: unsettled questions', model: 'Question', spec: Q.unsettledQuestions(now - 30, 100), index: 'questions_unsettled' },
+    { name: 'start: questions with pending entries', model: 'Question', spec: Q.questionsWithPending, index: 'questions_unsettled' },
+    { name: 'messages by seq', model: 'Message', spec: Q.listMessages(QID, { num: 50, offset: 0, sort: 1, afterSeq: 3 }, 40), index: 'messages_by_seq' },
+    { name: 'a retry by client_msg_id', model: 'Message', spec: Q.messageByClientId(DIGEST, 'c-1'), index: 'messages_idempotency' },
+    { name: "agents' bound sessions", model: 'Session', spec: Q.boundSessions(['s1', 's2']), index: 'sessions_by_serv' },
+    { name: "a user's sessions", model: 'Session', spec: Q.userSessions('u1', 'com.a'), index: 'sessions_by_user' },
+    { name: 'the agents of an app', model: 'Agent', spec: Q.agentsOfApp('com.a'), index: 'agents_by_app' },
+    { name: 'templates of apps', model: 'Template', spec: Q.listTemplates(['com.a']), index: 'templates_by_app' },
+    { name: 'items of a template', model: 'Item', spec: Q.listItems(QID, page), index: 'items_by_template' },
+    { name: 'relay: event candidates', model: 'OutboxEvent', spec: Q.claimEvents(now, 60, 20).candidates, index: 'outbox_events_by_age' },
+    { name: 'delivery candidates', model: 'Outbox', spec: Q.claimDeliveries(now, 60, 20).candidates, index: 'outbox_due' },
+    { name: 'delivery lease', model: 'Outbox', spec: Q.claimDeliveries(now, 60, 20).lease(['d1', 'd2'], 'token'), index: '_id_' },
+    { name: 'pending deliveries count', model: 'Outbox', spec: Q.countDeliveries.pending, index: 'outbox_due' },
+    { name: 'change feed tail', model: 'Change', spec: Q.listChanges(10, 100), index: '_id_' },
+    { name: 'change feed pruning', model: 'Change', spec: Q.pruneChanges(now - 3600), index: 'changes_by_time' },
+  ];
+}

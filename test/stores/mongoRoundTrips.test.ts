@@ -1,0 +1,208 @@
+/**
+ * Round trips of the MongoDB store per operation, recorded against a scripted connection, not a
+ * server: every model method the store calls is intercepted, recorded and answered from a script
+ * (documents are still validated by the real schemas). The counts asserted here are the ones
+ * docs/mongodb.md lists. A transaction's commit is one more round trip, recorded by the scripted
+ * session; a real driver may add retries, which no recording can show.
+ */
+import assert from 'node:assert/strict';
+import mongoose, { Types } from 'mongoose';
+import { sessionDigest } from '../../server/domain/sessionTokens.js';
+import { MongoAccounts } from '../../server/stores/mongo/accounts.js';
+import { MongoConversations } from '../../server/stores/mongo/conversations.js';
+import { createModels, type Models } from '../../server/stores/mongo/models.js';
+import { MongoOutbox } from '../../server/stores/mongo/outbox.js';
+import { settleQuestion, type WriteContext } from '../../server/stores/mongo/writes.js';
+import type { NewMessage } from '../../server/stores/types.js';
+
+const real = createModels(mongoose.createConnection());
+const QID = '65f000000000000000000001';
+const DIGEST = sessionDigest('SESSION00001');
+const OPS = new Set(['find', 'findOne', 'findOneAndUpdate', 'findOneAndDelete', 'updateOne', 'updateMany', 'deleteOne', 'deleteMany', 'exists', 'countDocuments', 'create', 'insertMany', 'bulkWrite']);
+
+interface Call { model: string; op: string; args: unknown[] }
+type Script = (call: Call) => unknown;
+
+/** An update pipeline's value with `$literal` wrappers removed: what the server would store. */
+function unliteral(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || value instanceof Types.ObjectId) return value;
+  if ('$literal' in (value as object)) return (value as { $literal: unknown }).$literal;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unliteral(v)]));
+}
+
+/** The question a conditional question write returns: with the pending entry its pipeline appended (retry-safe mode). */
+function questionAfter(call: Call) {
+  const stages = call.args[1] as Array<{ $set: Record<string, unknown> }>;
+  const appended = stages[1]?.$set.pending as { $concatArrays: [unknown, Array<Record<string, unknown>>] } | undefined;
+  const entry = appended ? (unliteral(appended.$concatArrays[1][0]) as Record<string, unknown>) : undefined;
+  return {
+    _id: new Types.ObjectId(QID), identify: 'com.a', user_id: 'u1', title: 'T', labels: [], status: 2, serv_id: 's1', created_at: 1, status_at: 1,
+    last_activity_at: 2, finish_requested_at: null, last_seq: 1, last_mess_text: null, last_mess_timestamp: null, last_mess_sender: null,
+    last_mess_sender_type: null, pending: entry ? [{ ...entry, seq: 1 }] : [],
+  };
+}
+
+/** The default script: the answers a healthy database gives to a first, unraced write. */
+const healthy: Script = (call) => {
+  if (call.op === 'findOneAndUpdate' && call.model === 'Question') return questionAfter(call);
+  if (call.op === 'create') return (call.args[0] as unknown[]).map((doc) => ({ ...(doc as object), toObject() { return doc; } }));
+  if (call.op === 'find') return [];
+  if (call.op === 'findOne' && call.model === 'Question') return { _id: new Types.ObjectId(QID), last_seq: 3, pending: [] };
+  if (call.op === 'findOne') return null;
+  if (call.op === 'updateOne' || call.op === 'updateMany') return { matchedCount: 1, modifiedCount: 1 };
+  return {};
+};
+
+/** The store's context over scripted models: each call recorded, then answered by `script` (after the real schema validated created documents). */
+function recorded(transactions: boolean, script: Script = healthy) {
+  const calls: Call[] = [];
+  const models = Object.fromEntries(
+    Object.entries(real).map(([name, model]) => [
+      name,
+      new Proxy(model, {
+        get(target, prop, receiver) {
+          if (typeof prop !== 'string' || !OPS.has(prop)) return Reflect.get(target, prop, receiver);
+          return (...args: unknown[]) => {
+            const call = { model: name, op: prop, args };
+            calls.push(call);
+            const answer = (async () => {
+              if (prop === 'create') for (const doc of args[0] as object[]) await new (target as typeof real.Message)(doc).validate();
+              return script(call);
+            })();
+            const chain = {
+              sort: () => chain, skip: () => chain, limit: () => chain, session: () => chain, lean: () => chain,
+              exec: () => answer,
+              then: (resolve: (v: unknown) => unknown, reject: (e: unknown) => unknown) => answer.then(resolve, reject),
+              catch: (reject: (e: unknown) => unknown) => answer.catch(reject),
+            };
+            return chain;
+          };
+        },
+      }),
+    ]),
+  ) as unknown as Models;
+  const connection = {
+    startSession: async () => ({
+      withTransaction: async (work: () => Promise<void>) => {
+        await work();
+        calls.push({ model: '-', op: 'commitTransaction', args: [] });
+      },
+      endSession: async () => undefined,
+    }),
+  } as unknown as mongoose.Connection;
+  const ctx: WriteContext = { connection, models, transactions };
+  return { ctx, calls, ops: () => calls.map((c) => `${c.model}.${c.op}`) };
+}
+
+const send = (extra: Partial<NewMessage> = {}): NewMessage => ({
+  questionId: QID, sender: 'u1', senderType: 1, type: 3, text: 'hi', summaryText: 'hi', sessionDigest: DIGEST, cancelsFinishRequest: false, now: 2, ...extra,
+});
+const serve = { questionId: QID, from: [1 as const], to: 2 as const, setServId: 's1', notice: { sender: 's1', senderType: 2 as const, action: 1 as const }, now: 2 };
+const GUARD = { statuses: [1, 2] as Array<1 | 2 | 3>, userId: 'u1' };
+
+describe('MongoDB store: round trips per operation (recorded against a scripted connection, not a server)', () => {
+  describe('with transactions', () => {
+    it('a send: the question write, the message, its event, the commit (4); with a client_msg_id one lookup first (5)', async () => {
+      const plain = recorded(true);
+      await new MongoConversations(plain.ctx).appendMessage(send(), GUARD);
+      assert.deepEqual(plain.ops(), ['Question.findOneAndUpdate', 'Message.create', 'OutboxEvent.create', '-.commitTransaction']);
+      const keyed = recorded(true);
+      await new MongoConversations(keyed.ctx).appendMessage(send({ clientMsgId: 'c-1' }), GUARD);
+      assert.deepEqual(keyed.ops(), ['Message.findOne', 'Question.findOneAndUpdate', 'Message.create', 'OutboxEvent.create', '-.commitTransaction']);
+    });
+
+    it('a serve: the conditional question write, the notice, its event, the commit (4)', async () => {
+      const run = recorded(true);
+      await new MongoConversations(run.ctx).transition(serve, { status: 1, servId: null });
+      assert.deepEqual(run.ops(), ['Question.findOneAndUpdate', 'Message.create', 'OutboxEvent.create', '-.commitTransaction']);
+    });
+
+    it('a list of questions or of messages: one find each', async () => {
+      const run = recorded(true);
+      await new MongoConversations(run.ctx).listQuestions({ status: 1, identifies: ['com.a'] }, { num: 20, offset: 0, sort: -1 });
+      await new MongoConversations(run.ctx).listMessages(QID, { num: 20, offset: 0, sort: 1 });
+      assert.deepEqual(run.ops(), ['Question.find', 'Message.find']);
+    });
+  });
+
+  describe('retry-safe order (standalone)', () => {
+    it('a send: the question write, the message, its event, the pull from pending (4)', async () => {
+      const run = recorded(false);
+      await new MongoConversations(run.ctx).appendMessage(send(), GUARD);
+      assert.deepEqual(run.ops(), ['Question.findOneAndUpdate', 'Message.create', 'OutboxEvent.create', 'Question.updateOne']);
+    });
+
+    it('a send with a client_msg_id: the lookup and the key reservation come first (6); a refused one releases its key', async () => {
+      const run = recorded(false);
+      await new MongoConversations(run.ctx).appendMessage(send({ clientMsgId: 'c-1' }), GUARD);
+      assert.deepEqual(run.ops(), ['Message.findOne', 'ClientKey.create', 'Question.findOneAndUpdate', 'Message.create', 'OutboxEvent.create', 'Question.updateOne']);
+      const refused = recorded(false, (call) => (call.op === 'findOneAndUpdate' ? null : healthy(call)));
+      assert.equal(await new MongoConversations(refused.ctx).appendMessage(send({ clientMsgId: 'c-1' }), GUARD), null);
+      assert.deepEqual(refused.ops(), ['Message.findOne', 'ClientKey.create', 'Question.findOneAndUpdate', 'ClientKey.deleteOne']);
+    });
+
+    it('a retry racing the holder of its key never writes the question: it settles and answers the holder\'s message', async () => {
+      const holderMessage = new Types.ObjectId();
+      const stored = { _id: holderMessage, question: new Types.ObjectId(QID), seq: 1, sender: 'u1', sender_type: 1, type: 3, created_at: 2, text: 'hi' };
+      const run = recorded(false, (call) => {
+        if (call.model === 'ClientKey' && call.op === 'create') throw Object.assign(new Error('E11000'), { code: 11000 });
+        if (call.model === 'ClientKey' && call.op === 'findOne') return { _id: 'k', message: holderMessage, question: new Types.ObjectId(QID), created_at: Date.now() / 1000 };
+        if (call.model === 'Message' && call.op === 'findOne' && (call.args[0] as { _id?: unknown })._id) return stored;
+        if (call.model === 'Question' && call.op === 'findOne' && call.args[1] && 'pending' in (call.args[1] as object) && (call.args[1] as { pending: number }).pending === 0)
+          return questionAfter({ model: 'Question', op: 'findOneAndUpdate', args: [{}, [{ $set: {} }]] });
+        return healthy(call);
+      });
+      const result = await new MongoConversations(run.ctx).appendMessage(send({ clientMsgId: 'c-1' }), GUARD);
+      assert.equal(result!.duplicate, true);
+      assert.equal(result!.message.id, holderMessage.toHexString());
+      assert.ok(!run.ops().includes('Question.findOneAndUpdate'), 'the loser spent no seq');
+      assert.deepEqual(run.ops(), ['Message.findOne', 'ClientKey.create', 'ClientKey.findOne', 'Question.findOne', 'Message.findOne', 'Question.findOne']);
+    });
+
+    it('a message the schema refuses fails before any write (no seq spent, nothing pending)', async () => {
+      const run = recorded(false);
+      await assert.rejects(new MongoConversations(run.ctx).appendMessage(send({ text: 'x'.repeat(100_000) }), GUARD), mongoose.Error.ValidationError);
+      assert.deepEqual(run.ops(), []);
+    });
+
+    it('an unstorable pending entry (left by an older version) is dropped by the settle, not rethrown on every read', async () => {
+      const poison = { _id: new Types.ObjectId(), question: new Types.ObjectId(QID), seq: 1, sender: 'u1', sender_type: 1, type: 9, created_at: 2 };
+      const run = recorded(false, (call) => (call.model === 'Question' && call.op === 'findOne' ? { _id: new Types.ObjectId(QID), last_seq: 1, pending: [poison] } : healthy(call)));
+      assert.equal(await settleQuestion(run.ctx, QID), 1);
+      assert.deepEqual(run.ops(), ['Question.findOne', 'Message.create', 'Question.updateOne']);
+      assert.deepEqual(run.calls[2]!.args[1], { $pull: { pending: { _id: poison._id } } });
+    });
+
+    it('a list of messages settles first: the question read, then one find (2); a list of questions is one find', async () => {
+      const run = recorded(false);
+      await new MongoConversations(run.ctx).listMessages(QID, { num: 20, offset: 0, sort: 1 });
+      await new MongoConversations(run.ctx).listQuestions({ userId: 'u1' }, { num: 20, offset: 0, sort: -1 });
+      assert.deepEqual(run.ops(), ['Question.findOne', 'Message.find', 'Question.find']);
+    });
+  });
+
+  describe('outbox and recipients (either mode)', () => {
+    it('claims deliveries in three: candidates, one updateMany by token, one find of the token; enqueues in one bulkWrite', async () => {
+      const run = recorded(true, (call) => (call.op === 'find' && run.calls.length === 1 ? [{ _id: 'd1' }, { _id: 'd2' }] : healthy(call)));
+      await new MongoOutbox(run.ctx).claimDeliveries(10, 60, 20);
+      await new MongoOutbox(run.ctx).enqueueDeliveries([{ id: 'd3', payload: '{}' }, { id: 'd4', payload: '{}' }], 10);
+      assert.deepEqual(run.ops(), ['Outbox.find', 'Outbox.updateMany', 'Outbox.find', 'Outbox.bulkWrite']);
+    });
+
+    it('claims events in three with transactions; standalone adds one look for unsettled questions', async () => {
+      const tx = recorded(true, (call) => (call.op === 'find' && tx.calls.length === 1 ? [{ _id: new Types.ObjectId() }] : healthy(call)));
+      await new MongoOutbox(tx.ctx).claimEvents(10, 60, 20);
+      assert.deepEqual(tx.ops(), ['OutboxEvent.find', 'OutboxEvent.updateMany', 'OutboxEvent.find']);
+      const standalone = recorded(false);
+      await new MongoOutbox(standalone.ctx).claimEvents(10, 60, 20);
+      assert.deepEqual(standalone.ops(), ['Question.find', 'OutboxEvent.find']);
+    });
+
+    it("the bound sessions of all of an app's agents: one find with $in, whatever the number of agents", async () => {
+      const run = recorded(true);
+      await new MongoAccounts(run.ctx).listAgentSessions(['s1', 's2', 's3', 's4']);
+      assert.deepEqual(run.ops(), ['Session.find']);
+      assert.deepEqual([...(run.calls[0]!.args[0] as { serv_id: { $in: string[] } }).serv_id.$in], ['s1', 's2', 's3', 's4']);
+    });
+  });
+});
