@@ -1,12 +1,13 @@
 /**
  * The load generator when wrk is absent: autocannon in this child process (never in the parent or
- * a server). Input: LoadOptions as one JSON argument; output: "RESULT <LoadResult JSON>". Requests
+ * a server). Input: LoadOptions (readInput); output: "RESULT <LoadResult JSON>". Requests
  * are cycled through one shared counter across connections, like the wrk script.
  */
 import autocannon, { type Request } from 'autocannon';
 import type { LoadOptions, LoadResult } from './load.js';
+import { readInput } from './processes.js';
 
-const options = JSON.parse(process.argv[2]!) as LoadOptions;
+const options = readInput<LoadOptions>();
 let n = 0;
 const result = await autocannon({
   url: options.url,

@@ -68,7 +68,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     load,
     parts,
     outDir: path.resolve(flags.get('out') ?? path.join(ROOT, '.tmp/bench')),
-    fanOut: quick ? [20, 100] : [100, 1000],
+    fanOut: quick ? [50] : [100, 1000],
     latencySends: quick ? 10 : 100,
     throughputSends: quick ? 10 : 100,
     clusterSubscribers: quick ? 20 : 100,

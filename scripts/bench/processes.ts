@@ -4,7 +4,7 @@
  * child is tracked so that a failed or interrupted run leaves nothing behind.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -147,9 +147,18 @@ export interface ChildScript<T> {
   kill(): void;
 }
 
-/** Starts `scripts/bench/<script>` under tsx with its input as one JSON argument. */
+let inputCount = 0;
+
+/**
+ * Starts `scripts/bench/<script>` under tsx; its input goes through a JSON file named by its one
+ * argument (a send_image body is too large for argv), read back with readInput().
+ */
 export function runScript<T>(script: string, input: unknown): ChildScript<T> {
-  const child = spawn(process.execPath, ['--import', 'tsx', `scripts/bench/${script}`, JSON.stringify(input)], {
+  const dir = path.join(ROOT, '.tmp/bench/input');
+  mkdirSync(dir, { recursive: true });
+  const inputFile = path.join(dir, `${process.pid}-${++inputCount}.json`);
+  writeFileSync(inputFile, JSON.stringify(input));
+  const child = spawn(process.execPath, ['--import', 'tsx', `scripts/bench/${script}`, inputFile], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -168,6 +177,7 @@ export function runScript<T>(script: string, input: unknown): ChildScript<T> {
   const result = new Promise<T>((resolve, reject) => {
     child.once('exit', (code) => {
       children.delete(child);
+      rmSync(inputFile, { force: true });
       const line = /^RESULT (.*)$/m.exec(stdout);
       if (code === 0 && line) resolve(JSON.parse(line[1]!) as T);
       else reject(new Error(`${script} exited (${code}):\n${stderr.slice(-2000)}${stdout.slice(-500)}`));
@@ -195,3 +205,6 @@ export const installed = (command: string, versionFlag = '--version'): boolean =
   const probe = spawnSync(command, [versionFlag], { stdio: 'ignore' });
   return probe.error === undefined;
 };
+
+/** In a child started by runScript: its input. */
+export const readInput = <T>(): T => JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as T;

@@ -1,6 +1,6 @@
 /**
  * Socket.IO clients in a process of their own, so the load never runs in a server's process.
- * Input: one JSON argument (FanOutInput or IdleInput); output: "RESULT <JSON>".
+ * Input: FanOutInput or IdleInput (readInput); output: "RESULT <JSON>".
  *
  * fanout: every subscriber socket (on `subscribeUrl`) sends question:subscribe; a sender socket (on
  * `sendUrl`, the serving agent's session) sends message:send_text. Latency is taken from the emit
@@ -10,6 +10,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
+import { readInput } from './processes.js';
 
 export interface FanOutInput {
   mode: 'fanout';
@@ -150,7 +151,7 @@ async function idle(input: IdleInput): Promise<{ connected: number }> {
   return { connected };
 }
 
-const input = JSON.parse(process.argv[2]!) as FanOutInput | IdleInput;
+const input = readInput<FanOutInput | IdleInput>();
 const result = input.mode === 'fanout' ? await fanOut(input) : await idle(input);
 process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
 process.exit(0);

@@ -1,6 +1,6 @@
 /**
  * Raw store throughput in a process of its own: appendMessage on a fresh SqliteStore (durable,
- * synchronous=FULL) with `inFlight` appends outstanding for `durationS`. Input: one JSON argument
+ * synchronous=FULL) with `inFlight` appends outstanding for `durationS`. Input (readInput):
  * `{durationS, inFlight, groupCommit}` (groupCommit omitted: the store's default); output:
  * "RESULT {appends, perS}".
  */
@@ -9,8 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SqliteStore, type SqliteStoreOptions } from '../../server/stores/sqlite/sqliteStore.js';
+import { readInput } from './processes.js';
 
-const input = JSON.parse(process.argv[2]!) as { durationS: number; inFlight: number; groupCommit?: boolean };
+const input = readInput<{ durationS: number; inFlight: number; groupCommit?: boolean }>();
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kefu-bench-store-'));
 // groupCommit is new in SqliteStoreOptions (server/stores/sqlite); until it lands the option is
 // ignored and both runs measure the same store.
