@@ -4,7 +4,7 @@
  * (autocannonChild.ts) with the same cycling. Either way the server under test shares the machine
  * but not its event loop with the load.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { installed, ROOT, runScript } from './processes.js';
@@ -82,6 +82,7 @@ function runWrk(options: LoadOptions): Promise<LoadResult> {
     child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.once('error', reject);
     child.once('exit', (code) => {
+      rmSync(script, { force: true });
       const line = /^RESULT (.*)$/m.exec(out);
       if (code !== 0 || !line) return reject(new Error(`wrk exited (${code}):\n${out}`));
       const r = JSON.parse(line[1]!) as { requests: number; durationUs: number; errors: number; p50Us: number; p99Us: number };

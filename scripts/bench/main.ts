@@ -105,6 +105,8 @@ function summarize(rounds: LoadResult[]) {
 interface Scenario {
   name: string;
   requests(target: 'kefu' | 'floor'): Promise<LoadRequest[]>;
+  /** Told every round's result (the serve pool sizes itself from the last kefu round). */
+  observe?(target: 'kefu' | 'floor', result: LoadResult, durationS: number): void;
 }
 
 const json = { 'content-type': 'application/json' };
@@ -131,18 +133,25 @@ function httpScenarios(world: World, kefuUrl: string, photo: Buffer, options: Be
       name: 'GET /question/<id>/message (20 messages)',
       requests: fixed([{ method: 'GET', path: `/v1/question/${world.history.questionId}/message?num=20`, headers: { 'x-session': world.history.session } }]),
     },
-    {
-      name: 'POST /question/<id>/serve',
-      // Each serve takes one pending question: a pool of three times what the send rate would use is
-      // asked for before every kefu round (not timed), so a round does not run dry and count 409s.
-      async requests(target) {
-        const size = Math.min(30_000, Math.max(100, Math.ceil(sendRate() * options.durationS * 3)));
-        const ids = target === 'kefu'
-          ? await inParallel(size, 8, (i) => ask(kefuUrl, world.askers[i % world.askers.length]!, `Pool question ${i}`))
-          : Array.from({ length: size }, (_, i) => i.toString(16).padStart(24, '0'));
-        return ids.map((id) => ({ method: 'POST' as const, path: `/v1/question/${id}/serve`, headers: json, body: serveBody(world.agentSession) }));
-      },
-    },
+    (() => {
+      // Each serve takes one pending question: before every kefu round a pool of three times what
+      // the last kefu round served (at first, the send rate) is asked for, untimed, so a round does
+      // not run dry and count 409s (the errors column would show it).
+      let served = 0;
+      return {
+        name: 'POST /question/<id>/serve',
+        async requests(target: 'kefu' | 'floor') {
+          const size = Math.min(30_000, Math.max(200, Math.ceil(Math.max(sendRate(), served) * options.durationS * 3)));
+          const ids = target === 'kefu'
+            ? await inParallel(size, 8, (i) => ask(kefuUrl, world.askers[i % world.askers.length]!, `Pool question ${i}`))
+            : Array.from({ length: size }, (_, i) => i.toString(16).padStart(24, '0'));
+          return ids.map((id) => ({ method: 'POST' as const, path: `/v1/question/${id}/serve`, headers: json, body: serveBody(world.agentSession) }));
+        },
+        observe(target: 'kefu' | 'floor', result: LoadResult, durationS: number) {
+          if (target === 'kefu') served = Math.max(served, (result.requests - result.errors) / durationS);
+        },
+      };
+    })(),
     { name: 'POST send_image (1 MP JPEG)', requests: fixed(sendImage) },
   ];
 }
@@ -166,12 +175,15 @@ async function benchHttp(options: BenchOptions, kefu: ServerProcess, floor: Serv
     if (!options.quick) {
       // Warm-up (JIT, connection set-up), not counted.
       for (const target of ['kefu', 'floor'] as const) {
-        await runLoad(options.load, { url: url[target], requests: await scenario.requests(target), connections: options.connections, durationS: 1 });
+        const result = await runLoad(options.load, { url: url[target], requests: await scenario.requests(target), connections: options.connections, durationS: 1 });
+        scenario.observe?.(target, result, 1);
       }
     }
-    const results = await alternate(options.rounds, async (target) =>
-      runLoad(options.load, { url: url[target], requests: await scenario.requests(target), connections: options.connections, durationS: options.durationS }),
-    );
+    const results = await alternate(options.rounds, async (target) => {
+      const result = await runLoad(options.load, { url: url[target], requests: await scenario.requests(target), connections: options.connections, durationS: options.durationS });
+      scenario.observe?.(target, result, options.durationS);
+      return result;
+    });
     const row = { scenario: scenario.name, kefu: summarize(results.kefu), floor: summarize(results.floor), ratio: 0 };
     row.ratio = row.kefu.rps / row.floor.rps;
     log(`  ${scenario.name}: kefu ${row.kefu.rps.toFixed(0)} req/s, floor ${row.floor.rps.toFixed(0)} req/s (${row.ratio.toFixed(2)})${row.kefu.errors ? `, ${row.kefu.errors} kefu errors` : ''}`);
