@@ -196,18 +196,3 @@ describe('scripts/demo.ts', function () {
     assert.equal(rebound.status, 200, rebound.text);
   });
 });
-
-describe('scripts/bench.ts', function () {
-  this.timeout(120_000);
-  // About 6 s on an idle 2-core machine (tsx start-up, seeding, five 0.55 s scenarios).
-  it('--quick runs every scenario without errors and prints the side-by-side table', async () => {
-    const result = await run('bench.ts', ['--quick']);
-    const out = ok(result);
-    for (const row of ['GET /healthz (baseline)', 'send_text', 'GET /question/<id>/message', 'GET /question/list', '/serve']) {
-      assert.match(out, new RegExp(`^.*${row.replace(/[()/<>]/g, '\\$&')}.*\\d+%$`, 'm'), out);
-    }
-    assert.match(out, /req\/s/);
-    const errors = out.split('\n').filter((line) => /\d+%$/.test(line)).map((line) => Number(line.trim().split(/\s+/).at(-5)));
-    assert.deepEqual(errors, [0, 0, 0, 0, 0], out);
-  });
-});
