@@ -129,6 +129,8 @@ export interface SocketData {
   /** The session's stored digest (never the token); its device room is named from it. */
   sessionDigest: string;
   userId: string;
+  /** Whether the session has an idle TTL, so an open socket counts as its use (server/realtime/liveSessions.ts). */
+  idleTtl: boolean;
 }
 
 /** Server → client payload schemas by event, for tests and clients that validate what they receive. */

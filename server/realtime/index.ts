@@ -13,13 +13,14 @@ import { ApiError } from '../../shared/errors.js';
 import { sessionToken } from '../../shared/schemas/common.js';
 import { corsOrigin } from '../corsOrigins.js';
 import type { Deps } from '../deps.js';
-import type { Actor } from '../domain/actor.js';
+import { sessionTtlOf, type Actor } from '../domain/actor.js';
 import type { RateCounter } from '../rateLimits/index.js';
 import type { ReadinessCheck } from '../readiness.js';
 import { baseUrlFrom } from '../origin.js';
 import { resolveActor } from '../domain/actor.js';
 import { startChangeFeed, type ChangeFeed } from './changeFeed.js';
 import { roomsFor, type KefuServer } from './deviceRooms.js';
+import { startLiveSessions, type LiveSessions } from './liveSessions.js';
 import { socketOrigins } from './origins.js';
 import { registerHandlers, type KefuSocket } from './handlers.js';
 import { socketPresence, type Presence } from './presence.js';
@@ -45,6 +46,8 @@ export interface Realtime {
   presence: Presence;
   /** This node's tail of the change feed (re-homes its sockets after provisioning changes). */
   changeFeed: ChangeFeed;
+  /** Keeps sessions with an idle TTL alive while their sockets are open; disconnects expired ones. */
+  liveSessions: LiveSessions;
   /** `redis` when REDIS_URL is set; /readyz answers 503 while it fails. */
   readinessChecks: ReadinessCheck[];
   /** The node's Redis command connection when REDIS_URL is set (shared rate limits reuse it). */
@@ -111,7 +114,7 @@ export async function attachRealtime(httpServer: http.Server, deps: Deps, option
   io.on('connection', (socket) => {
     const { actor, token } = handshakes.get(socket)!;
     handshakes.delete(socket);
-    socket.data = { sessionDigest: actor.session.digest, userId: actor.userId };
+    socket.data = { sessionDigest: actor.session.digest, userId: actor.userId, idleTtl: sessionTtlOf(deps.config, actor.session) !== undefined };
     if (socketEvents) floodGuard(socket, socketEvents, deps);
     registerHandlers(socket, {
       deps,
@@ -126,10 +129,13 @@ export async function attachRealtime(httpServer: http.Server, deps: Deps, option
     void socket.join(origin ? [...roomsFor(actor), origin.room] : roomsFor(actor));
   });
 
+  const liveSessions = startLiveSessions(io, deps);
+
   return {
     io,
     presence: socketPresence(io),
     changeFeed,
+    liveSessions,
     readinessChecks: redis ? [redis.readiness] : [],
     redisClient: redis?.client,
     handOff() {
@@ -138,6 +144,7 @@ export async function attachRealtime(httpServer: http.Server, deps: Deps, option
     async close() {
       publisher.stop();
       await changeFeed.stop();
+      await liveSessions.stop();
       io.local.disconnectSockets(true);
       const adapterClosed = Promise.resolve(io.of('/').adapter.close()).catch(() => {});
       await Promise.race([adapterClosed, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
