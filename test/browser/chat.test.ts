@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { factories, type Factories } from '../support/factories.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 import { chatUrl, screenshot, useBrowser } from './support.js';
 
 const log = (page: Page) => page.getByRole('log', { name: 'Conversation' });
@@ -9,13 +8,7 @@ const log = (page: Page) => page.getByRole('log', { name: 'Conversation' });
 describe('browser: the chat page and the landing page', function () {
   this.timeout(120_000);
   const chrome = useBrowser();
-  let server: TestServer;
-  let f: Factories;
-  before(async () => {
-    server = await startTestServer();
-    f = factories(server);
-  });
-  after(() => server?.stop());
+  const { server, f } = useTestServer();
 
   it('without a session in the fragment, says how to open it', async () => {
     const page = await (await chrome.context()).newPage();

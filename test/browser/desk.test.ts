@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { sessionDigest } from '../../server/domain/sessionTokens.js';
 import type { Page } from 'playwright-core';
 import { wav } from '../media/fixtures.js';
-import { factories, type Factories } from '../support/factories.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 import { chatUrl, screenshot, seriousViolations, signInDesk, useBrowser, waitUntil } from './support.js';
 
 const log = (page: Page) => page.getByRole('log', { name: 'Conversation' });
@@ -11,13 +10,7 @@ const log = (page: Page) => page.getByRole('log', { name: 'Conversation' });
 describe('browser: the agent desk', function () {
   this.timeout(120_000);
   const chrome = useBrowser();
-  let server: TestServer;
-  let f: Factories;
-  before(async () => {
-    server = await startTestServer();
-    f = factories(server);
-  });
-  after(() => server?.stop());
+  const { server, f } = useTestServer();
 
   it('signs in (a wrong password is a clear message), survives a reload, signs out', async () => {
     const agent = await f.agent({ bind: false });

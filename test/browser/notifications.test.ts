@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import type { Page } from 'playwright-core';
-import { factories, type Factories } from '../support/factories.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { factories } from '../support/factories.js';
+import { startTestServer, type TestServer, useTestServer } from '../support/server.js';
 import { signInDesk, useBrowser, waitUntil } from './support.js';
 
 const log = (page: Page) => page.getByRole('log', { name: 'Conversation' });
@@ -28,13 +28,7 @@ const recorded = async (page: Page) => (await page.evaluate('({ shown: window.__
 describe('browser: desk notifications, image paste and drop, sign-in limits', function () {
   this.timeout(120_000);
   const chrome = useBrowser();
-  let server: TestServer;
-  let f: Factories;
-  before(async () => {
-    server = await startTestServer();
-    f = factories(server);
-  });
-  after(() => server?.stop());
+  const { server, f } = useTestServer();
 
   it('while the tab is hidden, a new queued question and a new message in Mine ring and notify; visible, they do not', async () => {
     const { user, agent, questionId } = await f.servedQuestion();

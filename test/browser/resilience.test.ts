@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { factories, type Factories } from '../support/factories.js';
-import { startTestServer, tempDataDir, type TestServer } from '../support/server.js';
+import { factories } from '../support/factories.js';
+import { startTestServer, tempDataDir, type TestServer, useTestServer } from '../support/server.js';
 import { chatUrl, screenshot, signInDesk, useBrowser } from './support.js';
 
 const log = (page: Page) => page.getByRole('log', { name: 'Conversation' });
@@ -17,13 +17,7 @@ describe('browser: races, restarts and hostile text', function () {
   const chrome = useBrowser();
 
   describe('two agents race to take one question', () => {
-    let server: TestServer;
-    let f: Factories;
-    before(async () => {
-      server = await startTestServer();
-      f = factories(server);
-    });
-    after(() => server?.stop());
+    const { server, f } = useTestServer();
 
     it('one wins; the other sees it taken and its queue drops it', async () => {
       const app = await f.app();
@@ -121,13 +115,7 @@ describe('browser: races, restarts and hostile text', function () {
   });
 
   describe('hostile text', () => {
-    let server: TestServer;
-    let f: Factories;
-    before(async () => {
-      server = await startTestServer();
-      f = factories(server);
-    });
-    after(() => server?.stop());
+    const { server, f } = useTestServer();
 
     it('a message whose text is <img src=x onerror=alert(1)> shows as text on both pages', async () => {
       const { user, agent, questionId } = await f.servedQuestion();

@@ -4,17 +4,11 @@ import { RATE_RULES } from '../../server/rateLimits/index.js';
 import { okReply, servLoginReply, summaryListReply } from '../../shared/schemas/responses.js';
 import { assertError, assertOk } from '../support/envelope.js';
 import { factories, type Factories } from '../support/factories.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestServer, type TestServer, useTestServer } from '../support/server.js';
 import { connectSocket } from '../support/sockets.js';
 
 describe('POST /serv/login and /serv/logout (desk sessions)', () => {
-  let server: TestServer;
-  let f: Factories;
-  before(async () => {
-    server = await startTestServer();
-    f = factories(server);
-  });
-  after(() => server.stop());
+  const { server, f } = useTestServer();
 
   const login = (servId: string, password: string) => f.api.post('/v1/serv/login', { serv_id: servId, password });
   const logout = (session: string) => f.api.post('/v1/serv/logout', { session });
