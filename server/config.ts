@@ -41,6 +41,7 @@ const schema = z.object({
   REDIS_URL: optionalUrl(['redis:', 'rediss:']),
   REDIS_TLS_VERIFY: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   ADMIN_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
+  METRICS_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
   PUBLIC_URL: optionalUrl(['http:', 'https:']),
   QUESTION_PENDING_TIMEOUT_S: seconds(86400),
   QUESTION_IDLE_TIMEOUT_S: seconds(86400),
@@ -68,6 +69,8 @@ export interface Config {
   /** Verify the certificate of a rediss:// server (off for self-signed hosted plans). */
   redisTlsVerify: boolean;
   adminToken?: string;
+  /** Enables GET /metrics for scrapers presenting it as a bearer token; unset: no metrics at all. */
+  metricsToken?: string;
   publicUrl?: string;
   pendingTimeoutS: number;
   idleTimeoutS: number;
@@ -115,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: c.REDIS_URL,
     redisTlsVerify: c.REDIS_TLS_VERIFY === 'on',
     adminToken: c.ADMIN_TOKEN,
+    metricsToken: c.METRICS_TOKEN,
     publicUrl: c.PUBLIC_URL?.replace(/\/+$/, ''),
     pendingTimeoutS: c.QUESTION_PENDING_TIMEOUT_S,
     idleTimeoutS: c.QUESTION_IDLE_TIMEOUT_S,

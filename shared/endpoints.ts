@@ -7,8 +7,8 @@ import type { z } from 'zod';
 import * as input from './schemas/requests.js';
 import * as reply from './schemas/responses.js';
 
-/** Who may call; 'desk session' is a session made by POST /serv/login. */
-export type Caller = 'user' | 'agent' | 'user or agent' | 'any session' | 'desk session' | 'admin' | 'public';
+/** Who may call; 'desk session' is a session made by POST /serv/login, 'metrics scraper' presents METRICS_TOKEN. */
+export type Caller = 'user' | 'agent' | 'user or agent' | 'any session' | 'desk session' | 'admin' | 'metrics scraper' | 'public';
 
 export interface Endpoint {
   method: 'get' | 'post' | 'delete';
@@ -74,4 +74,5 @@ export const ENDPOINTS: Endpoint[] = [
   e('get', '/docs', 'public', 'The API reference page (REST and socket events)', { produces: 'text/html' }),
   e('get', '/healthz', 'public', 'The process is alive'),
   e('get', '/readyz', 'public', 'The store (and Redis, when set) answer'),
+  e('get', '/metrics', 'metrics scraper', 'Prometheus metrics of this node (with METRICS_TOKEN set)', { produces: 'text/plain' }),
 ];

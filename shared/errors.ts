@@ -10,6 +10,7 @@ export const ERROR_STATUS = {
   audio_invalid: 400,
   session_invalid: 401,
   serv_auth_failed: 401,
+  token_invalid: 401,
   serv_not_bound: 403,
   forbidden: 403,
   sender_mismatch: 403,

@@ -339,6 +339,11 @@ export interface ConversationStore {
   transition(write: TransitionWrite, previous: { status: QuestionStatus; servId: string | null }): Promise<TransitionResult | null>;
   /** Ids of questions a timeout may apply to; the transition itself re-checks every guard. */
   scanTimeouts(scan: TimeoutScan): Promise<{ pending: string[]; idle: string[]; finishRequested: string[] }>;
+  /**
+   * The pending questions of every app, by identify (0 for an app whose queue is empty), read when
+   * metrics are scraped. Apps removed since are left out, though their questions stay.
+   */
+  queueDepths(): Promise<Map<string, number>>;
 
   /** Appends a chat message with the next seq if the guard holds; null if it does not. */
   appendMessage(message: NewMessage, guard: SendGuard): Promise<AppendResult | null>;

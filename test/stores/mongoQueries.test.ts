@@ -134,6 +134,13 @@ describe('MongoDB store: query shapes (no server)', () => {
       });
     });
 
+    it('counts queue depths by matching the status prefix of questions_queue and grouping by identify', () => {
+      assert.deepEqual(Q.pendingPerApp, [{ $match: { status: 1 } }, { $group: { _id: '$identify', depth: { $sum: 1 } } }]);
+      const queueIndex = models.Question.schema.indexes().find(([, options]) => options.name === 'questions_queue');
+      assert.deepEqual(Object.keys(queueIndex![0]).slice(0, 2), ['status', 'identify']);
+      assert.deepEqual(Q.allApps, { filter: {}, projection: { _id: 1 } });
+    });
+
     it('the finish-request scan repeats the partial filter of its index, so the planner can use it', () => {
       const scan = Q.scanTimeouts({ pendingSince: 10, idleSince: 20, finishRequestedSince: 30, limit: 100 });
       assertUsesPartial(scan.finishRequested.filter, models.Question, 'questions_finish_requested');

@@ -108,6 +108,15 @@ export class MongoConversations implements ConversationStore {
     return { pending, idle, finishRequested };
   }
 
+  async queueDepths(): Promise<Map<string, number>> {
+    const [apps, counts] = await Promise.all([
+      findAll<{ _id: string }>(this.models.App, Q.allApps),
+      this.models.Question.aggregate<{ _id: string; depth: number }>(Q.pendingPerApp).exec(),
+    ]);
+    const pending = new Map(counts.map((count) => [count._id, count.depth]));
+    return new Map(apps.map((app) => [app._id, pending.get(app._id) ?? 0]));
+  }
+
   async appendMessage(input: NewMessage, guard: SendGuard): Promise<AppendResult | null> {
     if (!isObjectId(input.questionId)) return null;
     const earlier = await this.duplicateOf(input);

@@ -8,7 +8,7 @@
  * `$` object in `$eq`; (3) update pipelines evaluate strings starting with `$` as field paths, so
  * every caller-supplied string in a pipeline is wrapped in `$literal`.
  */
-import mongoose, { Types, type UpdateQuery, type UpdateWithAggregationPipeline } from 'mongoose';
+import mongoose, { Types, type PipelineStage, type UpdateQuery, type UpdateWithAggregationPipeline } from 'mongoose';
 import { isObjectId } from '../objectId.js';
 import type { NewMessage, Page, QuestionFilter, SendGuard, TimeoutScan, TransitionWrite } from '../types.js';
 import type { MessageDoc, PendingDoc } from './models.js';
@@ -302,6 +302,15 @@ export function scanTimeouts(scan: TimeoutScan) {
     finishRequested: ids({ status: 2, finish_requested_at: trusted({ ...REQUESTED, $lt: n(scan.finishRequestedSince) }) }),
   };
 }
+
+/** Every app's identify (queue depths report each app, empty queues too). */
+export const allApps: QuerySpec = { filter: {}, projection: { _id: 1 } };
+
+/**
+ * Pending questions per app: the `status` prefix of questions_queue (status, identify, _id), grouped
+ * by identify, so the index alone answers it. Constant: nothing from a request goes in.
+ */
+export const pendingPerApp: PipelineStage[] = [{ $match: { status: 1 } }, { $group: { _id: '$identify', depth: { $sum: 1 } } }];
 
 /** The predicate of the `questions_unsettled` partial index: the question has a pending entry. */
 export const UNSETTLED = { $gte: 0 } as const;

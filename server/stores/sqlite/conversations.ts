@@ -159,6 +159,15 @@ export class SqliteConversations implements ConversationStore {
     };
   }
 
+  async queueDepths(): Promise<Map<string, number>> {
+    // One count per app over questions_queue (status, identify, id).
+    const rows = this.db.all<{ identify: string; depth: number }>(
+      'SELECT a.identify, (SELECT COUNT(*) FROM questions q WHERE q.status = 1 AND q.identify = a.identify) AS depth FROM apps a',
+      [],
+    );
+    return new Map(rows.map((row) => [row.identify, row.depth]));
+  }
+
   // ---- messages ----
 
   private insertMessage(message: MessageRecord & { sessionDigest?: string; clientMsgId?: string }): MessageRecord {

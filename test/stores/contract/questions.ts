@@ -50,6 +50,17 @@ export function questionsContract(store: GetStore): void {
       });
     });
 
+    it('counts the pending questions of every app, 0 for an empty queue, none for a removed app', async () => {
+      for (const identify of ['com.a', 'com.b', 'com.gone']) await store().accounts.upsertApp({ identify, name: identify, createdAt: T0 });
+      await newQuestion(store(), { identify: 'com.a', now: T0 });
+      const served = await newQuestion(store(), { identify: 'com.a', now: T0 + 1 });
+      await newQuestion(store(), { identify: 'com.a', now: T0 + 2 });
+      await newQuestion(store(), { identify: 'com.gone', now: T0 + 3 });
+      await serve(store(), served.id, 'agent1');
+      await store().accounts.deleteApp('com.gone', T0 + 4);
+      assert.deepEqual(Object.fromEntries(await store().conversations.queueDepths()), { 'com.a': 2, 'com.b': 0 });
+    });
+
     it('answers null for a missing or malformed id', async () => {
       assert.equal(await store().conversations.getQuestion('0123456789abcdef01234567'), null);
       assert.equal(await store().conversations.getQuestion('not-an-id'), null);
