@@ -1,6 +1,6 @@
 /**
  * createApp(deps): the Express application, with no globals, so tests and nodes can run several.
- * The chain: request log → security headers → CORS → health probes and web pages → body parsing
+ * The chain: request log (and timing) → security headers → CORS → probes, /metrics and web pages → body parsing
  * (large limits only on media sends) → rate limits → /v1 routers → 404 → the error envelope.
  */
 import cors from 'cors';
@@ -13,9 +13,12 @@ import { errorHandler, notFound } from './http/errors.js';
 import { ipKey, rateLimit, sessionKey } from './http/rateLimit.js';
 import { RATE_RULES, SEND_LIMIT, type RateCounter } from './rateLimits/index.js';
 import { requestLog } from './http/requestLog.js';
+import { requestMetrics } from './http/requestMetrics.js';
+import type { Metrics } from './metrics/index.js';
 import { adminRouter } from './http/routes/admin.js';
 import { answersRouter } from './http/routes/answers.js';
 import { healthRouter } from './http/routes/health.js';
+import { metricsRouter } from './http/routes/metrics.js';
 import type { ReadinessCheck } from './readiness.js';
 import { mediaRouter } from './http/routes/media.js';
 import { openApiRouter } from './http/openapi.js';
@@ -31,6 +34,8 @@ export interface AppOptions {
   readinessChecks?: ReadinessCheck[];
   /** The built web pages (dist/web); missing: /desk and /chat answer 503 with how to build them. */
   webRoot?: string;
+  /** This node's metrics; absent (METRICS_TOKEN unset): no request timing, no /metrics route. */
+  metrics?: Metrics;
 }
 
 const MEDIA_SEND = /^\/v1\/question\/[^/]+\/message\/send_(image|audio)\/?$/;
@@ -75,6 +80,7 @@ export function createApp(deps: Deps, options: AppOptions): express.Express {
   app.set('json escape', true);
 
   app.use(requestLog(deps.logger));
+  if (options.metrics) app.use(requestMetrics(options.metrics));
   app.use(
     helmet({
       // Media and JSON are fetched from apps and desks on other origins.
@@ -84,6 +90,7 @@ export function createApp(deps: Deps, options: AppOptions): express.Express {
   );
   app.use(corsPolicy(deps.config.corsOrigins));
   app.use(healthRouter(deps, options.readinessChecks ?? []));
+  if (options.metrics && deps.config.metricsToken) app.use(metricsRouter(deps.config.metricsToken, options.metrics));
   app.use(webPagesRouter(options.webRoot));
   app.use(bodyParsers());
 

@@ -14,6 +14,8 @@ import { RedisRateCounter } from './rateLimits/redisCounter.js';
 import type { ReadinessCheck } from './readiness.js';
 import { startJobs, type Jobs, type JobsOptions } from './jobs/index.js';
 import { createLogger } from './logger.js';
+import { createMetrics } from './metrics/index.js';
+import { withOperationTimings } from './metrics/storeTimings.js';
 import { attachRealtime, type Realtime, type RealtimeOptions } from './realtime/index.js';
 import { openStore } from './stores/index.js';
 import type { Store } from './stores/types.js';
@@ -28,7 +30,7 @@ export interface StartOptions {
   /** Test-only crash drills: block the process right after a write whose event has this type commits (see DomainEvents). */
   holdAfterCommit?: string;
   /** Real-time knobs (adapter kind, socket flood limit) for tests and benchmarks. */
-  realtime?: Omit<RealtimeOptions, 'rateCounter'>;
+  realtime?: Omit<RealtimeOptions, 'rateCounter' | 'metrics'>;
   /** Where the built web pages are (tests point it at a missing folder). @default dist/web */
   webRoot?: string;
 }
@@ -56,19 +58,24 @@ const DRAIN_MS = 15_000;
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const store = options.store ?? (await openStore(config));
+  // One registry per node (never a global one), and only with METRICS_TOKEN: off costs nothing.
+  const metrics = config.metricsToken ? createMetrics() : undefined;
+  const opened = options.store ?? (await openStore(config));
+  const store = metrics ? withOperationTimings(opened, metrics) : opened;
   const events = new DomainEvents({ holdAfterCommit: options.holdAfterCommit });
   events.onListenerError((error) => logger.error({ err: error }, 'domain event listener failed'));
   const deps: Deps = { config, store, events, logger, now: options.now ?? systemClock };
+  metrics?.follow(events);
 
   // With REDIS_URL the limits are shared through Redis (in memory while it is away), else in memory.
   const redisCounter = config.rateLimits && config.redisUrl ? new RedisRateCounter({ logger }) : null;
   const rateCounter = redisCounter ?? (config.rateLimits ? new LocalRateCounter() : null);
   // Filled once real time is attached (Redis joins /readyz); read at each request.
   const readinessChecks: ReadinessCheck[] = [];
-  const app = createApp(deps, { rateCounter, readinessChecks, webRoot: options.webRoot });
+  const app = createApp(deps, { rateCounter, readinessChecks, webRoot: options.webRoot, metrics });
   const httpServer = http.createServer(app);
-  const realtime = await attachRealtime(httpServer, deps, { ...options.realtime, rateCounter });
+  const realtime = await attachRealtime(httpServer, deps, { ...options.realtime, rateCounter, metrics });
+  metrics?.readFrom({ store, socketsConnected: () => realtime.io.of('/').sockets.size, redisConnected: realtime.redisConnected });
   readinessChecks.push(...realtime.readinessChecks);
   if (realtime.redisClient) redisCounter?.attach(realtime.redisClient);
   // Longer than common load balancer idle timeouts, so the balancer closes idle connections first.
@@ -91,7 +98,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     throw error;
   }
   const port = (httpServer.address() as AddressInfo).port;
-  const jobs = startJobs(deps, { ...options.jobs, presence: realtime.presence });
+  const jobs = startJobs(deps, { ...options.jobs, presence: realtime.presence, metrics });
 
   let closing: Promise<void> | undefined;
   const close = () =>

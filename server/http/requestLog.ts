@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
+import { routeTemplate } from './routeTemplate.js';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -39,13 +40,10 @@ export function requestLog(logger: Logger) {
     res.setHeader('X-Request-Id', reqId);
     res.on('finish', () => {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-      // After an error the router has already restored baseUrl; the mount recorded in app.ts stays.
-      const base = (res.locals.routeBase as string | undefined) ?? req.baseUrl;
-      const route = req.route?.path ? `${base}${String(req.route.path)}` : undefined;
       const line = {
         reqId,
         method: req.method,
-        route,
+        route: routeTemplate(req, res),
         url: redactUrl(req.originalUrl).slice(0, 300),
         status: res.statusCode,
         error: res.locals.errorCode as string | undefined,

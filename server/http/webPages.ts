@@ -87,6 +87,7 @@ export function webPagesRouter(webRoot: string = defaultWebRoot()): Router {
     '/assets',
     (_req, res, next) => {
       res.setHeader('Content-Security-Policy', WEB_PAGE_CSP);
+      res.locals.routeTemplate = '/assets/:file';
       next();
     },
     express.static(path.join(webRoot, 'assets'), {

@@ -4,6 +4,7 @@
  * stopped before its store closes.
  */
 import type { Deps } from '../deps.js';
+import type { Metrics } from '../metrics/index.js';
 import type { Presence } from '../realtime/presence.js';
 import { startOutboxRelay, type OutboxRelay, type OutboxSink } from './outboxRelay.js';
 import { startPushDelivery } from './pushDelivery.js';
@@ -18,6 +19,8 @@ export interface JobsOptions {
    * deliveries themselves). @default true
    */
   deliver?: boolean;
+  /** This node's metrics (METRICS_TOKEN set): sweeps, their transitions and delivery outcomes. */
+  metrics?: Metrics;
 }
 
 export interface Jobs {
@@ -30,10 +33,10 @@ export interface Jobs {
 }
 
 export function startJobs(deps: Deps, options: JobsOptions = {}): Jobs {
-  const sweeper = startTimeoutSweeper(deps);
+  const sweeper = startTimeoutSweeper(deps, { metrics: options.metrics });
   const { pushWebhookUrl: url, pushWebhookSecret: secret } = deps.config;
   const pushes = Boolean(url && secret);
-  const delivery = pushes && options.deliver !== false ? startPushDelivery(deps, { url: url!, secret: secret! }) : undefined;
+  const delivery = pushes && options.deliver !== false ? startPushDelivery(deps, { url: url!, secret: secret!, metrics: options.metrics }) : undefined;
   // Without a sink the relay still completes events, so the outbox never grows without bound.
   const sinks: OutboxSink[] = pushes ? [pushSink(deps, options.presence ?? NOBODY_ONLINE)] : [];
   const relay = startOutboxRelay(deps, { sinks, onEnqueued: () => delivery?.wake() });

@@ -8,6 +8,7 @@
  */
 import { createHmac } from 'node:crypto';
 import type { Deps } from '../deps.js';
+import type { DeliveryOutcome, Metrics } from '../metrics/index.js';
 import type { OutboxEntry } from '../stores/types.js';
 
 export interface PushDeliveryOptions {
@@ -17,6 +18,8 @@ export interface PushDeliveryOptions {
   pollIntervalMs?: number;
   /** Per-request timeout. @default 5000 */
   timeoutMs?: number;
+  /** Counts each attempt's outcome under sink `push`, when metrics are on. */
+  metrics?: Metrics;
 }
 
 /** Failed attempts before an entry is given up (kept as dead): about 17 minutes of retries. */
@@ -49,6 +52,7 @@ export function startPushDelivery(deps: Deps, options: PushDeliveryOptions): Pus
   const log = deps.logger.child({ job: 'pushDelivery' });
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const timeoutMs = options.timeoutMs ?? 5000;
+  const outcome = (name: DeliveryOutcome) => options.metrics?.outboxDeliveries.inc({ sink: 'push', outcome: name });
   let stopped = false;
   let woken = false;
   let wakeUp: (() => void) | undefined;
@@ -92,6 +96,7 @@ export function startPushDelivery(deps: Deps, options: PushDeliveryOptions): Pus
       await response.body?.cancel().catch(() => {});
       if (response.status >= 200 && response.status < 300) {
         await deps.store.outbox.completeDelivery(entry.id);
+        outcome('delivered');
         return;
       }
       failure = `HTTP ${response.status}`;
@@ -105,6 +110,7 @@ export function startPushDelivery(deps: Deps, options: PushDeliveryOptions): Pus
       nextAttemptAt: dead ? null : deps.now() + backoffSeconds(attempts),
       error: failure,
     });
+    outcome(dead ? 'failed' : 'retried');
     if (dead) log.warn({ delivery: entry.id, attempts, failure }, 'push delivery given up');
     else log.info({ delivery: entry.id, attempts, failure }, 'push delivery failed; will retry');
   }

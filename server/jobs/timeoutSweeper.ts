@@ -8,8 +8,10 @@
  * make a late message cancel a timeout that the scan had already picked.
  */
 import { ApiError } from '../../shared/errors.js';
+import type { NoticeAction } from '../../shared/limits.js';
 import type { Deps } from '../deps.js';
 import { questionTransitioner, type TransitionProps } from '../domain/commands/questionTransitioner.js';
+import { actionName, type Metrics } from '../metrics/index.js';
 
 /** Questions of each kind handled per scan; a full batch is followed by another scan at once. */
 const BATCH = 200;
@@ -23,7 +25,12 @@ export interface TimeoutSweeper {
   stop(): Promise<void>;
 }
 
-export function startTimeoutSweeper(deps: Deps): TimeoutSweeper {
+export interface TimeoutSweeperOptions {
+  /** Counts sweeps and the transitions they apply, when metrics are on. */
+  metrics?: Metrics;
+}
+
+export function startTimeoutSweeper(deps: Deps, options: TimeoutSweeperOptions = {}): TimeoutSweeper {
   const log = deps.logger.child({ job: 'timeoutSweeper' });
   const intervalMs = deps.config.sweepIntervalS * 1000;
   let running: Promise<void> | undefined;
@@ -31,7 +38,8 @@ export function startTimeoutSweeper(deps: Deps): TimeoutSweeper {
   let stopped = false;
 
   const sweep = () =>
-    (running ??= sweepAll(deps, log)
+    (running ??= sweepAll(deps, log, options.metrics)
+      .finally(() => options.metrics?.sweeperRuns.inc())
       .catch((error: unknown) => log.error({ err: error }, 'timeout sweep failed'))
       .finally(() => (running = undefined)));
 
@@ -55,7 +63,7 @@ export function startTimeoutSweeper(deps: Deps): TimeoutSweeper {
 
 type Kind = 'pending' | 'idle' | 'finishRequested';
 
-async function sweepAll(deps: Deps, log: Deps['logger']): Promise<void> {
+async function sweepAll(deps: Deps, log: Deps['logger'], metrics: Metrics | undefined): Promise<void> {
   const { config } = deps;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const now = deps.now();
@@ -73,7 +81,10 @@ async function sweepAll(deps: Deps, log: Deps['logger']): Promise<void> {
     let applied = 0;
     for (const kind of ['finishRequested', 'pending', 'idle'] as const) {
       for (const questionId of found[kind]) {
-        if (await resolve(deps, { questionId, actor: 'system', ...plan(kind, cutoffs[kind]) }, log)) applied++;
+        const notice = await resolve(deps, { questionId, actor: 'system', ...plan(kind, cutoffs[kind]) }, log);
+        if (!notice) continue;
+        applied++;
+        metrics?.sweeperTransitions.inc({ action: actionName(notice) });
       }
     }
     const full = Object.values(found).some((ids) => ids.length >= BATCH);
@@ -94,17 +105,17 @@ function plan(kind: Kind, cutoff: number): Pick<TransitionProps, 'name' | 'guard
   }
 }
 
-/** True when this node applied the transition; a lost race (another node, a late message) is silent. */
-async function resolve(deps: Deps, props: TransitionProps, log: Deps['logger']): Promise<boolean> {
+/** The notice action when this node applied the transition; null for a lost race (another node, a late message), which is silent. */
+async function resolve(deps: Deps, props: TransitionProps, log: Deps['logger']): Promise<NoticeAction | null> {
   try {
-    await questionTransitioner(deps, props);
-    return true;
+    const { notice } = await questionTransitioner(deps, props);
+    return notice.action ?? null;
   } catch (error) {
     if (error instanceof ApiError && error.code !== 'internal') {
       log.debug({ questionId: props.questionId, code: error.code }, 'timeout no longer applies');
     } else {
       log.error({ err: error, questionId: props.questionId }, 'timeout transition failed');
     }
-    return false;
+    return null;
   }
 }

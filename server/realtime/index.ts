@@ -14,6 +14,7 @@ import { sessionToken } from '../../shared/schemas/common.js';
 import { corsOrigin } from '../corsOrigins.js';
 import type { Deps } from '../deps.js';
 import { sessionTtlOf, type Actor } from '../domain/actor.js';
+import type { Metrics } from '../metrics/index.js';
 import type { RateCounter } from '../rateLimits/index.js';
 import type { ReadinessCheck } from '../readiness.js';
 import { baseUrlFrom } from '../origin.js';
@@ -39,6 +40,8 @@ export interface RealtimeOptions {
   socketEventLimit?: { limit: number; windowS: number };
   /** Question rooms one socket may follow. @default 200 */
   maxSubscriptions?: number;
+  /** This node's metrics (METRICS_TOKEN set): the publisher counts what it emits. */
+  metrics?: Metrics;
 }
 
 export interface Realtime {
@@ -52,6 +55,8 @@ export interface Realtime {
   readinessChecks: ReadinessCheck[];
   /** The node's Redis command connection when REDIS_URL is set (shared rate limits reuse it). */
   redisClient?: Redis;
+  /** Whether both Redis connections are ready; absent without REDIS_URL. */
+  redisConnected?: () => boolean;
   /**
    * First step of a graceful shutdown: closes every client's transport without a disconnect
    * packet, so socket.io clients see `transport close` and reconnect by themselves — to another
@@ -87,7 +92,7 @@ export async function attachRealtime(httpServer: http.Server, deps: Deps, option
 
   const changeFeed = await startChangeFeed(io, deps);
   const origins = socketOrigins();
-  const publisher = startPublisher(io, deps, { changeFeed, origins });
+  const publisher = startPublisher(io, deps, { changeFeed, origins, metrics: options.metrics });
   // The token stays in this node's memory, for the handlers (socket.data travels between nodes).
   const handshakes = new WeakMap<object, { actor: Actor; token: string }>();
 
@@ -138,6 +143,7 @@ export async function attachRealtime(httpServer: http.Server, deps: Deps, option
     liveSessions,
     readinessChecks: redis ? [redis.readiness] : [],
     redisClient: redis?.client,
+    redisConnected: redis?.connected,
     handOff() {
       for (const socket of io.of('/').sockets.values()) socket.conn.close();
     },

@@ -9,9 +9,11 @@
  */
 import { STATUS, type SenderType } from '../../shared/limits.js';
 import { rooms, type Room } from '../../shared/rooms.js';
+import type { ServerToClientEvents } from '../../shared/events.js';
 import type { Deps } from '../deps.js';
 import { unmapped, type DomainEvent } from '../domain/events.js';
 import { presentMessage, presentSummary } from '../domain/presenters.js';
+import type { Metrics } from '../metrics/index.js';
 import type { MessageRecord, QuestionRecord } from '../stores/types.js';
 import type { ChangeFeed } from './changeFeed.js';
 import { deviceRoomOf } from './deviceRooms.js';
@@ -35,13 +37,23 @@ function audience(question: QuestionRecord, ...servIds: Array<string | null>): R
 /** The inter-node event that asks every node to present a media message for its own sockets. */
 export const PRESENT_MESSAGE = 'kefu:present-message' as const;
 
-export function startPublisher(io: KefuServer, deps: Deps, parts: { changeFeed: ChangeFeed; origins: SocketOrigins }): Publisher {
+export interface PublisherParts {
+  changeFeed: ChangeFeed;
+  origins: SocketOrigins;
+  /** Counts each emit by event name, when metrics are on. */
+  metrics?: Metrics;
+}
+
+export function startPublisher(io: KefuServer, deps: Deps, parts: PublisherParts): Publisher {
   const { publicUrl } = deps.config;
+  /** Counts one emit of `event`, however many sockets (and nodes) it reaches. */
+  const emitted = (event: keyof ServerToClientEvents) => parts.metrics?.socketEventsEmitted.inc({ event });
 
   /** This node's share of a media message: one emit per origin its sockets connected to. */
   function presentPerOrigin(targets: Room[], questionId: string, message: MessageRecord): void {
     for (const [baseUrl, others] of parts.origins.local()) {
       io.local.to(targets).except(others).emit('message:new', { question_id: questionId, message: presentMessage(message, baseUrl) });
+      emitted('message:new');
     }
   }
   io.on(PRESENT_MESSAGE, ({ targets, questionId, message }) => presentPerOrigin(targets, questionId, message));
@@ -55,6 +67,7 @@ export function startPublisher(io: KefuServer, deps: Deps, parts: { changeFeed: 
     }
     // No URL to present (text, notice) or one for everybody (PUBLIC_URL): one broadcast.
     io.to(targets).emit('message:new', { question_id: question.id, message: presentMessage(message, publicUrl ?? '') });
+    emitted('message:new');
   }
 
   async function queueAdded(question: QuestionRecord) {
@@ -63,6 +76,7 @@ export function startPublisher(io: KefuServer, deps: Deps, parts: { changeFeed: 
       question: presentSummary(question, users.get(question.userId)),
       identify: question.identify,
     });
+    emitted('queue:added');
   }
 
   async function publish(event: DomainEvent): Promise<void> {
@@ -86,6 +100,7 @@ export function startPublisher(io: KefuServer, deps: Deps, parts: { changeFeed: 
           serv_id: question.servId,
           action: notice.action ?? 0,
         });
+        emitted('question:updated');
         // An agent that quit stops following the question on every node; it may subscribe again
         // like any agent of the app, but its desk no longer streams a conversation it left.
         if (previous.servId && previous.servId !== question.servId) {
@@ -95,6 +110,7 @@ export function startPublisher(io: KefuServer, deps: Deps, parts: { changeFeed: 
         const isQueued = question.status === STATUS.pending;
         if (wasQueued && !isQueued) {
           io.to(rooms.queue(question.identify)).emit('queue:removed', { question_id: question.id, identify: question.identify });
+          emitted('queue:removed');
         }
         if (!wasQueued && isQueued) await queueAdded(question);
         return;
@@ -120,6 +136,7 @@ export function startPublisher(io: KefuServer, deps: Deps, parts: { changeFeed: 
       io.to(target)
         .except(deviceRoomOf(typistDigest))
         .emit('typing', { question_id: question.id, sender: from.sender, sender_type: from.senderType });
+      emitted('typing');
     },
     stop() {
       unsubscribe();

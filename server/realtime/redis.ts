@@ -21,6 +21,8 @@ export interface RedisLink {
    */
   client: Redis;
   readiness: ReadinessCheck;
+  /** Whether both connections are ready now (the metrics gauge). */
+  connected(): boolean;
   /** Called each time both connections become ready after being down (also the first time). */
   onRecovered(listener: () => void): void;
   close(): Promise<void>;
@@ -120,6 +122,7 @@ export async function connectRedis(url: string, logger: Logger, options: RedisLi
         await pub.ping();
       },
     },
+    connected: () => pub.status === 'ready' && sub.status === 'ready',
     onRecovered: (listener) => recovered.push(listener),
     async close() {
       closing = true;

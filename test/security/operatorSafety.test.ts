@@ -5,7 +5,7 @@
  * test/http/app.test.ts and userPage.test.ts; request logs in test/http/logging.test.ts.)
  */
 import assert from 'node:assert/strict';
-import { tokenMatches } from '../../server/http/routes/admin.js';
+import { tokenMatches } from '../../server/http/bearer.js';
 import { redactUrlCredentials } from '../../server/logger.js';
 import { factories } from '../support/factories.js';
 import { LogCapture } from '../support/logCapture.js';
@@ -13,7 +13,7 @@ import { freePort } from '../support/redis.js';
 import { useTestServer } from '../support/server.js';
 import { connectSocket } from '../support/sockets.js';
 
-describe('admin token comparison (tokenMatches)', () => {
+describe('bearer token comparison (tokenMatches: admin API and /metrics)', () => {
   const token = 'a-long-admin-token-0123456789';
 
   it('accepts exactly the configured token', () => {
