@@ -95,6 +95,7 @@ describe('deploy files', () => {
       }
       assert.match(app.env.MONGODB_URI!.description!, /ephemeral/);
       assert.equal(app.env.ADMIN_TOKEN!.generator, 'secret');
+      assert.equal(app.env.METRICS_TOKEN!.generator, 'secret');
       assert.equal(app.env.PUSH_WEBHOOK_SECRET!.generator, 'secret');
       assert.equal(app.env.TRUST_PROXY!.value, '1', "Heroku's router is one hop");
       assert.ok(app.addons.some((addon) => addon.plan.startsWith('heroku-redis')), 'a Redis add-on');

@@ -3,11 +3,12 @@ import { assertError } from '../support/envelope.js';
 import { eventually } from '../support/eventually.js';
 import { LogCapture } from '../support/logCapture.js';
 import { METRICS_TOKEN, parseExposition, scrape } from '../support/metrics.js';
-import { useTestServer } from '../support/server.js';
+import { requireRedis, startRedis, type TestRedis } from '../support/redis.js';
+import { startTestServer, useTestServer, type TestServer } from '../support/server.js';
 import { connectSocket, type TestSocket } from '../support/sockets.js';
 import { movableClock, startReceiver, type Receiver } from '../jobs/support.js';
 
-/** The families a scrape always carries (Redis only with REDIS_URL: test/realtime/cluster.test.ts). */
+/** The families every scrape carries (the Redis gauge only with REDIS_URL, below). */
 const FAMILIES = [
   'kefu_http_request_duration_seconds',
   'kefu_socket_events_emitted_total',
@@ -33,7 +34,8 @@ describe('GET /metrics without METRICS_TOKEN', () => {
 
   it('answers 404 not_found exactly as an unknown path does, token or not', async () => {
     const unknown = await f.api.get('/no-such-path');
-    for (const headers of [{}, { authorization: `Bearer ${METRICS_TOKEN}` }]) {
+    const attempts: Array<Record<string, string>> = [{}, { authorization: `Bearer ${METRICS_TOKEN}` }];
+    for (const headers of attempts) {
       const reply = await f.api.get('/metrics', undefined, { headers });
       assertError(reply, 'not_found');
       assert.equal(reply.body.debug, unknown.body.debug.replace('/no-such-path', '/metrics'));
@@ -55,7 +57,7 @@ describe('GET /metrics with METRICS_TOKEN', () => {
   });
 
   it('answers 401 token_invalid without the bearer token, with another one, or another scheme', async () => {
-    const attempts = [{}, { authorization: 'Bearer wrong-token-0123456789' }, { authorization: `Basic ${METRICS_TOKEN}` }, { authorization: `Bearer ${METRICS_TOKEN}x` }];
+    const attempts: Array<Record<string, string>> = [{}, { authorization: 'Bearer wrong-token-0123456789' }, { authorization: `Basic ${METRICS_TOKEN}` }, { authorization: `Bearer ${METRICS_TOKEN}x` }];
     for (const headers of attempts) {
       const reply = await f.api.get('/metrics', undefined, { headers });
       assertError(reply, 'token_invalid', 'authorization');
@@ -252,5 +254,31 @@ describe('GET /metrics: outbox depth and delivery outcomes', () => {
     await f.question(user);
     await f.question(user);
     assert.equal((await scrape(server.url)).value('kefu_outbox_events'), 2);
+  });
+});
+
+describe('GET /metrics: the Redis adapter state (REDIS_URL)', function () {
+  let redis: TestRedis;
+  let server: TestServer;
+  before(async function () {
+    requireRedis(this);
+    redis = await startRedis();
+    server = await startTestServer({ METRICS_TOKEN, REDIS_URL: redis.url });
+  });
+  after(async () => {
+    await server?.stop();
+    await redis?.stop();
+  });
+
+  it('reports 1 while both connections are ready, 0 while Redis is away, 1 once it is back', async function () {
+    this.timeout(30_000);
+    assert.equal((await scrape(server.url)).value('kefu_redis_connected'), 1);
+    await redis.stop();
+    await eventually(async () => {
+      const metrics = await scrape(server.url);
+      return metrics.has('kefu_redis_connected') && metrics.value('kefu_redis_connected') === 0;
+    }, 'the gauge at 0', 10_000);
+    await redis.restart();
+    await eventually(async () => (await scrape(server.url)).value('kefu_redis_connected') === 1, 'the gauge back at 1', 15_000);
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { ENDPOINTS } from '../../shared/endpoints.js';
 import { client } from '../support/http.js';
+import { METRICS_TOKEN } from '../support/metrics.js';
 import { useTestServer } from '../support/server.js';
 
 const SAMPLE_PARAMS: Record<string, string> = {
@@ -14,7 +15,8 @@ const SAMPLE_PARAMS: Record<string, string> = {
 };
 
 describe('the endpoint catalogue and /v1/openapi.json', () => {
-  const { server } = useTestServer();
+  // Every optional endpoint switched on, so "mounted" covers them too.
+  const { server } = useTestServer({ env: { METRICS_TOKEN } });
 
   it('lists every endpoint of the original document (docs/original-api.zh.rst) with its exact path', () => {
     const documented = [

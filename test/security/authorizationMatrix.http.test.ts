@@ -26,8 +26,8 @@ import {
   type World,
 } from './matrixWorld.js';
 
-/** Callers that never carry a device session: admin (bearer token) and public endpoints. */
-const SESSIONLESS: Endpoint['caller'][] = ['admin', 'public'];
+/** Callers that never carry a device session: admin and metrics scrapers (bearer tokens) and public endpoints. */
+const SESSIONLESS: Endpoint['caller'][] = ['admin', 'metrics scraper', 'public'];
 const keyOf = (e: Endpoint) => `${e.method.toUpperCase()} ${e.path}`;
 
 const titleOf = (row: HttpRow) => (row.variant ? `${row.endpoint} (${row.variant})` : row.endpoint);
