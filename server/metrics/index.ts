@@ -28,7 +28,10 @@ export interface MetricSources {
 /** Outcomes of one delivery attempt: sent, failed with a retry scheduled, failed for good. */
 export type DeliveryOutcome = 'delivered' | 'retried' | 'failed';
 
-/** The label every request without a route template gets (unknown paths, refused preflights). */
+/**
+ * The label of every request no route matched: unknown paths, and requests refused before routing
+ * (rate limits, unreadable bodies, CORS preflights).
+ */
 export const UNMATCHED_ROUTE = '(unmatched)';
 
 const TYPE_NAMES = Object.fromEntries(Object.entries(MESSAGE_TYPE).map(([name, code]) => [code, name])) as Record<MessageType, string>;
@@ -40,6 +43,7 @@ export const actionName = (action: NoticeAction): string => ACTION_NAMES[action]
 /** Seconds; from a fast store read to a slow media send. */
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+/** A node's metrics on a registry of its own; startServer makes one only when METRICS_TOKEN is set. */
 export function createMetrics() {
   const registry = new Registry();
   const registers = [registry];
@@ -174,9 +178,9 @@ export function createMetrics() {
       if (parts.redisConnected) registry.registerMetric(redisConnected);
     },
 
-    /** Counts the messages this node stores (chat messages and notices) as their writes commit; returns the unsubscribe. */
-    follow(events: DomainEvents): () => void {
-      return events.subscribe((event) => {
+    /** Counts the messages this node stores (chat messages and notices) as their writes commit. */
+    follow(events: DomainEvents): void {
+      events.subscribe((event) => {
         if (event.type === 'message.created') messagesStored.inc({ type: TYPE_NAMES[event.message.type] });
         if (event.type === 'question.transitioned') messagesStored.inc({ type: TYPE_NAMES[event.notice.type] });
       });

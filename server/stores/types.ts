@@ -393,7 +393,7 @@ export interface OutboxStore {
   completeDelivery(id: string): Promise<void>;
   /** Failed: try again at nextAttemptAt, or give up (entry kept as dead, with its error) when null. */
   retryDelivery(id: string, retry: { attempts: number; nextAttemptAt: Seconds | null; error: string }): Promise<void>;
-  /** Deliveries waiting and given up (the graceful-shutdown drill and the delivery tests read it; metrics will). */
+  /** Deliveries waiting and given up (the graceful-shutdown drill, the delivery tests and the metrics read it). */
   countDeliveries(): Promise<{ pending: number; dead: number }>;
 
   /** The seq of the newest change (0 when none). */
