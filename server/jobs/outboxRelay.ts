@@ -44,7 +44,7 @@ export interface OutboxRelayOptions {
   pollIntervalMs?: number;
 }
 
-/** Events per claim, and how long a claim holds them: far longer than fanning out a batch takes. */
+/** Events per claim, and how long a claim holds them (by the store's clock): far longer than fanning out a batch takes. */
 const BATCH = 50;
 const LEASE_S = 30;
 /**
@@ -89,7 +89,7 @@ export function startOutboxRelay(deps: Deps, options: OutboxRelayOptions): Outbo
    * leaves its events leased: they come back, and their deliveries' ids make the repeat a no-op.
    */
   async function round(): Promise<number> {
-    const events = await deps.store.outbox.claimEvents(deps.now(), LEASE_S, BATCH);
+    const events = await deps.store.outbox.claimEvents(LEASE_S, BATCH);
     const deliveries: Array<{ id: string; payload: string }> = [];
     const done: string[] = [];
     // In order: events of one question are fanned out in the order they were recorded.
@@ -108,7 +108,7 @@ export function startOutboxRelay(deps: Deps, options: OutboxRelayOptions): Outbo
         }
       }
     }
-    if (deliveries.length) await deps.store.outbox.enqueueDeliveries(deliveries, deps.now());
+    if (deliveries.length) await deps.store.outbox.enqueueDeliveries(deliveries);
     await Promise.all(done.map((id) => deps.store.outbox.completeEvent(id)));
     if (deliveries.length) options.onEnqueued?.();
     return events.length;

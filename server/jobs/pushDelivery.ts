@@ -28,7 +28,7 @@ export const MAX_ATTEMPTS = 10;
 export const BACKOFF_CAP_S = 3600;
 /** Entries claimed per round; delivered concurrently so the batch ends well within its lease. */
 const BATCH = 20;
-/** Lease of a claimed entry: far longer than one request may take. */
+/** Lease of a claimed entry, by the store's clock: far longer than one request may take. */
 const LEASE_S = 60;
 
 export interface PushDelivery {
@@ -69,7 +69,7 @@ export function startPushDelivery(deps: Deps, options: PushDeliveryOptions): Pus
     });
 
   async function round(): Promise<number> {
-    const entries = await deps.store.outbox.claimDeliveries(deps.now(), LEASE_S, BATCH);
+    const entries = await deps.store.outbox.claimDeliveries(LEASE_S, BATCH);
     // allSettled: every request is finished and recorded before the round ends, even if one failed.
     const results = await Promise.allSettled(entries.map((entry) => deliver(entry)));
     for (const result of results) {
@@ -107,7 +107,7 @@ export function startPushDelivery(deps: Deps, options: PushDeliveryOptions): Pus
     const dead = attempts >= MAX_ATTEMPTS;
     await deps.store.outbox.retryDelivery(entry.id, {
       attempts,
-      nextAttemptAt: dead ? null : deps.now() + backoffSeconds(attempts),
+      retryInS: dead ? null : backoffSeconds(attempts),
       error: failure,
     });
     outcome(dead ? 'failed' : 'retried');

@@ -24,15 +24,17 @@ export type { KefuSocket };
 export interface HandlerContext {
   deps: Deps;
   publisher: Publisher;
-  /** The socket's device session token; kept here, out of socket.data (which fetchSockets ships around). */
-  session: string;
   /** Shared with REST's send limit (same key), so a socket cannot dodge it; null when limits are off. */
   rateCounter: RateCounter | null;
   /** Question rooms one socket may follow at once. */
   maxSubscriptions: number;
 }
 
+/** Gives a connected socket the handlers; `session` is its device session token. */
+export type AttachHandlers = (socket: KefuSocket, session: string) => void;
+
 type Reply = { status: 200; [key: string]: unknown } | ErrorBody;
+type Run<S extends z.ZodType> = (socket: KefuSocket, payload: z.output<S>, actor: Actor) => Promise<Reply>;
 
 function toErrorBody(deps: Deps, error: unknown): ErrorBody {
   if (error instanceof ApiError) return error.toBody();
@@ -47,63 +49,73 @@ function parsePayload<S extends z.ZodType>(schema: S, raw: unknown): z.output<S>
   return parseInput(schema, raw as Record<string, unknown>);
 }
 
-export function registerHandlers(socket: KefuSocket, ctx: HandlerContext): void {
+/**
+ * The handlers, built once per server and shared by every socket: a listener learns its socket from
+ * `this` (an EventEmitter calls its listeners on the emitter), so an idle socket holds no closures
+ * of its own, only its entries in its listener table (docs/performance.md, idle sockets).
+ */
+export function socketHandlers(ctx: HandlerContext): AttachHandlers {
   const { deps } = ctx;
+  // The token stays in this node's memory, out of socket.data (which fetchSockets ships around).
+  const sessions = new WeakMap<KefuSocket, string>();
 
   /** Validate, resolve the session afresh (its binding may have changed), run, ack. */
-  function on<S extends z.ZodType>(
-    event: keyof ClientToServerEvents,
-    schema: S,
-    run: (payload: z.output<S>, actor: Actor) => Promise<Reply>,
-  ) {
-    socket.on(event, async (raw: unknown, ack?: unknown) => {
+  function listener<S extends z.ZodType>(schema: S, run: Run<S>) {
+    return async function (this: KefuSocket, raw: unknown, ack?: unknown) {
       let reply: Reply;
       try {
         const payload = parsePayload(schema, raw);
-        reply = await run(payload, await resolveActor(deps, ctx.session));
+        reply = await run(this, payload, await resolveActor(deps, sessions.get(this)!));
       } catch (error) {
         reply = toErrorBody(deps, error);
       }
       if (typeof ack === 'function') ack(reply);
-    });
+    };
   }
 
-  on('question:subscribe', questionRefPayload, async ({ question_id }, actor) => {
-    const question = await loadQuestion(deps, question_id);
-    authorizeSubscribe(actor, question);
-    const room = rooms.question(question.id);
-    const following = [...socket.rooms].filter((r) => r.startsWith('question:') && r !== room).length;
-    if (following >= ctx.maxSubscriptions) {
-      throw new ApiError('rate_limited', `at most ${ctx.maxSubscriptions} subscriptions per connection`);
-    }
-    await socket.join(room);
-    return { status: 200 };
-  });
+  const listeners: { [E in keyof ClientToServerEvents]: ReturnType<typeof listener> } = {
+    'question:subscribe': listener(questionRefPayload, async (socket, { question_id }, actor) => {
+      const question = await loadQuestion(deps, question_id);
+      authorizeSubscribe(actor, question);
+      const room = rooms.question(question.id);
+      const following = [...socket.rooms].filter((r) => r.startsWith('question:') && r !== room).length;
+      if (following >= ctx.maxSubscriptions) {
+        throw new ApiError('rate_limited', `at most ${ctx.maxSubscriptions} subscriptions per connection`);
+      }
+      await socket.join(room);
+      return { status: 200 };
+    }),
 
-  on('question:unsubscribe', questionRefPayload, async ({ question_id }) => {
-    await socket.leave(rooms.question(question_id));
-    return { status: 200 };
-  });
+    'question:unsubscribe': listener(questionRefPayload, async (socket, { question_id }) => {
+      await socket.leave(rooms.question(question_id));
+      return { status: 200 };
+    }),
 
-  on('message:send_text', sendTextPayload, async (params, actor) => {
-    if (ctx.rateCounter) await enforceLimit(ctx.rateCounter, SEND_LIMIT, ctx.session);
-    const asAgent = params.sender_type === undefined ? actor.agent !== null : params.sender_type === SENDER_TYPE.agent;
-    const { message } = await messagePoster(deps, {
-      actor,
-      questionId: params.question_id,
-      sender: params.sender ?? (asAgent ? (actor.agent?.servId ?? '') : actor.userId),
-      senderType: asAgent ? SENDER_TYPE.agent : SENDER_TYPE.user,
-      clientMsgId: params.client_msg_id,
-      type: MESSAGE_TYPE.text,
-      content: async () => ({ type: MESSAGE_TYPE.text, text: params.text }),
-    });
-    return { status: 200, message_id: message.id };
-  });
+    'message:send_text': listener(sendTextPayload, async (socket, params, actor) => {
+      if (ctx.rateCounter) await enforceLimit(ctx.rateCounter, SEND_LIMIT, sessions.get(socket)!);
+      const asAgent = params.sender_type === undefined ? actor.agent !== null : params.sender_type === SENDER_TYPE.agent;
+      const { message } = await messagePoster(deps, {
+        actor,
+        questionId: params.question_id,
+        sender: params.sender ?? (asAgent ? (actor.agent?.servId ?? '') : actor.userId),
+        senderType: asAgent ? SENDER_TYPE.agent : SENDER_TYPE.user,
+        clientMsgId: params.client_msg_id,
+        type: MESSAGE_TYPE.text,
+        content: async () => ({ type: MESSAGE_TYPE.text, text: params.text }),
+      });
+      return { status: 200, message_id: message.id };
+    }),
 
-  on('typing', questionRefPayload, async ({ question_id }, actor) => {
-    const question = await loadQuestion(deps, question_id);
-    authorizeRead(actor, question);
-    ctx.publisher.typing(question, typingIdentity(actor, question), actor.session.digest);
-    return { status: 200 };
-  });
+    typing: listener(questionRefPayload, async (_socket, { question_id }, actor) => {
+      const question = await loadQuestion(deps, question_id);
+      authorizeRead(actor, question);
+      ctx.publisher.typing(question, typingIdentity(actor, question), actor.session.digest);
+      return { status: 200 };
+    }),
+  };
+
+  return (socket, session) => {
+    sessions.set(socket, session);
+    for (const [event, handle] of Object.entries(listeners)) socket.on(event as keyof ClientToServerEvents, handle as never);
+  };
 }

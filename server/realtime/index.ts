@@ -4,7 +4,7 @@
  * its user and device rooms, a bound agent's also its agent room and one queue room per app.
  * With REDIS_URL the node joins the others through the Redis adapter.
  */
-import type http from 'node:http';
+import { ServerResponse, type Server as HttpServer } from 'node:http';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { Server } from 'socket.io';
@@ -23,7 +23,7 @@ import { startChangeFeed, type ChangeFeed } from './changeFeed.js';
 import { roomsFor, type KefuServer } from './deviceRooms.js';
 import { startLiveSessions, type LiveSessions } from './liveSessions.js';
 import { socketOrigins } from './origins.js';
-import { registerHandlers, type KefuSocket } from './handlers.js';
+import { socketHandlers, type KefuSocket } from './handlers.js';
 import { socketPresence, type Presence } from './presence.js';
 import { startPublisher } from './publisher.js';
 import { connectRedis, type AdapterKind } from './redis.js';
@@ -69,7 +69,7 @@ export interface Realtime {
 
 export const SOCKET_EVENT_LIMIT = { limit: 100, windowS: 10 };
 
-export async function attachRealtime(httpServer: http.Server, deps: Deps, options: RealtimeOptions): Promise<Realtime> {
+export async function attachRealtime(httpServer: HttpServer, deps: Deps, options: RealtimeOptions): Promise<Realtime> {
   const { config, logger } = deps;
   const io: KefuServer = new Server(httpServer, {
     serveClient: false,
@@ -89,6 +89,13 @@ export async function attachRealtime(httpServer: http.Server, deps: Deps, option
       for (const socket of io.of('/').sockets.values()) socket.conn.close();
     });
   }
+
+  // Engine.io answers a WebSocket upgrade through a stand-in response that keeps the request for
+  // the connection's life (it re-emits the raw socket's "close"); noted here so releaseRequest can cut it.
+  io.engine.use((req: object, res: object, next: () => void) => {
+    if (!(res instanceof ServerResponse)) upgradeResponses.set(req, res as { req: unknown });
+    next();
+  });
 
   const changeFeed = await startChangeFeed(io, deps);
   const origins = socketOrigins();
@@ -116,22 +123,23 @@ export async function attachRealtime(httpServer: http.Server, deps: Deps, option
 
   const eventLimit = options.rateCounter ? (options.socketEventLimit ?? SOCKET_EVENT_LIMIT) : null;
   const socketEvents = eventLimit && new RateLimiterMemory({ keyPrefix: 'socket-events', points: eventLimit.limit, duration: eventLimit.windowS });
+  const attachHandlers = socketHandlers({ deps, publisher, rateCounter: options.rateCounter, maxSubscriptions: options.maxSubscriptions ?? 200 });
+  // Shared by every socket, as the handlers are (`on`, not `once`: a socket disconnects once, and
+  // once's wrapper would cost each socket two objects); while it disconnects, its rooms are still joined.
+  function leaveOrigin(this: KefuSocket) {
+    origins.removeFrom(this.rooms);
+  }
   io.on('connection', (socket) => {
     const { actor, token } = handshakes.get(socket)!;
     handshakes.delete(socket);
     socket.data = { sessionDigest: actor.session.digest, userId: actor.userId, idleTtl: sessionTtlOf(deps.config, actor.session) !== undefined };
     if (socketEvents) floodGuard(socket, socketEvents, deps);
-    registerHandlers(socket, {
-      deps,
-      publisher,
-      session: token,
-      rateCounter: options.rateCounter,
-      maxSubscriptions: options.maxSubscriptions ?? 200,
-    });
+    attachHandlers(socket, token);
     // Without PUBLIC_URL, media URLs are presented for the origin this socket connected to.
-    const origin = deps.config.publicUrl ? undefined : origins.add(baseUrlOf(deps, socket));
-    if (origin) socket.once('disconnect', origin.remove);
-    void socket.join(origin ? [...roomsFor(actor), origin.room] : roomsFor(actor));
+    const originRoom = deps.config.publicUrl ? undefined : origins.add(baseUrlOf(deps, socket));
+    if (originRoom) socket.on('disconnecting', leaveOrigin);
+    releaseRequest(socket);
+    void socket.join(originRoom ? [...roomsFor(actor), originRoom] : roomsFor(actor));
   });
 
   const liveSessions = startLiveSessions(io, deps);
@@ -177,6 +185,24 @@ function floodGuard(socket: KefuSocket, events: RateLimiterMemory, deps: Deps): 
     );
   });
   socket.once('disconnect', () => void events.delete(socket.id));
+}
+
+/**
+ * Lets go of what a connected socket no longer needs. Engine.io keeps the upgrade's HTTP request
+ * (the IncomingMessage with its raw headers and stream state) for the connection's life, for
+ * middleware such as express-session, which kefu does not use (Socket.IO's memory-usage guide drops
+ * it the same way); the handshake keeps every header, cookies included, and fetchSockets ships it
+ * to other nodes. Everything kefu reads from them (the origin, above; the auth, in the middleware)
+ * has been read by now. About 1 KB per idle socket (docs/performance.md).
+ */
+const upgradeResponses = new WeakMap<object, { req: unknown }>();
+
+function releaseRequest(socket: KefuSocket): void {
+  const conn = socket.conn as { request: object | null };
+  const upgrade = conn.request && upgradeResponses.get(conn.request);
+  if (upgrade) upgrade.req = null;
+  conn.request = null;
+  socket.handshake.headers = {};
 }
 
 /**

@@ -7,8 +7,10 @@ import { createHash } from 'node:crypto';
 import { rooms, type OriginRoom } from '../../shared/rooms.js';
 
 export interface SocketOrigins {
-  /** Registers a socket's origin; returns its room and the function that unregisters it. */
-  add(baseUrl: string): { room: OriginRoom; remove: () => void };
+  /** Counts a socket's origin; returns the room it joins (one string per origin, shared by its sockets). */
+  add(baseUrl: string): OriginRoom;
+  /** Uncounts the origin whose room is among `socketRooms` (a leaving socket's rooms), if any. */
+  removeFrom(socketRooms: Iterable<string>): void;
   /** Each origin of a live local socket, with the rooms of all the other local origins. */
   local(): Array<[baseUrl: string, others: OriginRoom[]]>;
 }
@@ -16,25 +18,30 @@ export interface SocketOrigins {
 export const originRoomOf = (baseUrl: string) => rooms.origin(createHash('sha256').update(baseUrl).digest('base64url').slice(0, 16));
 
 export function socketOrigins(): SocketOrigins {
-  const counts = new Map<string, number>();
+  const byRoom = new Map<string, { baseUrl: string; sockets: number }>();
+  const roomOf = new Map<string, OriginRoom>();
   return {
     add(baseUrl) {
-      counts.set(baseUrl, (counts.get(baseUrl) ?? 0) + 1);
-      let removed = false;
-      return {
-        room: originRoomOf(baseUrl),
-        remove() {
-          if (removed) return;
-          removed = true;
-          const left = (counts.get(baseUrl) ?? 1) - 1;
-          if (left > 0) counts.set(baseUrl, left);
-          else counts.delete(baseUrl);
-        },
-      };
+      let room = roomOf.get(baseUrl);
+      if (!room) roomOf.set(baseUrl, (room = originRoomOf(baseUrl)));
+      const origin = byRoom.get(room);
+      if (origin) origin.sockets++;
+      else byRoom.set(room, { baseUrl, sockets: 1 });
+      return room;
+    },
+    removeFrom(socketRooms) {
+      for (const room of socketRooms) {
+        const origin = byRoom.get(room);
+        if (!origin) continue;
+        if (--origin.sockets > 0) return;
+        byRoom.delete(room);
+        roomOf.delete(origin.baseUrl);
+        return;
+      }
     },
     local() {
-      const all = [...counts.keys()];
-      return all.map((baseUrl) => [baseUrl, all.filter((other) => other !== baseUrl).map(originRoomOf)]);
+      const all = [...byRoom.values()].map((origin) => origin.baseUrl);
+      return all.map((baseUrl) => [baseUrl, all.filter((other) => other !== baseUrl).map((other) => roomOf.get(other)!)]);
     },
   };
 }

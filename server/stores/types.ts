@@ -256,13 +256,24 @@ export interface OutboxEvent {
   attempts: number;
 }
 
+/**
+ * Seconds added to the database's clock wherever a store reads it (the outbox's leases and due
+ * times). Tests only: the contract suite moves it to let a lease run out without waiting.
+ * Production never sets one, so every node reads the same clock, the database's.
+ */
+export interface ClockOffset {
+  seconds: number;
+}
+
 /** A delivery waiting to be POSTed (one push to one device, later one webhook call). */
 export interface OutboxEntry {
   id: string;
   /** The JSON body to POST, exactly as it will be signed and sent. */
   payload: string;
   attempts: number;
+  /** When it is (next) due, by the database's clock. */
   nextAttemptAt: Seconds;
+  /** When it was queued, by the database's clock. */
   createdAt: Seconds;
 }
 
@@ -378,21 +389,30 @@ export interface OutboxStore {
   /**
    * Leases up to `limit` recorded events (oldest first, no live lease) for `leaseS` seconds in one
    * atomic step, so two relays never process one event at once; each claim counts an attempt.
+   * Leases are timed by the database's clock, never the caller's, so nodes whose clocks disagree
+   * still never hold one event together.
    */
-  claimEvents(now: Seconds, leaseS: number, limit: number): Promise<OutboxEvent[]>;
+  claimEvents(leaseS: number, limit: number): Promise<OutboxEvent[]>;
   /** Processed: the event is removed. */
   completeEvent(id: string): Promise<void>;
   /** Events not yet processed (metrics, tests). */
   countEvents(): Promise<number>;
 
-  /** Queues deliveries in one write; an entry whose id exists is left as it is (idempotent). */
-  enqueueDeliveries(entries: Array<{ id: string; payload: string }>, now: Seconds): Promise<void>;
-  /** Leases up to `limit` due deliveries (nextAttemptAt <= now, no live lease) for `leaseS` seconds, atomically. */
-  claimDeliveries(now: Seconds, leaseS: number, limit: number): Promise<OutboxEntry[]>;
+  /** Queues deliveries in one write, due at once; an entry whose id exists is left as it is (idempotent). */
+  enqueueDeliveries(entries: Array<{ id: string; payload: string }>): Promise<void>;
+  /**
+   * Leases up to `limit` due deliveries (soonest due first, no live lease) for `leaseS` seconds,
+   * atomically, by the database's clock. A claimed entry's `nextAttemptAt` is its lease's end: when
+   * it is tried again should its claimer never report back.
+   */
+  claimDeliveries(leaseS: number, limit: number): Promise<OutboxEntry[]>;
   /** Delivered: the entry is removed. */
   completeDelivery(id: string): Promise<void>;
-  /** Failed: try again at nextAttemptAt, or give up (entry kept as dead, with its error) when null. */
-  retryDelivery(id: string, retry: { attempts: number; nextAttemptAt: Seconds | null; error: string }): Promise<void>;
+  /**
+   * Failed: the lease is released and the entry is due again `retryInS` seconds from now by the
+   * database's clock, or given up (kept as dead, with its error) when `retryInS` is null.
+   */
+  retryDelivery(id: string, retry: { attempts: number; retryInS: number | null; error: string }): Promise<void>;
   /** Deliveries waiting and given up (the graceful-shutdown drill, the delivery tests and the metrics read it). */
   countDeliveries(): Promise<{ pending: number; dead: number }>;
 

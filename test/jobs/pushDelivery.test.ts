@@ -112,10 +112,12 @@ describe('jobs: push delivery to the webhook', () => {
     const server = await startTestServer(pushEnv(receiver));
     cleanup.push(() => receiver.close(), () => server.stop());
     const store = server.deps.store;
-    const now = server.deps.now();
-    // An entry that already failed all but one attempt (enqueued as not yet due, so no round takes it early).
-    await store.outbox.enqueueDeliveries([{ id: 'almost-dead', payload: '{"id":"almost-dead"}' }], now + 1e6);
-    await store.outbox.retryDelivery('almost-dead', { attempts: MAX_ATTEMPTS - 1, nextAttemptAt: now, error: 'seeded' });
+    // An entry that already failed all but one attempt: queued and marked in one commit (the write
+    // path joins writes issued together), so no round can take it in between.
+    await Promise.all([
+      store.outbox.enqueueDeliveries([{ id: 'almost-dead', payload: '{"id":"almost-dead"}' }]),
+      store.outbox.retryDelivery('almost-dead', { attempts: MAX_ATTEMPTS - 1, retryInS: 0, error: 'seeded' }),
+    ]);
     await eventually(async () => (await store.outbox.countDeliveries()).dead === 1, 'the entry given up');
     assert.deepEqual(await store.outbox.countDeliveries(), { pending: 0, dead: 1 });
     assert.equal(receiver.requests.length, 1);

@@ -31,7 +31,7 @@ describe('jobs: push recipients', () => {
   /** Every delivery queued since the last call, drained from the outbox as a delivery loop would. */
   async function drain(deps: Deps = server.deps) {
     await server.jobs.relay.idle();
-    const entries = await deps.store.outbox.claimDeliveries(deps.now() + 1e6, 60, 1000);
+    const entries = await deps.store.outbox.claimDeliveries(60, 1000);
     for (const e of entries) await deps.store.outbox.completeDelivery(e.id);
     return entries.map((e) => ({ ...JSON.parse(e.payload), outboxId: e.id }));
   }
@@ -122,7 +122,7 @@ describe('jobs: push recipients', () => {
     const event = { id: questionId, type: 'question.created' as const, questionId, messageId: null, previous: null, to: null, createdAt: question.createdAt, attempts: 1 };
     const again = await pushSink(server.deps, server.realtime.presence).fanOut({ event, question, message: null });
     assert.equal(again.length, 1);
-    await server.deps.store.outbox.enqueueDeliveries(again, server.deps.now());
+    await server.deps.store.outbox.enqueueDeliveries(again);
     assert.deepEqual(await server.deps.store.outbox.countDeliveries(), before);
     assert.equal((await drain()).length, 1);
   });

@@ -3,7 +3,7 @@
  * MONGODB_URI is set). Each part gets a fresh store from the factory, so stores are compared on
  * exactly the same operations and expectations.
  */
-import type { Store } from '../../server/stores/types.js';
+import type { ClockOffset, Store } from '../../server/stores/types.js';
 import { accountsContract } from './contract/accounts.js';
 import { messagesContract } from './contract/messages.js';
 import { outboxContract } from './contract/outbox.js';
@@ -18,23 +18,38 @@ export function storeContract(name: string, factory: StoreFactory): void {
   describe(`${name} store contract`, function () {
     this.timeout(120_000);
     const holder: { store: Store } = { store: undefined as unknown as Store };
+    const clock: ClockOffset = { seconds: 0 };
+    let peers: Store[] = [];
+    let openPeer: () => Promise<Store>;
     let destroy: () => Promise<void>;
 
     beforeEach(async () => {
-      const opened = await factory();
+      clock.seconds = 0;
+      const opened = await factory(clock);
       holder.store = opened.store;
+      openPeer = opened.openPeer;
       destroy = opened.destroy;
     });
     afterEach(async () => {
+      await Promise.all(peers.map((peer) => peer.close()));
+      peers = [];
       await destroy?.();
     });
 
     const store = () => holder.store;
+    const context = {
+      clock: () => clock,
+      async peer() {
+        const peer = await openPeer();
+        peers.push(peer);
+        return peer;
+      },
+    };
     accountsContract(store);
     questionsContract(store);
     messagesContract(store);
     resourcesContract(store);
-    outboxContract(store);
+    outboxContract(store, context);
     recordRulesContract(store);
   });
 }

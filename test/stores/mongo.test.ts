@@ -29,11 +29,12 @@ if (!uri) {
   });
 } else {
   for (const mode of [{ name: 'MongoDB', transactions: undefined }, { name: 'MongoDB (retry-safe writes, no transactions)', transactions: false }]) {
-    storeContract(mode.name, async () => {
+    storeContract(mode.name, async (clockOffset) => {
       const dbName = `kefu_test_${randomBytes(6).toString('hex')}`;
-      const store = await MongoStore.connect(uri, { transactions: mode.transactions, dbName });
+      const store = await MongoStore.connect(uri, { transactions: mode.transactions, dbName, clockOffset });
       return {
         store,
+        openPeer: () => MongoStore.connect(uri, { transactions: mode.transactions, dbName, clockOffset }),
         async destroy() {
           await store.close();
           await dropDatabase(dbName);
@@ -73,12 +74,12 @@ if (!uri) {
 
       it('claims on both nodes at once never hand one event or delivery to both', async () => {
         for (let i = 0; i < 8; i++) await nodes[i % 2]!.conversations.createQuestion({ identify: 'com.a', userId: 'u1', title: 'T', labels: [], now: 100 + i });
-        await nodes[0]!.outbox.enqueueDeliveries(Array.from({ length: 8 }, (_, i) => ({ id: `d${i}`, payload: '{}' })), 100);
-        const events = await Promise.all([nodes[0]!.outbox.claimEvents(200, 30, 5), nodes[1]!.outbox.claimEvents(200, 30, 5)]);
+        await nodes[0]!.outbox.enqueueDeliveries(Array.from({ length: 8 }, (_, i) => ({ id: `d${i}`, payload: '{}' })));
+        const events = await Promise.all([nodes[0]!.outbox.claimEvents(30, 5), nodes[1]!.outbox.claimEvents(30, 5)]);
         const eventIds = events.flat().map((e) => e.id);
         assert.equal(eventIds.length, 8);
         assert.equal(new Set(eventIds).size, 8);
-        const deliveries = await Promise.all([nodes[0]!.outbox.claimDeliveries(200, 30, 5), nodes[1]!.outbox.claimDeliveries(200, 30, 5)]);
+        const deliveries = await Promise.all([nodes[0]!.outbox.claimDeliveries(30, 5), nodes[1]!.outbox.claimDeliveries(30, 5)]);
         const deliveryIds = deliveries.flat().map((d) => d.id);
         assert.equal(deliveryIds.length, 8);
         assert.equal(new Set(deliveryIds).size, 8);
@@ -200,13 +201,18 @@ if (!uri) {
     it('a question.created event whose question never arrived is given back while young and dropped after the grace period', async () => {
       const { connection } = await openConnection(uri, dbName);
       try {
-        const ghost = new Types.ObjectId();
-        await connection.db!.collection('outbox_events').insertOne({
-          _id: ghost, type: 'question.created', question: ghost, message: null, previous: null, created_at: 100, attempts: 0, leased_until: 0, lease: null,
-        });
-        assert.deepEqual(await store.outbox.claimEvents(101, 30, 10), []);
+        // The grace period is judged by this node's clock, against the writer's stamp.
+        const ghost = (createdAt: number) => {
+          const id = new Types.ObjectId();
+          return { _id: id, type: 'question.created', question: id, message: null, previous: null, created_at: createdAt, attempts: 0, leased_until: 0, lease: null };
+        };
+        const now = Date.now() / 1000;
+        await connection.db!.collection('outbox_events').insertOne(ghost(now - 1));
+        assert.deepEqual(await store.outbox.claimEvents(30, 10), []);
         assert.equal(await store.outbox.countEvents(), 1);
-        assert.deepEqual(await store.outbox.claimEvents(100 + IN_FLIGHT_GRACE_S + 1, 30, 10), []);
+        await connection.db!.collection('outbox_events').deleteMany({});
+        await connection.db!.collection('outbox_events').insertOne(ghost(now - IN_FLIGHT_GRACE_S - 1));
+        assert.deepEqual(await store.outbox.claimEvents(30, 10), []);
         assert.equal(await store.outbox.countEvents(), 0);
       } finally {
         await connection.close();
@@ -238,7 +244,7 @@ if (!uri) {
       const settled = await store.conversations.getMessage(orphan.toHexString());
       assert.equal(settled?.text, 'lost?');
       assert.equal(settled?.seq, 1);
-      const events = await store.outbox.claimEvents(200, 30, 10);
+      const events = await store.outbox.claimEvents(30, 10);
       assert.deepEqual(events.map((e) => e.type).sort(), ['message.created', 'message.created', 'question.created']);
     });
   });

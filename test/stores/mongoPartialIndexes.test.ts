@@ -88,6 +88,13 @@ describe('MongoDB store: partial indexes and the planner (no server)', () => {
       assert.equal(partial, 7);
     });
 
+    it('reads no clock in a filter ($expr, $$NOW): every bound is a plain range the planner can use; clocks live in update pipelines', () => {
+      for (const hot of queries) assert.doesNotMatch(JSON.stringify(hot.spec.filter), /\$expr|\$\$NOW/, hot.name);
+      const leases = queries.filter((hot) => hot.name.endsWith('lease'));
+      assert.equal(leases.length, 2);
+      for (const hot of leases) assert.match(JSON.stringify(hot.spec.update), /\$\$NOW/, hot.name);
+    });
+
     it('sorts only by a prefix of its index after the equality fields (no in-memory sort needed)', () => {
       for (const hot of queries) {
         if (!hot.spec.sort || hot.index === '_id_') continue;

@@ -384,8 +384,8 @@ describe('MongoDB store: query shapes (no server)', () => {
       questionId: QID, sender: 'u1', senderType: 1, type: 3, text: 't', sessionDigest: DIGEST, summaryText: 't', cancelsFinishRequest: true, now: 1,
     };
     const page = { num: 1, offset: 0, sort: 1 as const, after: MID };
-    const events = Q.claimEvents(1, 1, 1);
-    const deliveries = Q.claimDeliveries(1, 1, 1);
+    const events = Q.claimEvents(1, 1, 0);
+    const deliveries = Q.claimDeliveries(1, 1, 0);
     const oids = [new Types.ObjectId(MID)];
 
     it('casts every filter without an unknown path (strictQuery would throw)', () => {
@@ -419,7 +419,7 @@ describe('MongoDB store: query shapes (no server)', () => {
         [models.Outbox, deliveries.candidates],
         [models.Outbox, deliveries.lease(['e1'], 't')],
         [models.Outbox, deliveries.leased(['e1'], 't')],
-        [models.Outbox, Q.retryDelivery('e1', { attempts: 1, nextAttemptAt: 2, error: 'x' })],
+        [models.Outbox, Q.retryDelivery('e1', { attempts: 1, retryInS: 2, error: 'x' }, 0)],
         [models.Outbox, Q.countDeliveries.pending],
         [models.Outbox, Q.countDeliveries.dead],
         [models.Change, Q.listChanges(0, 10)],
@@ -450,28 +450,40 @@ describe('MongoDB store: query shapes (no server)', () => {
   });
 
   describe('outbox events', () => {
-    const claim = Q.claimEvents(100, 30, 50);
+    const claim = Q.claimEvents(30, 50, 0);
     const ids = [new Types.ObjectId(QID), new Types.ObjectId(MID)];
+    const NOW = { $divide: [{ $toLong: '$$NOW' }, 1000] };
+    const FREE = { $lte: ['$leased_until', NOW] };
 
-    it('claims in three steps: the oldest free candidates, one updateMany that leases them by token, one find of that token', () => {
-      assert.deepEqual(claim.candidates, {
-        filter: { leased_until: op({ $lte: 100 }) },
-        projection: { _id: 1 },
-        sort: { created_at: 1, _id: 1 },
-        limit: 50,
-      });
-      // The lease re-checks freedom per document, so a candidate another relay leased meanwhile is skipped.
+    it('claims in three steps: the first candidates in lease order, one updateMany that leases the free ones by the server clock, one find of the token', () => {
+      assert.deepEqual(claim.candidates, { filter: {}, projection: { _id: 1 }, sort: { leased_until: 1, created_at: 1, _id: 1 }, limit: 50 });
+      // The lease re-checks freedom per document against $$NOW, so a candidate another relay holds is left as it is.
       assert.deepEqual(claim.lease(ids, 'tok'), {
-        filter: { _id: op({ $in: ids }), leased_until: op({ $lte: 100 }) },
-        update: { $set: { leased_until: 130, lease: 'tok' }, $inc: { attempts: 1 } },
+        filter: { _id: op({ $in: ids }) },
+        update: [
+          {
+            $set: {
+              leased_until: { $cond: [FREE, { $add: [NOW, 30] }, '$leased_until'] },
+              lease: { $cond: [FREE, { $literal: 'tok' }, '$lease'] },
+              attempts: { $cond: [FREE, { $add: ['$attempts', 1] }, '$attempts'] },
+            },
+          },
+        ],
+        options: { updatePipeline: true },
       });
       assert.deepEqual(claim.leased(ids, 'tok'), { filter: { _id: op({ $in: ids }), lease: 'tok' }, sort: { created_at: 1, _id: 1 } });
-      const query = models.OutboxEvent.updateMany(claim.lease(ids, 'tok').filter, claim.lease(ids, 'tok').update!);
-      assert.deepEqual(query.getUpdate(), { $set: { leased_until: 130, lease: 'tok' }, $inc: { attempts: 1 } });
+      const lease = claim.lease(ids, 'tok');
+      assert.deepEqual(models.OutboxEvent.updateMany(lease.filter, lease.update!, lease.options).getUpdate(), lease.update);
     });
 
-    it('the candidates follow the outbox_events_by_age index; a released event is free again, its claim not counted', () => {
-      const [fields] = models.OutboxEvent.schema.indexes().find(([, o]) => o.name === 'outbox_events_by_age')!;
+    it('a test clock offset shifts the server clock, and only when set', () => {
+      const shifted = Q.claimEvents(30, 50, 31).lease(ids, 'tok').update as Array<{ $set: { leased_until: { $cond: unknown[] } } }>;
+      assert.deepEqual(shifted[0]!.$set.leased_until.$cond[0], { $lte: ['$leased_until', { $add: [NOW, 31] }] });
+      assert.deepEqual(Q.serverNow(0), NOW);
+    });
+
+    it('the candidates follow the outbox_events_by_lease index; a released event is free again, its claim not counted', () => {
+      const [fields] = models.OutboxEvent.schema.indexes().find(([, o]) => o.name === 'outbox_events_by_lease')!;
       assert.deepEqual(fields, claim.candidates.sort);
       assert.deepEqual(Q.releaseEvent(ids[0]!, 'tok'), {
         filter: { _id: ids[0], lease: 'tok' },
@@ -491,32 +503,50 @@ describe('MongoDB store: query shapes (no server)', () => {
   });
 
   describe('deliveries', () => {
-    it('enqueues many in one bulkWrite of upserts with $setOnInsert, so an existing entry is untouched', () => {
-      assert.deepEqual(Q.enqueueDeliveries([{ id: 'e1', payload: '{}' }, { id: 'e2', payload: '[]' }], 3), [
-        {
-          updateOne: {
-            filter: { _id: 'e1' },
-            update: { $setOnInsert: { payload: '{}', attempts: 0, next_attempt_at: 3, leased_until: null, lease: null, created_at: 3, last_error: null } },
-            upsert: true,
-          },
+    const NOW = { $divide: [{ $toLong: '$$NOW' }, 1000] };
+
+    it('enqueues many in one bulkWrite of pipeline upserts timed by the server clock; an existing entry is replaced by itself', () => {
+      const upsert = (id: string, payload: string) => ({
+        updateOne: {
+          filter: { _id: id },
+          update: [
+            {
+              $replaceWith: {
+                $cond: [
+                  { $eq: [{ $type: '$created_at' }, 'missing'] },
+                  { _id: '$_id', payload: { $literal: payload }, attempts: 0, next_attempt_at: NOW, leased_until: null, lease: null, created_at: NOW, last_error: null },
+                  '$$ROOT',
+                ],
+              },
+            },
+          ],
+          upsert: true,
         },
-        {
-          updateOne: {
-            filter: { _id: 'e2' },
-            update: { $setOnInsert: { payload: '[]', attempts: 0, next_attempt_at: 3, leased_until: null, lease: null, created_at: 3, last_error: null } },
-            upsert: true,
-          },
-        },
-      ]);
+      });
+      assert.deepEqual(Q.enqueueDeliveries([{ id: 'e1', payload: '{}' }, { id: 'e2', payload: '$payload' }], 0), [upsert('e1', '{}'), upsert('e2', '$payload')]);
+      // The whole document is replaced: every field of the schema, no other.
+      const [built] = Q.enqueueDeliveries([{ id: 'e', payload: '' }], 0) as unknown as Array<{ updateOne: { update: Array<{ $replaceWith: { $cond: [unknown, object] } }> } }>;
+      const fields = Object.keys(built!.updateOne.update[0]!.$replaceWith.$cond[1]);
+      assert.deepEqual(fields.sort(), Object.keys(models.Outbox.schema.paths).filter((p) => p !== '__v').sort());
     });
 
-    it('claims the oldest due, unleased entries by token, every step on the partial outbox_due index', () => {
-      const claim = Q.claimDeliveries(100, 30, 20);
-      const due = { next_attempt_at: op({ $gte: 0, $lte: 100 }), $or: [{ leased_until: null }, { leased_until: op({ $lte: 100 }) }] };
-      assert.deepEqual(claim.candidates, { filter: due, projection: { _id: 1 }, sort: { next_attempt_at: 1, _id: 1 }, limit: 20 });
+    it('claims the first due candidates by token, freedom decided by the server clock, every filter on outbox_due or _id', () => {
+      const claim = Q.claimDeliveries(30, 20, 0);
+      const free = { $and: [{ $lte: ['$next_attempt_at', NOW] }, { $lte: [{ $ifNull: ['$leased_until', 0] }, NOW] }] };
+      const end = { $add: [NOW, 30] };
+      assert.deepEqual(claim.candidates, { filter: { next_attempt_at: op({ $gte: 0 }) }, projection: { _id: 1 }, sort: { next_attempt_at: 1, _id: 1 }, limit: 20 });
       assert.deepEqual(claim.lease(['e1', 'e2'], 'tok'), {
-        filter: { _id: op({ $in: ['e1', 'e2'] }), ...due },
-        update: { $set: { leased_until: 130, lease: 'tok' } },
+        filter: { _id: op({ $in: ['e1', 'e2'] }), next_attempt_at: op({ $gte: 0 }) },
+        update: [
+          {
+            $set: {
+              next_attempt_at: { $cond: [free, end, '$next_attempt_at'] },
+              leased_until: { $cond: [free, end, '$leased_until'] },
+              lease: { $cond: [free, { $literal: 'tok' }, '$lease'] },
+            },
+          },
+        ],
+        options: { updatePipeline: true },
       });
       assert.deepEqual(claim.leased(['e1'], 'tok'), { filter: { _id: op({ $in: ['e1'] }), lease: 'tok' }, sort: { next_attempt_at: 1, _id: 1 } });
       assertUsesPartial(claim.candidates.filter, models.Outbox, 'outbox_due');
@@ -525,9 +555,14 @@ describe('MongoDB store: query shapes (no server)', () => {
       assert.throws(() => claim.lease([{ $ne: '' }], 'tok'), TypeError);
     });
 
-    it('retries by releasing the lease; counts pending (on the partial index) and dead', () => {
-      assert.deepEqual(Q.retryDelivery('e1', { attempts: 2, nextAttemptAt: null, error: 'x'.repeat(900) }).update, {
-        $set: { attempts: 2, next_attempt_at: null, leased_until: null, lease: null, last_error: 'x'.repeat(500) },
+    it('retries by releasing the lease, due again after the delay by the server clock; counts pending (on the partial index) and dead', () => {
+      assert.deepEqual(Q.retryDelivery('e1', { attempts: 2, retryInS: 8, error: '$x' }, 0), {
+        filter: { _id: 'e1' },
+        update: [{ $set: { attempts: 2, next_attempt_at: { $add: [NOW, 8] }, leased_until: null, lease: null, last_error: { $literal: '$x' } } }],
+        options: { updatePipeline: true },
+      });
+      assert.deepEqual((Q.retryDelivery('e1', { attempts: 2, retryInS: null, error: 'x'.repeat(900) }, 0).update as Array<{ $set: object }>)[0]!.$set, {
+        attempts: 2, next_attempt_at: null, leased_until: null, lease: null, last_error: { $literal: 'x'.repeat(500) },
       });
       assert.deepEqual(Q.countDeliveries.pending.filter, { next_attempt_at: op({ $gte: 0 }) });
       assertUsesPartial(Q.countDeliveries.pending.filter, models.Outbox, 'outbox_due');

@@ -184,17 +184,29 @@ describe('MongoDB store: round trips per operation (recorded against a scripted 
   describe('outbox and recipients (either mode)', () => {
     it('claims deliveries in three: candidates, one updateMany by token, one find of the token; enqueues in one bulkWrite', async () => {
       const run = recorded(true, (call) => (call.op === 'find' && run.calls.length === 1 ? [{ _id: 'd1' }, { _id: 'd2' }] : healthy(call)));
-      await new MongoOutbox(run.ctx).claimDeliveries(10, 60, 20);
-      await new MongoOutbox(run.ctx).enqueueDeliveries([{ id: 'd3', payload: '{}' }, { id: 'd4', payload: '{}' }], 10);
+      await new MongoOutbox(run.ctx).claimDeliveries(60, 20);
+      await new MongoOutbox(run.ctx).enqueueDeliveries([{ id: 'd3', payload: '{}' }, { id: 'd4', payload: '{}' }]);
       assert.deepEqual(run.ops(), ['Outbox.find', 'Outbox.updateMany', 'Outbox.find', 'Outbox.bulkWrite']);
+      // The lease is an update pipeline, declared to Mongoose, so $$NOW is the server's.
+      assert.deepEqual(run.calls[1]!.args[2], { updatePipeline: true });
+    });
+
+    it('claims in two when none of the candidates was free (the updateMany modified none): no read-back', async () => {
+      const run = recorded(true, (call) => {
+        if (call.op === 'find' && run.calls.length === 1) return [{ _id: 'd1' }];
+        if (call.op === 'updateMany') return { matchedCount: 1, modifiedCount: 0 };
+        return healthy(call);
+      });
+      assert.deepEqual(await new MongoOutbox(run.ctx).claimDeliveries(60, 20), []);
+      assert.deepEqual(run.ops(), ['Outbox.find', 'Outbox.updateMany']);
     });
 
     it('claims events in three with transactions; standalone adds one look for unsettled questions', async () => {
       const tx = recorded(true, (call) => (call.op === 'find' && tx.calls.length === 1 ? [{ _id: new Types.ObjectId() }] : healthy(call)));
-      await new MongoOutbox(tx.ctx).claimEvents(10, 60, 20);
+      await new MongoOutbox(tx.ctx).claimEvents(60, 20);
       assert.deepEqual(tx.ops(), ['OutboxEvent.find', 'OutboxEvent.updateMany', 'OutboxEvent.find']);
       const standalone = recorded(false);
-      await new MongoOutbox(standalone.ctx).claimEvents(10, 60, 20);
+      await new MongoOutbox(standalone.ctx).claimEvents(60, 20);
       assert.deepEqual(standalone.ops(), ['Question.find', 'OutboxEvent.find']);
     });
 

@@ -104,7 +104,7 @@ describe('MongoDB store: schemas (no server)', () => {
     assert.deepEqual(indexes(models.Template.schema).map((i) => i.name), ['templates_by_app']);
     assert.deepEqual(indexes(models.Item.schema).map((i) => i.name), ['items_by_template']);
     assert.deepEqual(indexes(models.Outbox.schema).map((i) => i.name), ['outbox_due']);
-    assert.deepEqual(indexes(models.OutboxEvent.schema).map((i) => i.name), ['outbox_events_by_age']);
+    assert.deepEqual(indexes(models.OutboxEvent.schema).map((i) => i.name), ['outbox_events_by_lease']);
     assert.deepEqual(indexes(models.Change.schema).map((i) => i.name), ['changes_by_time']);
   });
 

@@ -17,11 +17,13 @@ import { eventually } from '../support/eventually.js';
 import { startTestServer } from '../support/server.js';
 import { storeContract } from './contract.js';
 
-storeContract('SQLite', async () => {
+storeContract('SQLite', async (clockOffset) => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kefu-store-'));
-  const store = new SqliteStore({ dataDir });
+  const store = new SqliteStore({ dataDir, clockOffset });
   return {
     store,
+    // Another process on the same DATA_DIR.
+    openPeer: async () => new SqliteStore({ dataDir, clockOffset }),
     async destroy() {
       await store.close();
       rmSync(dataDir, { recursive: true, force: true });
@@ -110,7 +112,7 @@ describe('SQLite store: sessions at rest', function () {
       // The idempotency key moved to the digest with its session.
       assert.equal((await store.conversations.findMessageByClientId(sessionDigest(token), 'c-1'))!.text, 'hello');
       // A stored push names its device by digest now.
-      const claimed = await store.outbox.claimDeliveries(2000, 30, 10);
+      const claimed = await store.outbox.claimDeliveries(30, 10);
       const pushed = JSON.parse(claimed.find((d) => d.id === 'p1')!.payload);
       assert.equal(pushed.device, sessionDigest(other));
       assert.equal('session' in pushed, false);

@@ -97,7 +97,7 @@ export interface OutboxEventDoc {
   to: PreviousDoc | null;
   created_at: number;
   attempts: number;
-  /** 0 when free; otherwise the lease runs until then. */
+  /** 0 when never leased; otherwise the lease runs (or ran) until then, by the server's clock. */
   leased_until: number;
   lease: string | null;
 }
@@ -309,8 +309,9 @@ export const outboxEventSchema = new Schema<OutboxEventDoc>(
   },
   { ...strictness, collection: 'outbox_events' },
 );
-// The relay's claims: oldest first.
-outboxEventSchema.index({ created_at: 1, _id: 1 }, { name: 'outbox_events_by_age' });
+// The relay's claims: free events first whatever the time (never leased, 0, oldest first; then by
+// lease end), so the candidates need no clock in their filter (queries.ts, claimEvents).
+outboxEventSchema.index({ leased_until: 1, created_at: 1, _id: 1 }, { name: 'outbox_events_by_lease' });
 
 export const changeSchema = new Schema<ChangeDoc>(
   {

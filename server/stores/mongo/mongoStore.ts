@@ -5,7 +5,7 @@
  * explained in writes.ts.
  */
 import type { Connection } from 'mongoose';
-import type { Store } from '../types.js';
+import type { ClockOffset, Store } from '../types.js';
 import { MongoAccounts } from './accounts.js';
 import { openConnection, supportsTransactions } from './connection.js';
 import { MongoConversations } from './conversations.js';
@@ -21,6 +21,8 @@ export interface MongoConnectOptions {
   transactions?: boolean;
   /** The database to use instead of the one named in the URI (tests use one per run). */
   dbName?: string;
+  /** Tests only: shifts the server clock the outbox reads (ClockOffset). */
+  clockOffset?: ClockOffset;
 }
 
 export class MongoStore implements Store {
@@ -36,13 +38,14 @@ export class MongoStore implements Store {
     models: Models,
     /** Whether related writes share a transaction (see writes.ts). */
     readonly transactions: boolean,
+    clockOffset: ClockOffset | undefined,
   ) {
     const ctx = { connection, models, transactions };
     this.accounts = new MongoAccounts(ctx);
     this.conversations = new MongoConversations(ctx);
     this.templates = new MongoTemplates(models);
     this.media = new MongoMedia(connection);
-    this.outbox = new MongoOutbox(ctx);
+    this.outbox = new MongoOutbox(ctx, clockOffset);
   }
 
   /**
@@ -55,7 +58,7 @@ export class MongoStore implements Store {
       await migrate(models);
       const transactions = options.transactions ?? (await supportsTransactions(connection));
       await drainPending({ connection, models, transactions });
-      return new MongoStore(connection, models, transactions);
+      return new MongoStore(connection, models, transactions, options.clockOffset);
     } catch (error) {
       await connection.close().catch(() => undefined);
       throw error;

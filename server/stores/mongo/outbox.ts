@@ -3,12 +3,13 @@
  * the deliveries they fan out to (`outbox`), and the provisioning change feed (`changes`).
  *
  * MongoDB has no "update up to N documents and return them", so a claim leases by token
- * (queries.ts, ClaimQueries): pick the oldest free candidates, lease those still free in one
- * updateMany stamped with a random token, read back what carries the token. The updateMany checks
- * freedom per document atomically, so two claimers never hold one row at once.
+ * (queries.ts, ClaimQueries): pick the candidates, lease those still free in one updateMany stamped
+ * with a random token, read back what carries the token. The updateMany checks freedom per document
+ * atomically, against the server's `$$NOW`, so two claimers never hold one row at once, whatever
+ * their own clocks say.
  */
 import { randomBytes } from 'node:crypto';
-import type { ChangeRecord, OutboxEntry, OutboxEvent, OutboxStore, Seconds } from '../types.js';
+import type { ChangeRecord, ClockOffset, OutboxEntry, OutboxEvent, OutboxStore, Seconds } from '../types.js';
 import type { ChangeDoc, CounterDoc, OutboxDoc, OutboxEventDoc } from './models.js';
 import * as Q from './queries.js';
 import { findAll, findFirst, type AnyModel } from './reads.js';
@@ -28,20 +29,29 @@ async function claim<T extends { _id: unknown }>(model: AnyModel, queries: Q.Cla
   if (candidates.length === 0) return { docs: [], token };
   const ids = candidates.map((c) => c._id);
   const lease = queries.lease(ids, token);
-  await model.updateMany(lease.filter, lease.update!).exec();
+  const { modifiedCount } = await model.updateMany(lease.filter, lease.update!, lease.options).exec();
+  // Nothing was free (candidates that are leased or not yet due): no read-back needed.
+  if (modifiedCount === 0) return { docs: [], token };
   return { docs: await findAll<T>(model, queries.leased(ids, token)), token };
 }
 
 export class MongoOutbox implements OutboxStore {
-  constructor(private readonly ctx: WriteContext) {}
+  constructor(
+    private readonly ctx: WriteContext,
+    /** Tests only (ClockOffset): shifts the server clock this store reads. */
+    private readonly clockOffset: ClockOffset = { seconds: 0 },
+  ) {}
 
   private get models() {
     return this.ctx.models;
   }
 
-  async claimEvents(now: Seconds, leaseS: number, limit: number): Promise<OutboxEvent[]> {
+  async claimEvents(leaseS: number, limit: number): Promise<OutboxEvent[]> {
+    // The grace periods compare with times that writers stamped by their own clocks, so this node's
+    // serves: a wrong guess settles a write early (settling is idempotent) or drops a ghost late.
+    const now = Date.now() / 1000;
     if (!this.ctx.transactions) await this.settleUnsettled(now, limit);
-    const { docs, token } = await claim<OutboxEventDoc>(this.models.OutboxEvent, Q.claimEvents(now, leaseS, limit));
+    const { docs, token } = await claim<OutboxEventDoc>(this.models.OutboxEvent, Q.claimEvents(leaseS, limit, this.clockOffset.seconds));
     const ready = this.ctx.transactions ? docs : await this.withoutGhosts(docs, token, now);
     return ready.map(toOutboxEvent);
   }
@@ -98,13 +108,13 @@ export class MongoOutbox implements OutboxStore {
     return this.models.OutboxEvent.countDocuments(Q.allEvents.filter).exec();
   }
 
-  async enqueueDeliveries(entries: Array<{ id: string; payload: string }>, now: Seconds): Promise<void> {
+  async enqueueDeliveries(entries: Array<{ id: string; payload: string }>): Promise<void> {
     if (entries.length === 0) return;
-    await this.models.Outbox.bulkWrite(Q.enqueueDeliveries(entries, now), { ordered: false });
+    await this.models.Outbox.bulkWrite(Q.enqueueDeliveries(entries, this.clockOffset.seconds), { ordered: false });
   }
 
-  async claimDeliveries(now: Seconds, leaseS: number, limit: number): Promise<OutboxEntry[]> {
-    const { docs } = await claim<OutboxDoc>(this.models.Outbox, Q.claimDeliveries(now, leaseS, limit));
+  async claimDeliveries(leaseS: number, limit: number): Promise<OutboxEntry[]> {
+    const { docs } = await claim<OutboxDoc>(this.models.Outbox, Q.claimDeliveries(leaseS, limit, this.clockOffset.seconds));
     return docs.map(toDelivery);
   }
 
@@ -112,9 +122,9 @@ export class MongoOutbox implements OutboxStore {
     await this.models.Outbox.deleteOne(Q.byId(id).filter).exec();
   }
 
-  async retryDelivery(id: string, retry: { attempts: number; nextAttemptAt: Seconds | null; error: string }): Promise<void> {
-    const q = Q.retryDelivery(id, retry);
-    await this.models.Outbox.updateOne(q.filter, q.update!).exec();
+  async retryDelivery(id: string, retry: { attempts: number; retryInS: number | null; error: string }): Promise<void> {
+    const q = Q.retryDelivery(id, retry, this.clockOffset.seconds);
+    await this.models.Outbox.updateOne(q.filter, q.update!, q.options).exec();
   }
 
   async countDeliveries(): Promise<{ pending: number; dead: number }> {

@@ -349,9 +349,24 @@ export function mediaChunks(fileId: Types.ObjectId): QuerySpec {
 export const NOT_DEAD = { $gte: 0 } as const;
 
 /**
- * A claim is three steps, none of which can hand one row to two claimers: pick the oldest free
- * candidates (`candidates`), lease those still free in one updateMany that re-checks freedom per
- * document and stamps a random token (`lease`), then read back what carries the token (`leased`).
+ * The server's clock in float seconds, as every stored time: `$$NOW` is the time the server began
+ * the command, the same for every document it touches. `offsetS` is 0 but in tests (ClockOffset).
+ */
+export function serverNow(offsetS: number): Doc {
+  const now = { $divide: [{ $toLong: '$$NOW' }, 1000] };
+  return n(offsetS) === 0 ? now : { $add: [now, offsetS] };
+}
+
+/**
+ * A claim is three steps, none of which can hand one row to two claimers: pick the candidates
+ * (`candidates`), lease those still free in one updateMany that re-checks freedom per document
+ * against the server's clock and stamps a random token (`lease`), then read back what carries the
+ * token (`leased`).
+ *
+ * No filter reads a clock: the candidates are the first rows of an index whose order puts the free
+ * ones first (whatever the time), and the freedom check is a `$cond` on `$$NOW` inside the lease's
+ * update pipeline, where it is atomic per document. So every filter stays a plain index range the
+ * planner can bound and match against partial filters, and no node's clock decides anything.
  */
 export interface ClaimQueries {
   candidates: QuerySpec;
@@ -359,16 +374,26 @@ export interface ClaimQueries {
   leased: (ids: unknown[], token: string) => QuerySpec;
 }
 
-export function claimEvents(now: number, leaseS: number, limit: number): ClaimQueries {
-  const free = () => ({ leased_until: trusted({ $lte: n(now) }) });
-  const sort = { created_at: 1, _id: 1 } as const;
+/** Sets each field to its value when `free` holds, else leaves it as it is. */
+function whenFree(free: Doc, fields: Record<string, unknown>): Doc {
+  return Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, { $cond: [free, value, `$${name}`] }]));
+}
+
+/**
+ * Events: `outbox_events_by_lease` orders never-leased events (leased_until 0) oldest first, then
+ * leased ones by lease end, so the first `limit` rows hold every free event up to `limit`.
+ */
+export function claimEvents(leaseS: number, limit: number, offsetS: number): ClaimQueries {
+  const now = serverNow(offsetS);
+  const free = { $lte: ['$leased_until', now] };
   return {
-    candidates: { filter: free(), projection: { _id: 1 }, sort, limit: n(limit) },
+    candidates: { filter: {}, projection: { _id: 1 }, sort: { leased_until: 1, created_at: 1, _id: 1 }, limit: n(limit) },
     lease: (ids, token) => ({
-      filter: { _id: trusted({ $in: ids }), ...free() },
-      update: { $set: { leased_until: n(now) + n(leaseS), lease: s(token) }, $inc: { attempts: 1 } },
+      filter: { _id: trusted({ $in: ids }) },
+      update: [{ $set: whenFree(free, { leased_until: { $add: [now, n(leaseS)] }, lease: { $literal: s(token) }, attempts: { $add: ['$attempts', 1] } }) }],
+      options: { updatePipeline: true },
     }),
-    leased: (ids, token) => ({ filter: { _id: trusted({ $in: ids }), lease: s(token) }, sort }),
+    leased: (ids, token) => ({ filter: { _id: trusted({ $in: ids }), lease: s(token) }, sort: { created_at: 1, _id: 1 } }),
   };
 }
 
@@ -385,55 +410,69 @@ export function dropEvent(id: Types.ObjectId, token: string): QuerySpec {
   return { filter: { _id: id, lease: s(token) } };
 }
 
-export function claimDeliveries(now: number, leaseS: number, limit: number): ClaimQueries {
-  const due = () => ({
-    next_attempt_at: trusted({ ...NOT_DEAD, $lte: n(now) }),
-    $or: [{ leased_until: null }, { leased_until: trusted({ $lte: n(now) }) }],
-  });
+/**
+ * Deliveries: a lease moves `next_attempt_at` to the lease's end (when the entry is next tried
+ * should its claimer die), so `outbox_due` in order lists every due entry first, leased or not.
+ * `leased_until` is still checked: an entry leased by a node of the previous version (which left
+ * `next_attempt_at` alone) stays held until its lease ends.
+ */
+export function claimDeliveries(leaseS: number, limit: number, offsetS: number): ClaimQueries {
+  const now = serverNow(offsetS);
+  const free = { $and: [{ $lte: ['$next_attempt_at', now] }, { $lte: [{ $ifNull: ['$leased_until', 0] }, now] }] };
   const sort = { next_attempt_at: 1, _id: 1 } as const;
+  const leaseEnd = { $add: [now, n(leaseS)] };
   return {
-    candidates: { filter: due(), projection: { _id: 1 }, sort, limit: n(limit) },
+    candidates: { filter: { next_attempt_at: trusted({ ...NOT_DEAD }) }, projection: { _id: 1 }, sort, limit: n(limit) },
     lease: (ids, token) => ({
-      filter: { _id: trusted({ $in: ids.map(s) }), ...due() },
-      update: { $set: { leased_until: n(now) + n(leaseS), lease: s(token) } },
+      filter: { _id: trusted({ $in: ids.map(s) }), next_attempt_at: trusted({ ...NOT_DEAD }) },
+      update: [{ $set: whenFree(free, { next_attempt_at: leaseEnd, leased_until: leaseEnd, lease: { $literal: s(token) } }) }],
+      options: { updatePipeline: true },
     }),
     leased: (ids, token) => ({ filter: { _id: trusted({ $in: ids.map(s) }), lease: s(token) }, sort }),
   };
 }
 
-/** One bulkWrite of upserts: `$setOnInsert` leaves an entry whose id exists exactly as it is. */
-export function enqueueDeliveries(entries: Array<{ id: string; payload: string }>, now: number) {
+/**
+ * One bulkWrite of pipeline upserts, timed by the server's clock: an entry that exists (it has a
+ * `created_at`) is replaced by itself, that is left exactly as it is.
+ */
+export function enqueueDeliveries(entries: Array<{ id: string; payload: string }>, offsetS: number) {
+  const now = serverNow(offsetS);
   return entries.map((entry) => ({
     updateOne: {
       filter: { _id: s(entry.id) },
-      update: {
-        $setOnInsert: {
-          payload: s(entry.payload),
-          attempts: 0,
-          next_attempt_at: n(now),
-          leased_until: null,
-          lease: null,
-          created_at: n(now),
-          last_error: null,
+      update: [
+        {
+          $replaceWith: {
+            $cond: [
+              { $eq: [{ $type: '$created_at' }, 'missing'] },
+              { _id: '$_id', payload: { $literal: s(entry.payload) }, attempts: 0, next_attempt_at: now, leased_until: null, lease: null, created_at: now, last_error: null },
+              '$$ROOT',
+            ],
+          },
         },
-      },
+      ],
       upsert: true,
     },
   }));
 }
 
-export function retryDelivery(id: string, retry: { attempts: number; nextAttemptAt: number | null; error: string }): QuerySpec {
+/** A failed attempt: the lease released, the next one `retryInS` after the server's now (or never: dead). */
+export function retryDelivery(id: string, retry: { attempts: number; retryInS: number | null; error: string }, offsetS: number): QuerySpec {
   return {
     filter: { _id: s(id) },
-    update: {
-      $set: {
-        attempts: n(retry.attempts),
-        next_attempt_at: retry.nextAttemptAt === null ? null : n(retry.nextAttemptAt),
-        leased_until: null,
-        lease: null,
-        last_error: s(retry.error).slice(0, 500),
+    update: [
+      {
+        $set: {
+          attempts: n(retry.attempts),
+          next_attempt_at: retry.retryInS === null ? null : { $add: [serverNow(offsetS), n(retry.retryInS)] },
+          leased_until: null,
+          lease: null,
+          last_error: { $literal: s(retry.error).slice(0, 500) },
+        },
       },
-    },
+    ],
+    options: { updatePipeline: true },
   };
 }
 

@@ -16,7 +16,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { sessionDigest } from '../../domain/sessionTokens.js';
-import type { Page } from '../types.js';
+import type { ClockOffset, Page } from '../types.js';
 import { GroupCommit, type SqliteWriteStats } from './groupCommit.js';
 import { MIGRATIONS } from './schema.js';
 
@@ -34,6 +34,8 @@ export interface SqliteStoreOptions {
    * @default true
    */
   groupCommit?: boolean;
+  /** Tests only: shifts the clock the outbox reads (ClockOffset). */
+  clockOffset?: ClockOffset;
 }
 
 /** The open database and the statement helpers the subject objects use; owned by SqliteStore. */

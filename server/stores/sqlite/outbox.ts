@@ -2,13 +2,30 @@
  * The outbox of the embedded store: domain events recorded in the transaction of their cause, the
  * deliveries they fan out to, and the provisioning change feed. The other subjects write events
  * and changes through recordEvent / recordChange, inside their own write, never with SQL of their own.
+ *
+ * Leases and due times are read from SQLite's clock inside the statement that uses them (NOW), never
+ * from the caller: every process on one DATA_DIR shares the machine's clock, read in this one place.
  */
-import type { ChangeKind, ChangeRecord, OutboxEntry, OutboxEvent, OutboxStore, Seconds } from '../types.js';
+import type { ChangeKind, ChangeRecord, ClockOffset, OutboxEntry, OutboxEvent, OutboxStore, Seconds } from '../types.js';
 import type { SqliteDb } from './db.js';
 import { toChange, toDelivery, toEvent, type ChangeRow, type DeliveryRow, type EventRow } from './rows.js';
 
+/**
+ * The database's time in float seconds, plus the tests' offset (bound as `@offset`). SQLite reads
+ * the clock once per statement step, so every use in one statement sees the same instant.
+ */
+const NOW = "(unixepoch('subsec') + @offset)";
+
 export class SqliteOutbox implements OutboxStore {
-  constructor(private readonly db: SqliteDb) {}
+  constructor(
+    private readonly db: SqliteDb,
+    /** Tests only (ClockOffset): shifts the clock the statements read. */
+    private readonly clockOffset: ClockOffset = { seconds: 0 },
+  ) {}
+
+  private get offset(): number {
+    return this.clockOffset.seconds;
+  }
 
   /** Records a domain event; must run inside the write of its cause. A repeated id is left as it is. */
   recordEvent(event: Omit<OutboxEvent, 'attempts'>): void {
@@ -42,14 +59,14 @@ export class SqliteOutbox implements OutboxStore {
     if (!this.db.inTransaction) throw new Error(`${name} must run inside the write of its cause`);
   }
 
-  async claimEvents(now: Seconds, leaseS: number, limit: number): Promise<OutboxEvent[]> {
+  async claimEvents(leaseS: number, limit: number): Promise<OutboxEvent[]> {
     const rows = await this.db.write(() =>
       this.db.all<EventRow>(
-        `UPDATE outbox_events SET leased_until = ?, attempts = attempts + 1
-         WHERE id IN (SELECT id FROM outbox_events WHERE leased_until IS NULL OR leased_until <= ?
-                      ORDER BY created_at, id LIMIT ?)
+        `UPDATE outbox_events SET leased_until = ${NOW} + @lease, attempts = attempts + 1
+         WHERE id IN (SELECT id FROM outbox_events WHERE leased_until IS NULL OR leased_until <= ${NOW}
+                      ORDER BY created_at, id LIMIT @limit)
          RETURNING id, type, question_id, message_id, previous_status, previous_serv_id, to_status, to_serv_id, created_at, attempts`,
-        [now + leaseS, now, limit],
+        { offset: this.offset, lease: leaseS, limit },
       ),
     );
     // RETURNING follows no order: oldest first is restored here.
@@ -64,44 +81,48 @@ export class SqliteOutbox implements OutboxStore {
     return this.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM outbox_events')!.n;
   }
 
-  async enqueueDeliveries(entries: Array<{ id: string; payload: string }>, now: Seconds): Promise<void> {
+  async enqueueDeliveries(entries: Array<{ id: string; payload: string }>): Promise<void> {
     if (entries.length === 0) return;
     await this.db.write(() => {
       for (const entry of entries) {
         this.db.run(
-          `INSERT INTO deliveries (id, payload, attempts, next_attempt_at, created_at) VALUES (?, ?, 0, ?, ?)
+          `INSERT INTO deliveries (id, payload, attempts, next_attempt_at, created_at) VALUES (@id, @payload, 0, ${NOW}, ${NOW})
            ON CONFLICT (id) DO NOTHING`,
-          [entry.id, entry.payload, now, now],
+          { id: entry.id, payload: entry.payload, offset: this.offset },
         );
       }
     });
   }
 
-  async claimDeliveries(now: Seconds, leaseS: number, limit: number): Promise<OutboxEntry[]> {
+  /**
+   * The lease also moves next_attempt_at to its end (as on MongoDB, where the claim's index order
+   * depends on it): the entry's next attempt, should this claimer die.
+   */
+  async claimDeliveries(leaseS: number, limit: number): Promise<OutboxEntry[]> {
     const rows = await this.db.write(() =>
       this.db.all<DeliveryRow>(
-        `UPDATE deliveries SET leased_until = ?
-         WHERE id IN (SELECT id FROM deliveries WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ?
-                        AND (leased_until IS NULL OR leased_until <= ?) ORDER BY next_attempt_at LIMIT ?)
+        `UPDATE deliveries SET leased_until = ${NOW} + @lease, next_attempt_at = ${NOW} + @lease
+         WHERE id IN (SELECT id FROM deliveries WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ${NOW}
+                        AND (leased_until IS NULL OR leased_until <= ${NOW}) ORDER BY next_attempt_at LIMIT @limit)
          RETURNING id, payload, attempts, next_attempt_at, created_at`,
-        [now + leaseS, now, now, limit],
+        { offset: this.offset, lease: leaseS, limit },
       ),
     );
-    return rows.map(toDelivery).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
+    // RETURNING follows no order, and every row now carries the same lease end: restore the id order.
+    return rows.map(toDelivery).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   async completeDelivery(id: string): Promise<void> {
     await this.db.write(() => this.db.run('DELETE FROM deliveries WHERE id = ?', [id]));
   }
 
-  async retryDelivery(id: string, retry: { attempts: number; nextAttemptAt: Seconds | null; error: string }): Promise<void> {
+  async retryDelivery(id: string, retry: { attempts: number; retryInS: number | null; error: string }): Promise<void> {
     await this.db.write(() =>
-      this.db.run('UPDATE deliveries SET attempts = ?, next_attempt_at = ?, leased_until = NULL, last_error = ? WHERE id = ?', [
-        retry.attempts,
-        retry.nextAttemptAt,
-        retry.error.slice(0, 500),
-        id,
-      ]),
+      this.db.run(
+        `UPDATE deliveries SET attempts = @attempts, next_attempt_at = ${NOW} + @retryIn, leased_until = NULL, last_error = @error WHERE id = @id`,
+        // A null delay makes next_attempt_at null: given up.
+        { attempts: retry.attempts, retryIn: retry.retryInS, error: retry.error.slice(0, 500), id, offset: this.offset },
+      ),
     );
   }
 

@@ -25,7 +25,7 @@ export class SqliteStore implements Store {
 
   constructor(options: SqliteStoreOptions) {
     this.db = new SqliteDb(options);
-    this.outbox = new SqliteOutbox(this.db);
+    this.outbox = new SqliteOutbox(this.db, options.clockOffset);
     this.templates = new SqliteTemplates(this.db);
     this.media = new SqliteMedia(this.db);
     this.accounts = new SqliteAccounts(this.db, this.outbox, this.templates);

@@ -34,7 +34,7 @@ export function messagesContract(store: GetStore): void {
       const sent = (await store().conversations.appendMessage(userText(q.id, 'hi', { clientMsgId: 'c-ev', now: T0 + 5 }), USER_GUARD))!;
       assert.equal((await store().conversations.appendMessage(userText(q.id, 'hi', { clientMsgId: 'c-ev' }), USER_GUARD))!.duplicate, true);
       assert.equal(await store().conversations.appendMessage(userText(q.id, 'x'), { statuses: [1, 2], userId: 'u2' }), null);
-      assert.deepEqual(await store().outbox.claimEvents(T0 + 10, 30, 10), [
+      assert.deepEqual(await store().outbox.claimEvents(30, 10), [
         { id: sent.message.id, type: 'message.created', questionId: q.id, messageId: sent.message.id, previous: null, to: null, createdAt: T0 + 5, attempts: 1 },
       ]);
     });

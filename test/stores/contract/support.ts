@@ -1,10 +1,27 @@
 /** Shared helpers of the store contract parts. */
 import { sessionDigest } from '../../../server/domain/sessionTokens.js';
-import type { ChangeRecord, NewMessage, QuestionRecord, SessionRecord, Store } from '../../../server/stores/types.js';
+import type { ChangeRecord, ClockOffset, NewMessage, QuestionRecord, SessionRecord, Store } from '../../../server/stores/types.js';
 
-/** Opens a fresh, empty store; `destroy` closes it and removes its data. */
-export type StoreFactory = () => Promise<{ store: Store; destroy: () => Promise<void> }>;
+/** A fresh, empty store, opened with `clock` as its clock offset; see StoreFactory. */
+export interface OpenedStore {
+  store: Store;
+  /**
+   * Opens another store on the same database, as a second node (or process) would, with the
+   * same clock offset; the suite closes it before `destroy`.
+   */
+  openPeer: () => Promise<Store>;
+  /** Closes the store and removes its data. */
+  destroy: () => Promise<void>;
+}
+export type StoreFactory = (clock: ClockOffset) => Promise<OpenedStore>;
 export type GetStore = () => Store;
+
+/** What a contract part may use besides the store: the database clock's offset and peers on the same database. */
+export interface ContractContext {
+  /** Move `clock().seconds` forward to let leases run out (reset to 0 before each test). */
+  clock: () => ClockOffset;
+  peer: () => Promise<Store>;
+}
 
 /** A fixed clock origin, so ids (which embed the creation second) sort as the test intends. */
 export const T0 = 1_732_790_000.25;
@@ -68,9 +85,9 @@ export async function changesAfter(store: Store, afterSeq: number): Promise<Arra
   return (await store.outbox.listChanges(afterSeq, 1000)).map((c) => [c.kind, c.key]);
 }
 
-/** Claims every recorded event (far in the future, so no lease is live) and completes them. */
-export async function drainEvents(store: Store, now = T0 + 1e6) {
-  const events = await store.outbox.claimEvents(now, 30, 1000);
+/** Claims every free recorded event and completes them. */
+export async function drainEvents(store: Store) {
+  const events = await store.outbox.claimEvents(30, 1000);
   for (const event of events) await store.outbox.completeEvent(event.id);
   return events;
 }
