@@ -11,7 +11,7 @@ import { STATUS, type SenderType } from '../../shared/limits.js';
 import { rooms, type Room } from '../../shared/rooms.js';
 import type { Deps } from '../deps.js';
 import { unmapped, type DomainEvent } from '../domain/events.js';
-import { presentMessage, presentSummary } from '../domain/presenters.js';
+import { presentMessage, presentNote, presentSummary } from '../domain/presenters.js';
 import type { MessageRecord, QuestionRecord } from '../stores/types.js';
 import type { ChangeFeed } from './changeFeed.js';
 import { deviceRoomOf } from './deviceRooms.js';
@@ -89,7 +89,7 @@ export function startPublisher(io: KefuServer, deps: Deps, parts: { changeFeed: 
         // An agent that quit stops following the question on every node; it may subscribe again
         // like any agent of the app, but its desk no longer streams a conversation it left.
         if (previous.servId && previous.servId !== question.servId) {
-          io.in(rooms.agent(previous.servId)).socketsLeave(rooms.question(question.id));
+          io.in(rooms.agent(previous.servId)).socketsLeave([rooms.question(question.id), rooms.notes(question.id)]);
         }
         const wasQueued = previous.status === STATUS.pending;
         const isQueued = question.status === STATUS.pending;
@@ -97,6 +97,15 @@ export function startPublisher(io: KefuServer, deps: Deps, parts: { changeFeed: 
           io.to(rooms.queue(question.identify)).emit('queue:removed', { question_id: question.id, identify: question.identify });
         }
         if (!wasQueued && isQueued) await queueAdded(question);
+        return;
+      }
+      case 'note.created': {
+        // Notes have a room of their own: the question room is shared with the user. The asker's
+        // user room is excepted too, so a socket that is both (its user bound to an agent) never hears one.
+        const { question, note } = event;
+        const targets: Room[] = [rooms.notes(question.id)];
+        if (question.status === STATUS.inProgress && question.servId) targets.push(rooms.agent(question.servId));
+        io.to(targets).except(rooms.user(question.userId)).emit('note:new', { question_id: question.id, note: presentNote(note) });
         return;
       }
       case 'accounts.changed':

@@ -81,3 +81,9 @@ export function questionHelpers(f: Factories) {
 
 /** Float seconds now, as the server's clock reads them (same host). */
 export const nowS = () => Date.now() / 1000;
+
+/** A watched entry that must be a public message (watches that expect no note fail on one). */
+export function messageOnly(entry: TimelineEntry): Message {
+  assert.ok(!isNote(entry), `a note was delivered: ${JSON.stringify(entry)}`);
+  return entry as Message;
+}
