@@ -69,7 +69,7 @@ export function Composer(props: ComposerProps) {
         </p>
       )}
       <textarea
-        aria-label={t('messageInput')}
+        aria-label={props.note?.active ? t('noteMode') : t('messageInput')}
         placeholder={props.note?.active ? t('noteHint') : t('messageHint')}
         rows={2}
         value={props.text}
