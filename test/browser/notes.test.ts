@@ -16,10 +16,14 @@ describe('browser: private notes', function () {
   const { server, f } = useTestServer();
   const log = (page: Page) => page.getByRole('log', { name: 'Conversation' });
   /** The conversation's rows, top to bottom, as `m<seq>` and `n<note_seq>`. */
-  const rows = (page: Page) =>
-    log(page)
-      .locator('[data-seq], [data-note-seq]')
-      .evaluateAll((els) => els.map((el) => (el.hasAttribute('data-note-seq') ? `n${el.getAttribute('data-note-seq')}` : `m${el.getAttribute('data-seq')}`)));
+  const rows = async (page: Page) => {
+    const found: string[] = [];
+    for (const row of await log(page).locator('[data-seq], [data-note-seq]').all()) {
+      const noteSeq = await row.getAttribute('data-note-seq');
+      found.push(noteSeq !== null ? `n${noteSeq}` : `m${await row.getAttribute('data-seq')}`);
+    }
+    return found;
+  };
 
   it('an agent writes a note in note mode; it shows apart for agents and never on the chat page', async () => {
     const { user, agent, questionId } = await f.servedQuestion();
