@@ -5,7 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { KefuClient } from '../../shared/client.js';
-import { messageIdReply, messagesReply, summaryListReply, type TimelineEntry } from '../../shared/schemas/responses.js';
+import { messageIdReply, messagesReply, okReply, summaryListReply, type TimelineEntry } from '../../shared/schemas/responses.js';
+import { sessionDigest } from '../../server/domain/sessionTokens.js';
+import { deviceRoomOf } from '../../server/realtime/deviceRooms.js';
 import { isNote, positionOf, publicMessages } from '../../shared/timeline.js';
 import { assertError, assertOk } from '../support/envelope.js';
 import { eventually } from '../support/eventually.js';
@@ -131,6 +133,30 @@ describe('private notes (POST /question/<id>/message/send_note)', () => {
       assert.equal(refused.status === 200 ? '' : refused.error, 'serv_not_bound');
     } finally {
       [u, a, c].forEach((s) => s.close());
+    }
+  });
+
+  it('a colleague who logs out leaves the notes room on its open socket, and joins it again on logging back in', async () => {
+    const { user, questionId } = await f.servedQuestion();
+    const colleague = await f.agent({ identifies: [user.identify] });
+    const c = await recordedSocket(server.url, colleague.session);
+    const roomsOfColleague = async () => {
+      const sockets = await server.realtime.io.local.in(deviceRoomOf(sessionDigest(colleague.session))).fetchSockets();
+      return new Set(sockets.flatMap((s) => [...s.rooms]));
+    };
+    try {
+      assert.equal((await c.socket.emitWithAck('question:subscribe', { question_id: questionId })).status, 200);
+      assert.ok((await roomsOfColleague()).has(`notes:${questionId}`));
+      const credentials = { session: colleague.session, serv_id: colleague.servId, password: colleague.password };
+      assertOk(await f.api.post('/v1/serv/unbind', credentials), okReply);
+      // Now a plain user of the app, who is not the asker: no question room, no notes room.
+      await eventually(async () => !(await roomsOfColleague()).has(`notes:${questionId}`), 'left the notes room');
+      assert.equal((await roomsOfColleague()).has(`question:${questionId}`), false);
+      assertOk(await f.api.post('/v1/serv/bind', credentials), okReply);
+      assert.equal((await c.socket.emitWithAck('question:subscribe', { question_id: questionId })).status, 200);
+      assert.ok((await roomsOfColleague()).has(`notes:${questionId}`));
+    } finally {
+      c.close();
     }
   });
 
