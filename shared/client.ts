@@ -6,6 +6,11 @@
  * was away is fetched, and one that arrives both ways is delivered once (de-duplicated by seq).
  * A gap in seq seen live (a lost broadcast) triggers the same catch-up.
  *
+ * An agent of the question's app also gets its private notes (type 5, `note:new` live and in the
+ * catch-up reads), each once and in place: a note is delivered right after the message whose seq is
+ * its `after_seq` (held until that message is), and notes at one place in `note_seq` order. Notes
+ * take no seq, so they never make a gap: a user's watch is the same with or without them.
+ *
  * @example
  * const client = new KefuClient({ url: 'https://kefu.example.com', session });
  * await client.watch(questionId, (message) => render(message));
@@ -14,7 +19,8 @@
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import type { ErrorBody } from './errors.js';
 import type { Ack, ClientToServerEvents, SendTextAck, ServerToClientEvents } from './events.js';
-import type { Message } from './schemas/responses.js';
+import type { Message, Note, TimelineEntry } from './schemas/responses.js';
+import { isNote } from './timeline.js';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type Reply<T> = ({ status: 200 } & T) | ErrorBody;
@@ -44,11 +50,16 @@ const RETRY_MS = 1000;
 
 interface Watch {
   questionId: string;
-  deliver: (message: Message) => void;
+  deliver: (entry: TimelineEntry) => void;
   lastSeq: number;
+  /** The last public message delivered: the catch-up cursor (notes after it come with its reply). */
   lastId?: string;
   /** Received but not yet deliverable (a lower seq is still missing). */
   pending: Map<number, Message>;
+  /** Notes received whose place (after_seq) is not delivered yet, by note_seq. */
+  pendingNotes: Map<number, Note>;
+  /** note_seq of every note delivered, so one that comes both ways is delivered once. */
+  deliveredNotes: Set<number>;
   running: boolean;
   again: boolean;
   againSubscribe: boolean;
@@ -72,6 +83,10 @@ export class KefuClient {
       this.accept(watch, [message]);
       if (watch.pending.size > 0) void this.sync(watch, { subscribe: false });
     });
+    this.socket.on('note:new', ({ question_id, note }) => {
+      const watch = this.watches.get(question_id);
+      if (watch) this.accept(watch, [note]);
+    });
   }
 
   /** GET or POST a /v1 path with this client's session; resolves with the JSON envelope. */
@@ -92,14 +107,16 @@ export class KefuClient {
     return this.socket.timeout(timeoutMs).emitWithAck('message:send_text', payload);
   }
 
-  /** Follows a question: `deliver` gets every message after `afterMessageId` once, in order. */
-  async watch(questionId: string, deliver: (message: Message) => void, options: WatchOptions = {}): Promise<void> {
+  /** Follows a question: `deliver` gets every message after `afterMessageId` once, in order (and, for agents, its notes in place). */
+  async watch(questionId: string, deliver: (entry: TimelineEntry) => void, options: WatchOptions = {}): Promise<void> {
     const watch: Watch = {
       questionId,
       deliver,
       lastSeq: options.afterSeq ?? 0,
       lastId: options.afterMessageId,
       pending: new Map(),
+      pendingNotes: new Map(),
+      deliveredNotes: new Set(),
       running: false,
       again: false,
       againSubscribe: false,
@@ -127,14 +144,28 @@ export class KefuClient {
     this.socket.close();
   }
 
-  /** Takes messages from either path; delivers the contiguous run after lastSeq. */
-  private accept(watch: Watch, messages: Message[]): void {
-    for (const message of messages) if (message.seq > watch.lastSeq) watch.pending.set(message.seq, message);
-    for (let next = watch.pending.get(watch.lastSeq + 1); next; next = watch.pending.get(watch.lastSeq + 1)) {
+  /** Takes entries from either path; delivers the contiguous run after lastSeq, each note once its place is reached. */
+  private accept(watch: Watch, entries: TimelineEntry[]): void {
+    for (const entry of entries) {
+      if (!isNote(entry)) {
+        if (entry.seq > watch.lastSeq) watch.pending.set(entry.seq, entry);
+      } else if (!watch.deliveredNotes.has(entry.note_seq)) watch.pendingNotes.set(entry.note_seq, entry);
+    }
+    const current = () => this.watches.get(watch.questionId) === watch;
+    for (;;) {
+      const note = [...watch.pendingNotes.values()].filter((n) => n.after_seq <= watch.lastSeq).sort((a, b) => a.note_seq - b.note_seq)[0];
+      if (note) {
+        watch.pendingNotes.delete(note.note_seq);
+        watch.deliveredNotes.add(note.note_seq);
+        if (current()) watch.deliver(note);
+        continue;
+      }
+      const next = watch.pending.get(watch.lastSeq + 1);
+      if (!next) return;
       watch.pending.delete(next.seq);
       watch.lastSeq = next.seq;
       watch.lastId = next.message_id;
-      if (this.watches.get(watch.questionId) === watch) watch.deliver(next);
+      if (current()) watch.deliver(next);
     }
   }
 
@@ -171,7 +202,7 @@ export class KefuClient {
   private async catchUp(watch: Watch): Promise<void> {
     let cursor = watch.lastId;
     for (;;) {
-      const reply = await this.request<{ messages: Message[] }>('GET', `/question/${watch.questionId}/message`, {
+      const reply = await this.request<{ messages: TimelineEntry[] }>('GET', `/question/${watch.questionId}/message`, {
         sort: 1,
         num: PAGE,
         message_id: cursor,

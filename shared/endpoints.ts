@@ -41,8 +41,12 @@ export const ENDPOINTS: Endpoint[] = [
   e('get', '/v1/user/:user_id/tasks', 'user or agent', 'The user’s questions in progress', { input: input.userQuestionsInput, reply: reply.servedListReply }),
   e('get', '/v1/user/:user_id/overs', 'user or agent', 'The user’s resolved questions', { input: input.userQuestionsInput, reply: reply.servedListReply }),
   e('get', '/v1/user/:user_id/alls', 'user or agent', 'All of the user’s questions', { input: input.userQuestionsInput, reply: reply.allsReply }),
-  e('get', '/v1/question/:question_id/message', 'user or agent', 'Messages of a question, by seq', { input: input.questionMessagesInput, reply: reply.messagesReply }),
+  e('get', '/v1/question/:question_id/message', 'user or agent', 'Messages of a question, by seq (agents of the app also get its notes, in place)', { input: input.questionMessagesInput, reply: reply.messagesReply }),
   e('post', '/v1/question/:question_id/message/send_text', 'user or agent', 'Send a text message', { input: input.sendTextInput, reply: reply.messageIdReply }),
+  e('post', '/v1/question/:question_id/message/send_note', 'agent', 'Write a private note (type 5): agents of the app only, never the user', {
+    input: input.sendNoteInput,
+    reply: reply.messageIdReply,
+  }),
   e('post', '/v1/question/:question_id/message/send_image', 'user or agent', 'Send an image (base64)', { input: input.sendImageInput, reply: reply.imageReply }),
   e('post', '/v1/question/:question_id/message/send_audio', 'user or agent', 'Send a voice message (base64)', { input: input.sendAudioInput, reply: reply.audioReply }),
   e('get', '/v1/answer/templates', 'agent', 'Quick-answer templates', { input: input.templatesInput, reply: reply.templatesReply }),

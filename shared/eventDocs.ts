@@ -8,6 +8,7 @@
 import type { z } from 'zod';
 import {
   questionRefPayload,
+  sendNotePayload,
   sendTextPayload,
   serverEventSchemas,
   type ClientToServerEvents,
@@ -58,6 +59,13 @@ export const CLIENT_EVENT_DOCS = {
     ack: { description: 'The REST reply of send_text: `{status: 200, message_id}` or the error envelope.', replies: [SENT, ERROR] },
     example: { question_id: QUESTION_ID, text: 'Order 42 has not arrived', client_msg_id: 'c-1' },
   },
+  'message:send_note': {
+    payload: sendNotePayload,
+    summary:
+      'Write a private note as the session’s bound agent, exactly as `POST /v1/question/{question_id}/message/send_note`: agents of the question’s app only; the user never receives it.',
+    ack: { description: 'The REST reply of send_note: `{status: 200, message_id}` or the error envelope.', replies: [SENT, ERROR] },
+    example: { question_id: QUESTION_ID, text: 'Long-time customer, refund without asking twice', client_msg_id: 'n-1' },
+  },
   typing: {
     payload: questionRefPayload,
     summary: '“I am typing” in a question; relayed to the other party only (the user ↔ its serving agent).',
@@ -82,6 +90,24 @@ export const SERVER_EVENT_DOCS = {
         seq: 2,
         type: 3,
         text: 'Order 42 has not arrived',
+      },
+    },
+  },
+  'note:new': {
+    payload: serverEventSchemas['note:new'],
+    summary:
+      'A private note was stored: to the `notes` room of the question (agents of its app that follow it) and to its serving agent, never to a socket of its user. A note has no `seq`: it sits after the message whose seq is `after_seq`, and `note_seq` orders the notes there.',
+    example: {
+      question_id: QUESTION_ID,
+      note: {
+        message_id: '674831205c2b1a0012ab34d9',
+        type: 5,
+        sender: 'mei',
+        sender_type: 2,
+        timestamp: 1732790020.5,
+        text: 'Long-time customer, refund without asking twice',
+        after_seq: 2,
+        note_seq: 1,
       },
     },
   },

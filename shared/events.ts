@@ -7,8 +7,8 @@
 import { z } from 'zod';
 import type { ErrorBody } from './errors.js';
 import { objectId } from './schemas/common.js';
-import { sendTextInput } from './schemas/requests.js';
-import { id, message, questionSummary, type Message, type QuestionSummary } from './schemas/responses.js';
+import { sendNoteInput, sendTextInput } from './schemas/requests.js';
+import { id, message, noteMessage, questionSummary, type Message, type Note, type QuestionSummary } from './schemas/responses.js';
 
 // ---- client → server payloads ----
 
@@ -23,6 +23,10 @@ export type QuestionRefPayload = z.input<typeof questionRefPayload>;
 export const sendTextPayload = sendTextInput.partial({ sender: true, sender_type: true });
 export type SendTextPayload = z.input<typeof sendTextPayload>;
 
+/** `message:send_note`: the REST parameters of send_note without the session; the sender is the bound agent. */
+export const sendNotePayload = sendNoteInput.omit({ sender: true, sender_type: true });
+export type SendNotePayload = z.input<typeof sendNotePayload>;
+
 // ---- acknowledgements ----
 
 /** `{status: 200}` or the error envelope of the REST API. */
@@ -33,6 +37,7 @@ export type SendTextAck = { status: 200; message_id: string } | ErrorBody;
 // ---- server → client payloads ----
 
 export const messageNewPayload = z.strictObject({ question_id: id, message });
+export const noteNewPayload = z.strictObject({ question_id: id, note: noteMessage });
 export const questionUpdatedPayload = z.strictObject({
   question_id: id,
   status: z.union([z.literal(1), z.literal(2), z.literal(3)]),
@@ -49,6 +54,7 @@ export const typingPayload = z.strictObject({
 });
 
 export type MessageNewPayload = { question_id: string; message: Message };
+export type NoteNewPayload = { question_id: string; note: Note };
 export type QuestionUpdatedPayload = z.infer<typeof questionUpdatedPayload>;
 export type QueueAddedPayload = { question: QuestionSummary; identify: string };
 export type QueueRemovedPayload = z.infer<typeof queueRemovedPayload>;
@@ -73,6 +79,12 @@ export interface ClientToServerEvents {
    */
   'message:send_text': (payload: SendTextPayload, ack: (reply: SendTextAck) => void) => void;
   /**
+   * Write a private note as the session's bound agent, exactly as POST
+   * /question/<id>/message/send_note; the ack is its reply.
+   * @example socket.emit('message:send_note', { question_id, text: 'VIP, be kind', client_msg_id: 'n1' }, (ack) => ack.message_id)
+   */
+  'message:send_note': (payload: SendNotePayload, ack: (reply: SendTextAck) => void) => void;
+  /**
    * "I am typing" in a question; relayed to the other party only (the user ↔ its serving agent).
    * @example socket.emit('typing', { question_id })
    */
@@ -87,6 +99,7 @@ export const CLIENT_EVENT_NAMES = Object.keys({
   'question:subscribe': true,
   'question:unsubscribe': true,
   'message:send_text': true,
+  'message:send_note': true,
   typing: true,
 } satisfies Record<keyof ClientToServerEvents, true>) as Array<keyof ClientToServerEvents>;
 
@@ -98,6 +111,13 @@ export interface ServerToClientEvents {
    * @example { question_id: '65a1…', message: { message_id: '65a2…', seq: 7, type: 3, text: 'hi', … } }
    */
   'message:new': (payload: MessageNewPayload) => void;
+  /**
+   * A private note was stored: to the agents of the app that follow the question and its serving
+   * agent, never to a socket of its user (notes have their own room). Notes carry no `seq`; see
+   * `after_seq` and `note_seq`.
+   * @example { question_id: '65a1…', note: { message_id: '65a3…', type: 5, after_seq: 7, note_seq: 1, text: 'VIP', … } }
+   */
+  'note:new': (payload: NoteNewPayload) => void;
   /**
    * A question changed status or agent: to its room, its user, its agent (and the agent that left).
    * @example { question_id: '65a1…', status: 2, serv_id: 'alice', action: 1 }
@@ -136,6 +156,7 @@ export interface SocketData {
 /** Server → client payload schemas by event, for tests and clients that validate what they receive. */
 export const serverEventSchemas = {
   'message:new': messageNewPayload,
+  'note:new': noteNewPayload,
   'question:updated': questionUpdatedPayload,
   'queue:added': queueAddedPayload,
   'queue:removed': queueRemovedPayload,

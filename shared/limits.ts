@@ -46,9 +46,15 @@ export const LIMITS = {
 export const STATUS = { pending: 1, inProgress: 2, resolved: 3 } as const;
 export type QuestionStatus = (typeof STATUS)[keyof typeof STATUS];
 
-/** Message type: 1 audio, 2 image, 3 text, 4 notice. */
-export const MESSAGE_TYPE = { audio: 1, image: 2, text: 3, notice: 4 } as const;
-export type MessageType = (typeof MESSAGE_TYPE)[keyof typeof MESSAGE_TYPE];
+/**
+ * Message type: 1 audio, 2 image, 3 text, 4 notice, 5 private note (extension: agents only, outside
+ * the public seq; see NOTE_TYPE).
+ */
+export const MESSAGE_TYPE = { audio: 1, image: 2, text: 3, notice: 4, note: 5 } as const;
+/** A private note: written and read by agents of the question's app only, never by its user. */
+export const NOTE_TYPE = MESSAGE_TYPE.note;
+/** The types of the public conversation, the messages that take a seq (every type but notes). */
+export type MessageType = Exclude<(typeof MESSAGE_TYPE)[keyof typeof MESSAGE_TYPE], typeof NOTE_TYPE>;
 
 /** Sender type: 1 user, 2 agent (the system sends as 2, sender `system`). */
 export const SENDER_TYPE = { user: 1, agent: 2 } as const;

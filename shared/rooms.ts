@@ -8,6 +8,7 @@
  * | `agent:<serv_id>` | every socket of a session bound to the agent | the same, for questions it serves |
  * | `queue:<identify>` | every bound agent socket, once per app of the agent | queue:added / queue:removed |
  * | `question:<question_id>` | sockets that sent question:subscribe | message:new / question:updated |
+ * | `notes:<question_id>` | subscribed sockets that may read notes (agents of the app, never its user) | note:new |
  * | `device:<digest>` | every socket of one device session | nothing; finds a session's sockets on every node |
  * | `origin:<digest>` | every socket that connected to one origin | message:new with media, presented for that origin |
  */
@@ -16,9 +17,10 @@ export type UserRoom = `user:${string}`;
 export type AgentRoom = `agent:${string}`;
 export type QueueRoom = `queue:${string}`;
 export type QuestionRoom = `question:${string}`;
+export type NotesRoom = `notes:${string}`;
 export type DeviceRoom = `device:${string}`;
 export type OriginRoom = `origin:${string}`;
-export type Room = UserRoom | AgentRoom | QueueRoom | QuestionRoom | DeviceRoom | OriginRoom;
+export type Room = UserRoom | AgentRoom | QueueRoom | QuestionRoom | NotesRoom | DeviceRoom | OriginRoom;
 
 export const rooms = {
   /** @example rooms.user('u42') // 'user:u42' */
@@ -30,6 +32,12 @@ export const rooms = {
   /** @example rooms.question('65a1f0c2e4b0a1b2c3d4e5f6') */
   question: (questionId: string): QuestionRoom => `question:${questionId}`,
   /**
+   * A question's private notes. The question room is shared by its user and its agents, so notes
+   * have a room of their own that only sockets the notes policy admits ever join.
+   * @example rooms.notes('65a1f0c2e4b0a1b2c3d4e5f6') // 'notes:65a1f0c2e4b0a1b2c3d4e5f6'
+   */
+  notes: (questionId: string): NotesRoom => `notes:${questionId}`,
+  /**
    * A device session's room. Takes a digest of the session, never the token itself: room names
    * travel through Redis and show up in debugging output.
    */
@@ -38,7 +46,7 @@ export const rooms = {
   origin: (originDigest: string): OriginRoom => `origin:${originDigest}`,
 } as const;
 
-const PREFIXES = ['user:', 'agent:', 'queue:', 'question:', 'device:', 'origin:'] as const;
+const PREFIXES = ['user:', 'agent:', 'queue:', 'question:', 'notes:', 'device:', 'origin:'] as const;
 
 /** The kind of a room name, or null for rooms that are not ours (Socket.IO's per-socket rooms). */
 export function roomKind(room: string): RoomKind | null {
@@ -46,9 +54,9 @@ export function roomKind(room: string): RoomKind | null {
   return prefix ? (prefix.slice(0, -1) as RoomKind) : null;
 }
 
-export type RoomKind = 'user' | 'agent' | 'queue' | 'question' | 'device' | 'origin';
+export type RoomKind = 'user' | 'agent' | 'queue' | 'question' | 'notes' | 'device' | 'origin';
 
-/** The question id of a `question:<id>` room. */
-export function questionIdOf(room: QuestionRoom): string {
-  return room.slice('question:'.length);
+/** The question id of a `question:<id>` or `notes:<id>` room. */
+export function questionIdOf(room: QuestionRoom | NotesRoom): string {
+  return room.slice(room.indexOf(':') + 1);
 }

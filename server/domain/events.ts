@@ -7,7 +7,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { writeSync } from 'node:fs';
-import type { ChangeKind, MessageRecord, QuestionRecord } from '../stores/types.js';
+import type { ChangeKind, MessageRecord, NoteRecord, QuestionRecord } from '../stores/types.js';
 import type { TransitionName } from './stateMachine.js';
 
 export type DomainEvent =
@@ -21,6 +21,8 @@ export type DomainEvent =
       notice: MessageRecord;
     }
   | { type: 'message.created'; question: QuestionRecord; message: MessageRecord }
+  /** A private note: it goes to agents' rooms only, and to no outbox (nothing is pushed for it). */
+  | { type: 'note.created'; question: QuestionRecord; note: NoteRecord }
   /**
    * A provisioning write that may change who may hear what (a binding, a deleted session, an agent's
    * apps or password, a removal) committed, with its change-feed entries: sockets are re-homed from

@@ -24,6 +24,13 @@ export const canReadQuestion = (actor: Actor, question: QuestionRecord) =>
 /** Following a question's live events (socket subscribe, and staying subscribed after a change): as reading it. */
 export const canSubscribe = canReadQuestion;
 
+/**
+ * Reading and writing a question's private notes: agents of its app, and never its asker, not even
+ * through a session that is both (an app user bound to an agent of the app asking in it). Every
+ * path a note takes asks this: the agent's reads, the notes room a socket joins, re-homing.
+ */
+export const canSeeNotes = (actor: Actor, question: QuestionRecord) => isAgentOfQuestionApp(actor, question) && !isAsker(actor, question);
+
 /** Seeing the asking user's card (GET /user): agents of the question's app only. */
 export const canSeeAsker = isAgentOfQuestionApp;
 
@@ -57,6 +64,19 @@ export function authorizeSend(actor: Actor, question: QuestionRecord, sender: st
   }
   authorizeAgentOnQuestion(actor.agent, question);
   return 'agent';
+}
+
+/**
+ * Writing a note: `sender` must be the session's bound agent, and that agent one who may see the
+ * question's notes. Any status will do: a note may brief the next agent or close the file.
+ */
+export function authorizeNote(actor: Actor, question: QuestionRecord, sender: string): AgentRecord {
+  const agent = requireAgent(actor);
+  if (agent.servId !== sender) throw new ApiError('sender_mismatch', "sender is not this session's bound agent", { field: 'sender' });
+  if (!canSeeNotes(actor, question)) {
+    throw new ApiError('forbidden', "only agents of the question's app write its notes", { field: 'question_id' });
+  }
+  return agent;
 }
 
 /** The bound agent, or serv_not_bound; when `servId` is named the session must be bound to it. */

@@ -1,6 +1,6 @@
 /** Records → the exact reply shapes of docs/api.md (snake_case, float-second timestamps). */
-import type { Message, QuestionSummary } from '../../shared/schemas/responses.js';
-import type { ItemRecord, MessageRecord, QuestionRecord, TemplateRecord, UserRecord } from '../stores/types.js';
+import type { Message, Note, QuestionSummary } from '../../shared/schemas/responses.js';
+import type { ItemRecord, MessageRecord, NoteRecord, QuestionRecord, TemplateRecord, UserRecord } from '../stores/types.js';
 
 /** How a chat message reads in one line (queue summaries, push bodies): its text, or its kind. */
 export function messageSummaryText(message: { type: number; text?: string }): string {
@@ -49,6 +49,20 @@ export function presentMessage(message: MessageRecord, baseUrl: string): Message
     case 4:
       return { ...base, type: 4, action: message.action ?? 0 };
   }
+}
+
+/** A private note as agents read it: no `seq`, its place instead. */
+export function presentNote(note: NoteRecord): Note {
+  return {
+    message_id: note.id,
+    type: 5,
+    sender: note.sender,
+    sender_type: note.senderType,
+    timestamp: note.createdAt,
+    text: note.text,
+    after_seq: note.afterSeq,
+    note_seq: note.noteSeq,
+  };
 }
 
 export const presentWait = (q: QuestionRecord) => ({ question_id: q.id, timestamp: q.createdAt });

@@ -8,8 +8,9 @@ import { STATUS, type QuestionStatus } from '../../shared/limits.js';
 import type { Deps } from '../deps.js';
 import type { MessageRecord, Page, QuestionRecord } from '../stores/types.js';
 import type { Actor } from './actor.js';
-import { agentApps, authorizeRead, authorizeTemplate, requireAgent, userListScope } from './policies.js';
+import { agentApps, authorizeRead, authorizeTemplate, canSeeNotes, requireAgent, userListScope } from './policies.js';
 import { presentItem, presentSummary, presentTemplate } from './presenters.js';
+import { readTimeline, type TimelineRecord } from './timeline.js';
 
 export interface PagingInput {
   page: number;
@@ -65,17 +66,28 @@ export async function listUserQuestions(
   return deps.store.conversations.listQuestions({ status, userId: input.user_id, identifies }, toPage(input, input.question_id));
 }
 
-/** GET /question/<id>/message: by seq; a message_id cursor continues after that message. The route presents them for its reader. */
+/**
+ * GET /question/<id>/message: by seq; a message_id cursor continues after that message. Whoever may
+ * see the question's notes (its app's agents) gets them in place, and may continue after a note;
+ * anyone else reads messages alone, where a note's id is no cursor. The route presents them for its reader.
+ */
 export async function listMessages(
   deps: Deps,
   actor: Actor,
   input: PagingInput & { question_id: string; message_id?: string; identify?: string },
-): Promise<MessageRecord[]> {
+): Promise<TimelineRecord[]> {
   const question = await loadQuestion(deps, input.question_id);
   authorizeRead(actor, question);
   if (input.identify !== undefined && input.identify !== question.identify) {
     throw new ApiError('question_not_found', 'no such question in that app', { field: 'identify' });
   }
+  if (canSeeNotes(actor, question)) {
+    return readTimeline(deps, question, { num: input.num, offset: input.page * input.num, sort: input.sort, cursorId: input.message_id });
+  }
+  return messagesOnly(deps, question, input);
+}
+
+async function messagesOnly(deps: Deps, question: QuestionRecord, input: PagingInput & { message_id?: string }): Promise<MessageRecord[]> {
   let afterSeq: number | undefined;
   if (input.message_id !== undefined) {
     const cursor = await deps.store.conversations.getMessage(input.message_id);

@@ -3,14 +3,18 @@
  * the /docs page): message `type` and notice `action`. Keyed by the constants of shared/limits.ts,
  * so a new code without a row is a compile error; a test holds the rows to docs/api.md's tables.
  */
-import type { MessageType, NoticeAction } from '../../shared/limits.js';
+import type { MessageType, NOTE_TYPE, NoticeAction } from '../../shared/limits.js';
 
 /** Message `type` → its kind and the fields that come with it. */
-export const MESSAGE_TYPE_ROWS: Record<MessageType, { kind: string; fields: string }> = {
+export const MESSAGE_TYPE_ROWS: Record<MessageType | typeof NOTE_TYPE, { kind: string; fields: string }> = {
   1: { kind: 'audio', fields: '`audio_url` (absolute URL), `audio_len` (integer, seconds)' },
   2: { kind: 'image', fields: '`image_url` (absolute URL of a JPEG)' },
   3: { kind: 'text', fields: '`text`' },
   4: { kind: 'notice', fields: '`action` (see notice actions)' },
+  5: {
+    kind: 'note',
+    fields: '`text`, `after_seq`, `note_seq` and no `seq`; agents of the app only (extension, see private notes)',
+  },
 };
 
 /** Notice `action` → what happened and who writes the notice. */

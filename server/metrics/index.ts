@@ -64,7 +64,7 @@ export function createMetrics() {
   });
   const messagesStored = new Counter({
     name: 'kefu_messages_stored_total',
-    help: 'Messages stored by this node, by type (text, image, audio, notice); retried sends are counted once.',
+    help: 'Messages stored by this node, by type (text, image, audio, notice, note); retried sends are counted once.',
     labelNames: ['type'] as const,
     registers,
   });
@@ -178,11 +178,12 @@ export function createMetrics() {
       if (parts.redisConnected) registry.registerMetric(redisConnected);
     },
 
-    /** Counts the messages this node stores (chat messages and notices) as their writes commit. */
+    /** Counts the messages this node stores (chat messages, notices and private notes) as their writes commit. */
     follow(events: DomainEvents): void {
       events.subscribe((event) => {
         if (event.type === 'message.created') messagesStored.inc({ type: TYPE_NAMES[event.message.type] });
         if (event.type === 'question.transitioned') messagesStored.inc({ type: TYPE_NAMES[event.notice.type] });
+        if (event.type === 'note.created') messagesStored.inc({ type: 'note' });
       });
     },
 

@@ -4,10 +4,10 @@
  * Each node re-homes only its own sockets, from the change feed (changeFeed.ts), so the same code
  * runs whatever process made the change.
  */
-import { questionIdOf, roomKind, rooms, type QuestionRoom, type Room } from '../../shared/rooms.js';
+import { questionIdOf, roomKind, rooms, type NotesRoom, type QuestionRoom, type Room } from '../../shared/rooms.js';
 import type { Deps } from '../deps.js';
 import { actorOfDigest, type Actor } from '../domain/actor.js';
-import { canSubscribe, queuesHeardBy } from '../domain/policies.js';
+import { canSeeNotes, canSubscribe, queuesHeardBy } from '../domain/policies.js';
 import type { ChangeRecord, QuestionRecord } from '../stores/types.js';
 import type { KefuServer, KefuSocket } from './types.js';
 
@@ -65,14 +65,22 @@ async function rehomeSocket(socket: KefuSocket, deps: Deps, questions: Map<strin
   }
   const wanted = new Set<Room>(roomsFor(actor));
   const leave: Room[] = [];
+  const questionOf = (id: string) => {
+    if (!questions.has(id)) questions.set(id, deps.store.conversations.getQuestion(id));
+    return questions.get(id)!;
+  };
   for (const room of socket.rooms) {
     const kind = roomKind(room);
     if ((kind === 'agent' || kind === 'queue' || kind === 'user') && !wanted.has(room as Room)) leave.push(room as Room);
     if (kind === 'question') {
-      const id = questionIdOf(room as QuestionRoom);
-      if (!questions.has(id)) questions.set(id, deps.store.conversations.getQuestion(id));
-      const question = await questions.get(id)!;
+      const question = await questionOf(questionIdOf(room as QuestionRoom));
       if (!question || !canSubscribe(actor, question)) leave.push(room as Room);
+      // A followed question's notes come with the right to see them (a binding gained), not before.
+      else if (canSeeNotes(actor, question)) wanted.add(rooms.notes(question.id));
+    }
+    if (kind === 'notes') {
+      const question = await questionOf(questionIdOf(room as NotesRoom));
+      if (!question || !canSeeNotes(actor, question)) leave.push(room as Room);
     }
   }
   for (const room of leave) socket.leave(room);

@@ -5,13 +5,14 @@
  */
 import type { z } from 'zod';
 import { ApiError, type ErrorBody } from '../../shared/errors.js';
-import { questionRefPayload, sendTextPayload, type ClientToServerEvents } from '../../shared/events.js';
+import { questionRefPayload, sendNotePayload, sendTextPayload, type ClientToServerEvents } from '../../shared/events.js';
 import { MESSAGE_TYPE, SENDER_TYPE } from '../../shared/limits.js';
 import { rooms } from '../../shared/rooms.js';
 import type { Deps } from '../deps.js';
 import type { Actor } from '../domain/actor.js';
 import { messagePoster } from '../domain/commands/messagePoster.js';
-import { authorizeRead, authorizeSubscribe, typingIdentity } from '../domain/policies.js';
+import { notePoster } from '../domain/commands/notePoster.js';
+import { authorizeRead, authorizeSubscribe, canSeeNotes, requireAgent, typingIdentity } from '../domain/policies.js';
 import { loadQuestion } from '../domain/queries.js';
 import { SEND_LIMIT, enforceLimit, type RateCounter } from '../rateLimits/index.js';
 import { resolveActor } from '../domain/actor.js';
@@ -82,12 +83,14 @@ export function socketHandlers(ctx: HandlerContext): AttachHandlers {
       if (following >= ctx.maxSubscriptions) {
         throw new ApiError('rate_limited', `at most ${ctx.maxSubscriptions} subscriptions per connection`);
       }
-      await socket.join(room);
+      // The question room is shared with the user; notes go to their own room, for whom the policy admits.
+      await socket.join(canSeeNotes(actor, question) ? [room, rooms.notes(question.id)] : room);
       return { status: 200 };
     }),
 
     'question:unsubscribe': listener(questionRefPayload, async (socket, { question_id }) => {
       await socket.leave(rooms.question(question_id));
+      await socket.leave(rooms.notes(question_id));
       return { status: 200 };
     }),
 
@@ -104,6 +107,18 @@ export function socketHandlers(ctx: HandlerContext): AttachHandlers {
         content: async () => ({ type: MESSAGE_TYPE.text, text: params.text }),
       });
       return { status: 200, message_id: message.id };
+    }),
+
+    'message:send_note': listener(sendNotePayload, async (socket, params, actor) => {
+      if (ctx.rateCounter) await enforceLimit(ctx.rateCounter, SEND_LIMIT, sessions.get(socket)!);
+      const { note } = await notePoster(deps, {
+        actor,
+        questionId: params.question_id,
+        sender: requireAgent(actor).servId,
+        text: params.text,
+        clientMsgId: params.client_msg_id,
+      });
+      return { status: 200, message_id: note.id };
     }),
 
     typing: listener(questionRefPayload, async (_socket, { question_id }, actor) => {

@@ -12,7 +12,7 @@ import { rooms, type Room } from '../../shared/rooms.js';
 import type { ServerToClientEvents } from '../../shared/events.js';
 import type { Deps } from '../deps.js';
 import { unmapped, type DomainEvent } from '../domain/events.js';
-import { presentMessage, presentSummary } from '../domain/presenters.js';
+import { presentMessage, presentNote, presentSummary } from '../domain/presenters.js';
 import type { Metrics } from '../metrics/index.js';
 import type { MessageRecord, QuestionRecord } from '../stores/types.js';
 import type { ChangeFeed } from './changeFeed.js';
@@ -104,7 +104,7 @@ export function startPublisher(io: KefuServer, deps: Deps, parts: PublisherParts
         // An agent that quit stops following the question on every node; it may subscribe again
         // like any agent of the app, but its desk no longer streams a conversation it left.
         if (previous.servId && previous.servId !== question.servId) {
-          io.in(rooms.agent(previous.servId)).socketsLeave(rooms.question(question.id));
+          io.in(rooms.agent(previous.servId)).socketsLeave([rooms.question(question.id), rooms.notes(question.id)]);
         }
         const wasQueued = previous.status === STATUS.pending;
         const isQueued = question.status === STATUS.pending;
@@ -113,6 +113,16 @@ export function startPublisher(io: KefuServer, deps: Deps, parts: PublisherParts
           emitted('queue:removed');
         }
         if (!wasQueued && isQueued) await queueAdded(question);
+        return;
+      }
+      case 'note.created': {
+        // Notes have a room of their own: the question room is shared with the user. The asker's
+        // user room is excepted too, so a socket that is both (its user bound to an agent) never hears one.
+        const { question, note } = event;
+        const targets: Room[] = [rooms.notes(question.id)];
+        if (question.status === STATUS.inProgress && question.servId) targets.push(rooms.agent(question.servId));
+        io.to(targets).except(rooms.user(question.userId)).emit('note:new', { question_id: question.id, note: presentNote(note) });
+        emitted('note:new');
         return;
       }
       case 'accounts.changed':

@@ -3,7 +3,7 @@
  * progress if it is still pending, and write its notice"), so SQLite and MongoDB each resolve races
  * in their own engine and the domain never sees SQL or query objects.
  */
-import type { MessageType, NoticeAction, QuestionStatus, SenderType } from '../../shared/limits.js';
+import type { MessageType, NoticeAction, QuestionStatus, SENDER_TYPE, SenderType } from '../../shared/limits.js';
 
 /** Float seconds since the epoch, as every timestamp of the API. */
 export type Seconds = number;
@@ -92,6 +92,47 @@ export interface MessageRecord {
   mediaPath?: string;
   audioLen?: number;
   action?: NoticeAction;
+}
+
+/**
+ * A private note (message type 5): agents of the question's app only. It takes no public seq; it
+ * sits after the message whose seq is `afterSeq` (0: before the first) and `noteSeq` numbers the
+ * question's notes in writing order. `noteSeq` is taken in the same atomic write that reads the
+ * question's last seq, so a later note never sits before an earlier one. A number may be skipped
+ * (a write that failed after taking it), so it orders notes and does not count them.
+ */
+export interface NoteRecord {
+  id: string;
+  questionId: string;
+  afterSeq: number;
+  noteSeq: number;
+  sender: string;
+  senderType: typeof SENDER_TYPE.agent;
+  createdAt: Seconds;
+  text: string;
+}
+
+export interface NewNote {
+  questionId: string;
+  sender: string;
+  text: string;
+  /** Idempotency: a retry with the same (sessionDigest, clientMsgId) returns the first note (notes have their own keys). */
+  sessionDigest: string;
+  clientMsgId?: string;
+  now: Seconds;
+}
+
+/**
+ * A place in a question's timeline: [public seq, note number], a message being [seq, 0] and a note
+ * [afterSeq, noteSeq] (shared/timeline.ts orders presented entries the same way).
+ */
+export type TimelinePosition = readonly [seq: number, noteSeq: number];
+
+/** Notes of one question in timeline order, strictly after (sort 1) or before (sort -1) `from` when given. */
+export interface NoteRange {
+  sort: 1 | -1;
+  num: number;
+  from?: TimelinePosition;
 }
 
 export interface TemplateRecord {
@@ -365,6 +406,21 @@ export interface ConversationStore {
   listMessages(questionId: string, page: Omit<Page, 'after'> & { afterSeq?: number }): Promise<MessageRecord[]>;
 }
 
+/**
+ * Private notes, kept apart from messages so no read of messages can return one: a question's user
+ * reads messages only. Notes write no outbox event (nothing is pushed for them) and touch no
+ * summary (`last_mess_*`) and no activity time (a note is no answer to the user).
+ */
+export interface NoteStore {
+  /**
+   * Takes the question's next note number and its current last seq in one atomic write and stores
+   * the note there; a retry with the same key returns the first note. Null when there is no such question.
+   */
+  appendNote(note: NewNote): Promise<{ note: NoteRecord; duplicate: boolean } | null>;
+  getNote(id: string): Promise<NoteRecord | null>;
+  listNotes(questionId: string, range: NoteRange): Promise<NoteRecord[]>;
+}
+
 /** Quick-answer templates and their items. */
 export interface TemplateStore {
   createTemplate(template: TemplateRecord): Promise<void>;
@@ -429,6 +485,7 @@ export interface Store {
   readonly kind: 'sqlite' | 'mongo';
   readonly accounts: AccountStore;
   readonly conversations: ConversationStore;
+  readonly notes: NoteStore;
   readonly templates: TemplateStore;
   readonly media: MediaStore;
   readonly outbox: OutboxStore;

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { LIMITS } from '../limits.js';
 import {
   identify,
+  intChoice,
   intParam,
   labelList,
   labelValue,
@@ -62,6 +63,18 @@ export const questionMessagesInput = z.object({
 export const sendTextInput = z.object({
   question_id: objectId,
   ...senderFields,
+  text: text(LIMITS.text.min, LIMITS.text.max),
+  ...clientMsgId,
+});
+
+/**
+ * send_note (extension, issue 12): a private note by an agent of the question's app. The sender is
+ * always the agent (`sender_type` 2); the user can never write or read one.
+ */
+export const sendNoteInput = z.object({
+  question_id: objectId,
+  sender: servId,
+  sender_type: intChoice([2] as const),
   text: text(LIMITS.text.min, LIMITS.text.max),
   ...clientMsgId,
 });
@@ -157,6 +170,7 @@ export type AgentActionInput = z.infer<typeof agentActionInput>;
 export type UserQuestionsInput = z.infer<typeof userQuestionsInput>;
 export type QuestionMessagesInput = z.infer<typeof questionMessagesInput>;
 export type SendTextInput = z.infer<typeof sendTextInput>;
+export type SendNoteInput = z.infer<typeof sendNoteInput>;
 export type SendImageInput = z.infer<typeof sendImageInput>;
 export type SendAudioInput = z.infer<typeof sendAudioInput>;
 export type TemplateItemsInput = z.infer<typeof templateItemsInput>;

@@ -49,6 +49,26 @@ export const noticeMessage = z.strictObject({
 });
 export const message = z.discriminatedUnion('type', [audioMessage, imageMessage, textMessage, noticeMessage]);
 
+/**
+ * Extension (issue 12): a private note, read by agents of the question's app only. It takes no
+ * `seq`, so the public numbering a user's client checks for gaps stays 1, 2, 3, …: it sits right
+ * after the message whose seq is `after_seq` (0: before the first), and `note_seq` (1, 2, 3, … per
+ * question, in writing order) orders notes that follow the same message.
+ */
+export const noteMessage = z.strictObject({
+  message_id: id,
+  type: z.literal(5),
+  sender: z.string(),
+  sender_type: z.literal(2),
+  timestamp,
+  text: z.string(),
+  after_seq: z.number().int().min(0),
+  note_seq: z.number().int().min(1),
+});
+
+/** What an agent's read of a question holds: its messages and, interleaved in place, its notes. */
+export const timelineEntry = z.discriminatedUnion('type', [audioMessage, imageMessage, textMessage, noticeMessage, noteMessage]);
+
 export const okReply = z.strictObject({ ...ok });
 export const questionNewReply = z.strictObject({
   ...ok,
@@ -79,7 +99,8 @@ export const allsReply = z.strictObject({
     }),
   ),
 });
-export const messagesReply = z.strictObject({ ...ok, messages: z.array(message) });
+/** A user's read holds messages only; an agent of the app also gets the notes, in place. */
+export const messagesReply = z.strictObject({ ...ok, messages: z.array(timelineEntry) });
 export const templatesReply = z.strictObject({
   ...ok,
   templates: z.array(z.strictObject({ template_id: id, title: z.string() })),
@@ -107,3 +128,5 @@ export const errorReply = z.strictObject({
 
 export type QuestionSummary = z.infer<typeof questionSummary>;
 export type Message = z.infer<typeof message>;
+export type Note = z.infer<typeof noteMessage>;
+export type TimelineEntry = z.infer<typeof timelineEntry>;

@@ -42,3 +42,23 @@ describe('desk state: mergeBySeq', () => {
     assert.equal(hasOlder([]), false);
   });
 });
+
+describe('desk state: private notes in the merge', () => {
+  const n = (afterSeq: number, noteSeq: number) => ({ after_seq: afterSeq, note_seq: noteSeq, text: `n${noteSeq}` });
+  const label = (e: { seq?: number; note_seq?: number }) => ('note_seq' in e ? `n${e.note_seq}` : `m${e.seq}`);
+
+  it('places each note right after the message it follows, notes at one place by number, once each', () => {
+    let timeline: Array<ReturnType<typeof m> | ReturnType<typeof n>> = mergeBySeq([], [m(2), n(2, 2), m(3)]);
+    timeline = mergeBySeq(timeline, [n(2, 1)]); // a late note at the same place
+    timeline = mergeBySeq(timeline, [m(1), n(2, 2), n(3, 3)]); // an older page and a repeated note
+    assert.deepEqual(timeline.map(label), ['m1', 'm2', 'n1', 'n2', 'm3', 'n3']);
+  });
+
+  it('counts no gap for notes, and knows older entries exist before a note placed after message 1 or later', () => {
+    assert.deepEqual(gapsIn([m(1), n(1, 1), m(2), n(2, 2), m(4)]), [3]);
+    assert.equal(hasOlder([n(0, 1), m(1)]), false);
+    assert.equal(hasOlder([m(1), n(1, 1)]), false);
+    assert.equal(hasOlder([n(1, 1), m(2)]), true);
+    assert.equal(hasOlder([n(3, 2)]), true);
+  });
+});

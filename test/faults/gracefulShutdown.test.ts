@@ -5,6 +5,7 @@
  * accepting, finish the upload with its normal 200, close the socket's transport so the client
  * reconnects to the second node by itself, exit 0 within 25 s, and keep what it stored.
  */
+import { messageOnly } from '../support/questions.js';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
@@ -140,7 +141,7 @@ describe('graceful shutdown on SIGTERM', function () {
     });
     desk.socket.on('disconnect', (reason) => reasons.push(reason));
     await eventually(() => desk!.socket.connected, 'socket connected', 10_000);
-    await desk.watch(served.questionId, (m) => delivered.push(m));
+    await desk.watch(served.questionId, (m) => delivered.push(messageOnly(m)));
     assert.deepEqual([...balancer.routed.keys()], [a.port], 'everything went to A so far');
     const before = await client(a.url).post(`/v1/question/${served.questionId}/message/send_text`, {
       session: user.session, sender: user.sender, sender_type: 1, text: 'written before SIGTERM',

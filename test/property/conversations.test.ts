@@ -1,15 +1,18 @@
 /**
  * Model-based sequences: generated conversations of three users and four agents (three of the
  * users' app, one of another app) — ask, serve, quit, finish, request_finish, confirm_finish,
- * reopen, sends, bind/unbind, valid or not — run over real HTTP against a small model. Every reply
- * must be the one the model predicts; after each run the server's own data (messages by seq, the
- * user lists, the agents' tasks) must satisfy the invariants. Replay with KEFU_FC_SEED=<seed>.
+ * reopen, sends, private notes, bind/unbind, valid or not — run over real HTTP against a small
+ * model. Every reply must be the one the model predicts; after each run the server's own data
+ * (messages by seq, the user lists, the agents' tasks, an agent's timeline with its notes) must
+ * satisfy the invariants: above all, no read of a user ever holds a note and its seqs stay 1..n.
+ * Replay with KEFU_FC_SEED=<seed>.
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { questionTransitioner } from '../../server/domain/commands/questionTransitioner.js';
 import type { ApiError, ErrorCode } from '../../shared/errors.js';
 import { allsReply, summaryListReply, type Message } from '../../shared/schemas/responses.js';
+import { byPosition, isNote, publicMessages } from '../../shared/timeline.js';
 import { AGENTS, USERS, action, fcOptions, fcTimeout, type Action } from '../support/arbitraries.js';
 import type { TestAgent, TestUser } from '../support/factories.js';
 import { questionHelpers } from '../support/questions.js';
@@ -32,6 +35,8 @@ interface QState {
   serv: number | null;
   finishRequested: boolean;
   expected: Expected[];
+  /** Notes written, each after the message count it followed (its after_seq). */
+  notes: Array<{ sender: string; text: string; after_seq: number }>;
 }
 
 describe('property: conversations follow the state machine', function () {
@@ -71,6 +76,9 @@ describe('property: conversations follow the state machine', function () {
         if (a.kind === 'serve') return q.status === 1 ? null : q.status === 2 ? 'question_taken' : 'question_finished';
         if (q.status !== 2) return q.status === 1 ? 'question_not_started' : 'question_finished';
         return q.serv === a.agent ? null : 'question_taken';
+      case 'note':
+        if (!bound[a.agent]) return 'serv_not_bound';
+        return a.agent === FOREIGN ? 'forbidden' : null;
       case 'send_agent':
         if (!bound[a.agent]) return 'sender_mismatch';
         if (a.agent === FOREIGN) return 'forbidden';
@@ -133,6 +141,9 @@ describe('property: conversations follow the state machine', function () {
       case 'send_agent':
         reply = await f.api.post(`/v1/question/${qid}/message/send_text`, { session: agent!.session, sender: agent!.servId, sender_type: 2, text });
         break;
+      case 'note':
+        reply = await f.note(qid, agent!, text);
+        break;
       case 'time_out':
         reply = await questionTransitioner(server.deps, { name: 'timeOut', questionId: qid, actor: 'system' }).then(
           () => ({ status: 200, body: {}, text: '' }),
@@ -149,7 +160,7 @@ describe('property: conversations follow the state machine', function () {
       q!.expected.push(by === 'agent' ? { type: 4, sender: agent!.servId, sender_type: 2, action } : { type: 4, sender: user!.userId, sender_type: 1, action });
     switch (a.kind) {
       case 'ask':
-        qs.push({ id: reply.body.question_id, owner: a.user, status: 1, serv: null, finishRequested: false, expected: [] });
+        qs.push({ id: reply.body.question_id, owner: a.user, status: 1, serv: null, finishRequested: false, expected: [], notes: [] });
         break;
       case 'serve':
         Object.assign(q!, { status: 2, serv: a.agent, finishRequested: false });
@@ -182,6 +193,10 @@ describe('property: conversations follow the state machine', function () {
         break;
       case 'send_agent':
         q!.expected.push({ type: 3, sender: agent!.servId, sender_type: 2, text });
+        break;
+      case 'note':
+        // Nothing of the public conversation changes: no seq, no finish request withdrawn.
+        q!.notes.push({ sender: agent!.servId, text, after_seq: q!.expected.length });
         break;
       case 'time_out':
         Object.assign(q!, { status: 3, finishRequested: false });
@@ -277,6 +292,19 @@ describe('property: conversations follow the state machine', function () {
       const reply = await f.api.post('/v1/serv/bind', { session: agent.session, serv_id: agent.servId, password: agent.password });
       assert.equal(reply.status, 200, reply.text);
       bound[i] = true;
+    }
+    // An agent of the app reads the same messages with the notes in place, numbered 1..n in writing order.
+    for (const q of qs) {
+      const timeline = await h.timeline(q.id, agents[0]!);
+      assert.deepEqual([...timeline].sort(byPosition), timeline, `timeline of ${q.id} out of order`);
+      assert.deepEqual(publicMessages(timeline), await h.allMessages(q.id, users[q.owner]!), `agent and user read other messages of ${q.id}`);
+      const notes = timeline.filter(isNote);
+      assert.deepEqual(
+        notes.map((n) => ({ sender: n.sender, text: n.text, after_seq: n.after_seq })),
+        q.notes,
+        `notes of ${q.id} differ from the model`,
+      );
+      assert.deepEqual(notes.map((n) => n.note_seq), notes.map((_, i) => i + 1));
     }
     const tasks = await Promise.all(agents.map(allTasks));
     for (const q of qs) {

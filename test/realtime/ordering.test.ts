@@ -3,6 +3,7 @@
  * (shared/client.ts) delivers every message exactly once, in order, across a disconnect, a dropped
  * transport and a missed broadcast.
  */
+import { messageOnly } from '../support/questions.js';
 import assert from 'node:assert/strict';
 import { KefuClient } from '../../shared/client.js';
 import type { Message } from '../../shared/schemas/responses.js';
@@ -59,7 +60,7 @@ describe('real time: order and catch-up', () => {
     const desk = client(agent.session);
     const got: Message[] = [];
     await connected(desk);
-    await desk.watch(questionId, (m) => got.push(m));
+    await desk.watch(questionId, (m) => got.push(messageOnly(m)));
     for (let i = 0; i < 5; i++) await f.sendText(questionId, user, `before ${i}`);
     await delivered(got, 6);
 
@@ -85,7 +86,7 @@ describe('real time: order and catch-up', () => {
     const desk = client(watcher.session);
     const got: Message[] = [];
     await connected(desk);
-    await desk.watch(questionId, (m) => got.push(m));
+    await desk.watch(questionId, (m) => got.push(messageOnly(m)));
     await delivered(got, 1);
 
     // A missed broadcast: the server drops the socket from the question's room behind its back.
@@ -115,7 +116,7 @@ describe('real time: order and catch-up', () => {
     const desk = client(agent.session);
     await connected(desk);
     const got: Message[] = [];
-    await desk.watch(questionId, (m) => got.push(m), { afterMessageId: first.body.message_id, afterSeq: 2 });
+    await desk.watch(questionId, (m) => got.push(messageOnly(m)), { afterMessageId: first.body.message_id, afterSeq: 2 });
     await delivered(got, 1);
     assert.deepEqual(got.map((m) => m.seq), [3]);
 

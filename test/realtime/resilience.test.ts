@@ -3,6 +3,7 @@
  * the survivor); Redis stopped and restarted (each node keeps serving its own clients, /readyz
  * answers 503 then 200, and events cross nodes again with nothing lost for the typed client).
  */
+import { messageOnly } from '../support/questions.js';
 import assert from 'node:assert/strict';
 import { isOnline } from '../support/sockets.js';
 import { KefuClient } from '../../shared/client.js';
@@ -52,7 +53,7 @@ describe('real time: failures', function () {
       open.push(desk);
       await connected(desk);
       const got: Message[] = [];
-      await desk.watch(questionId, (m) => got.push(m));
+      await desk.watch(questionId, (m) => got.push(messageOnly(m)));
       await f.sendText(questionId, user, 'before the crash'); // REST on the survivor → socket on the child
       await eventually(() => got.length === 2, 'child node delivered', 5000);
       assert.equal(await isOnline(survivor.realtime.presence, sessionDigest(agent.session)), true);
@@ -67,7 +68,7 @@ describe('real time: failures', function () {
       const resumed = new KefuClient({ url: survivor.url, session: agent.session });
       open.push(resumed);
       await connected(resumed);
-      await resumed.watch(questionId, (m) => got.push(m), { afterMessageId: got.at(-1)!.message_id, afterSeq: got.at(-1)!.seq });
+      await resumed.watch(questionId, (m) => got.push(messageOnly(m)), { afterMessageId: got.at(-1)!.message_id, afterSeq: got.at(-1)!.seq });
       await eventually(() => got.length === 7, 'caught up', 5000);
       assert.deepEqual(got.map((m) => m.seq), seqRange(1, 7));
     });
@@ -84,7 +85,7 @@ describe('real time: failures', function () {
       open.push(desk);
       await connected(desk);
       const got: Message[] = [];
-      await desk.watch(questionId, (m) => got.push(m));
+      await desk.watch(questionId, (m) => got.push(messageOnly(m)));
       await f.sendText(questionId, user, 'with redis');
       await eventually(() => got.length === 2, 'crossed before the outage', 5000);
 

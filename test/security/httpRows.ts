@@ -7,7 +7,7 @@
  * the decision, marked "silent:" below.
  */
 import type { ErrorCode } from '../../shared/errors.js';
-import { cells as cellsOf, everyColumn, type Caller, type QuestionState, type SessionColumn, type World } from './matrixWorld.js';
+import { cells as cellsOf, everyColumn, MATRIX_NOTE, type Caller, type QuestionState, type SessionColumn, type World } from './matrixWorld.js';
 
 /** 200 (and, for lists, whether the row's target is in it) or the error code. */
 export type Expect = 200 | 'listed' | 'unlisted' | ErrorCode;
@@ -152,6 +152,29 @@ export const HTTP_ROWS: HttpRow[] = [
   },
 
   { endpoint: 'GET /v1/question/:question_id/message', question: 'inProgress', params: page, expect: READERS },
+  // A question holding a private note: 'listed' means the reply shows it. Its asker reads the
+  // messages without it (and their seqs gapless); agents of the app read it in place.
+  {
+    endpoint: 'GET /v1/question/:question_id/message',
+    variant: 'holding a private note',
+    question: 'withNote',
+    params: () => ({ num: 50, sort: 1 }),
+    lists: (body: { messages: Array<{ type: number; text?: string; seq?: number }> }) => {
+      const shown = body.messages.some((m) => m.type === 5 || m.text === MATRIX_NOTE);
+      const seqs = body.messages.filter((m) => m.type !== 5).map((m) => m.seq);
+      if (!shown && JSON.stringify(seqs) !== JSON.stringify([1, 2, 3])) throw new Error(`a gap in the seqs without the note: ${seqs}`);
+      return shown;
+    },
+    expect: cells('unlisted', 'forbidden', 'forbidden', 'listed', 'listed', 'forbidden', 'forbidden'),
+  },
+  // Notes: any agent of the app (serving or not); a session with no bound agent is serv_not_bound.
+  {
+    endpoint: 'POST /v1/question/:question_id/message/send_note',
+    question: 'inProgress',
+    writes: true,
+    params: (x) => ({ sender: x.c.sender, sender_type: 2, text: 'a note' }),
+    expect: cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 200, 200, 'forbidden', 'serv_not_bound'),
+  },
   // The unbound device still claims the agent it was: its sender no longer matches its session.
   {
     endpoint: 'POST /v1/question/:question_id/message/send_text',

@@ -190,7 +190,10 @@ export async function freshCallerOf(w: World, column: Column): Promise<Caller> {
 }
 
 /** Where a question of the matrix stands before the action: every served one is served by `serving`. */
-export type QuestionState = 'pending' | 'inProgress' | 'finishRequested' | 'resolved';
+export type QuestionState = 'pending' | 'inProgress' | 'finishRequested' | 'resolved' | 'withNote';
+
+/** The text of the private note a 'withNote' question holds (a reply that contains it shows the note). */
+export const MATRIX_NOTE = 'matrix private note';
 
 /** A new question of the world's asker, brought to `state` through the public API. */
 export async function questionIn(w: World, state: QuestionState): Promise<string> {
@@ -198,6 +201,13 @@ export async function questionIn(w: World, state: QuestionState): Promise<string
   const id = await f.question(w.asker, { title: `matrix ${state}` });
   if (state === 'pending') return id;
   await f.serve(id, serving);
+  if (state === 'withNote') {
+    // In progress, a message, then a note between it and the next message.
+    await expectOk(f.sendText(id, w.asker, 'before the note'));
+    await expectOk(f.note(id, serving, MATRIX_NOTE));
+    await expectOk(f.sendText(id, serving, 'after the note'));
+    return id;
+  }
   const next = { inProgress: null, finishRequested: 'request_finish', resolved: 'finish' }[state];
   if (next) await expectOk(f.api.post(`/v1/question/${id}/${next}`, { session: serving.session, serv_id: serving.servId }));
   return id;

@@ -73,6 +73,13 @@ export const EMIT_ROWS: EmitRow[] = [
     emit: (s, x) => s.emitWithAck('message:send_text', { ...ref(x), text: 'hello', sender: x.w.serving.servId, sender_type: 2 }),
     expect: ack('sender_mismatch', 'sender_mismatch', 'sender_mismatch', 200, 'sender_mismatch', 'sender_mismatch', 'sender_mismatch'),
   },
+  // Notes: any agent of the app, as its bound agent; a socket with no bound agent is serv_not_bound.
+  {
+    title: 'message:send_note',
+    question: 'inProgress',
+    emit: (s, x) => s.emitWithAck('message:send_note', { ...ref(x), text: 'a note' }),
+    expect: ack('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 200, 200, 'forbidden', 'serv_not_bound'),
+  },
   // silent: typing is refused (forbidden) to readers who are neither the asker nor the serving agent.
   {
     title: 'typing',
@@ -94,6 +101,11 @@ const userSends = async (x: Scene) => {
   const reply = await x.w.f.sendText(x.questionId, x.w.asker, 'hi');
   assert.equal(reply.status, 200, reply.text);
   return (p: any) => p.message?.message_id === reply.body.message_id;
+};
+const agentNotes = async (x: Scene) => {
+  const reply = await x.w.f.note(x.questionId, x.w.serving, 'a note');
+  assert.equal(reply.status, 200, reply.text);
+  return (p: any) => p.note?.message_id === reply.body.message_id;
 };
 const typesAs = (column: 'asker' | 'servingAgent', sender: (x: Scene) => string) => async (x: Scene) => {
   assert.equal((await x.sockets[column].socket.emitWithAck('typing', ref(x))).status, 200);
@@ -142,6 +154,34 @@ export const RECEIVE_ROWS: ReceiveRow[] = [
     how: 'the colleague serves a pending question',
     question: 'pending',
     trigger: (x) => x.w.f.serve(x.questionId, x.w.colleague).then(() => (p: any) => p.question_id === x.questionId),
+    receivers: ['servingAgent', 'colleague'],
+  },
+  // A private note reaches agents only: never the asker, subscribed to the question or not.
+  {
+    event: 'note:new',
+    how: 'the serving agent writes a note; nobody subscribed',
+    question: 'inProgress',
+    trigger: agentNotes,
+    receivers: ['servingAgent'],
+  },
+  {
+    event: 'note:new',
+    how: 'the serving agent writes a note; everyone asked to subscribe',
+    question: 'inProgress',
+    subscribe: true,
+    trigger: agentNotes,
+    receivers: ['servingAgent', 'colleague'],
+  },
+  {
+    event: 'note:new',
+    how: 'the colleague writes a note on a pending question; everyone asked to subscribe',
+    question: 'pending',
+    subscribe: true,
+    trigger: async (x) => {
+      const reply = await x.w.f.note(x.questionId, x.w.colleague, 'a pending note');
+      assert.equal(reply.status, 200, reply.text);
+      return (p: any) => p.note?.message_id === reply.body.message_id;
+    },
     receivers: ['servingAgent', 'colleague'],
   },
   // Typing goes to the other party only: never to question rooms, never back to the typist.

@@ -6,6 +6,7 @@
 import type { ClockOffset, Store } from '../../server/stores/types.js';
 import { accountsContract } from './contract/accounts.js';
 import { messagesContract } from './contract/messages.js';
+import { notesContract } from './contract/notes.js';
 import { outboxContract } from './contract/outbox.js';
 import { questionsContract } from './contract/questions.js';
 import { recordRulesContract } from './contract/recordRules.js';
@@ -48,6 +49,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
     accountsContract(store);
     questionsContract(store);
     messagesContract(store);
+    notesContract(store);
     resourcesContract(store);
     outboxContract(store, context);
     recordRulesContract(store);

@@ -84,8 +84,8 @@ describe('MongoDB store: partial indexes and the planner (no server)', () => {
         partial++;
         assert.ok(impliesPartialFilter(hot.spec.filter, filter), `${hot.name}: ${JSON.stringify(hot.spec.filter)} does not imply ${hot.index} ${JSON.stringify(filter)}`);
       }
-      // sessions_by_serv, messages_idempotency, questions_finish_requested, questions_unsettled (2), outbox_due (2)
-      assert.equal(partial, 7);
+      // sessions_by_serv, messages_idempotency, notes_idempotency, questions_finish_requested, questions_unsettled (2), outbox_due (2)
+      assert.equal(partial, 8);
     });
 
     it('reads no clock in a filter ($expr, $$NOW): every bound is a plain range the planner can use; clocks live in update pipelines', () => {

@@ -11,6 +11,7 @@ import { createModels } from '../../server/stores/mongo/models.js';
 import { legacy, devicePayload, hashedSession } from '../../server/stores/mongo/migrations.js';
 import type { ChangeDoc } from '../../server/stores/mongo/models.js';
 import { contiguousChanges, IN_FLIGHT_GRACE_S } from '../../server/stores/mongo/outbox.js';
+import * as NQ from '../../server/stores/mongo/noteQueries.js';
 import * as Q from '../../server/stores/mongo/queries.js';
 import { sessionDigest } from '../../server/domain/sessionTokens.js';
 import type { NewMessage, TransitionWrite } from '../../server/stores/types.js';
@@ -303,6 +304,47 @@ describe('MongoDB store: query shapes (no server)', () => {
       assert.deepEqual(spec, { filter: { _id: new Types.ObjectId(QID) }, update: { $pull: { pending: { _id: new Types.ObjectId(MID) } } } });
       const query = models.Question.updateOne(spec.filter, spec.update!);
       assert.deepEqual(query.getUpdate(), spec.update);
+    });
+  });
+
+  describe('notes', () => {
+    it('takes the next note number and reads the last seq in one findOneAndUpdate on the question', () => {
+      assert.deepEqual(NQ.takeNotePlace(QID), {
+        filter: { _id: new Types.ObjectId(QID) },
+        update: { $inc: { last_note_seq: 1 } },
+        projection: { last_seq: 1, last_note_seq: 1 },
+        options: { returnDocument: 'after' },
+      });
+      const spec = NQ.takeNotePlace(QID);
+      assert.doesNotThrow(() => models.Question.findOneAndUpdate(spec.filter, spec.update).cast());
+    });
+
+    it('looks up a retry by (session digest, client_msg_id) on the partial notes_idempotency index', () => {
+      const spec = NQ.noteByClientId(DIGEST, 'n-1');
+      assert.deepEqual(spec, { filter: { session: DIGEST, client_msg_id: op({ $eq: 'n-1', $exists: true }) } });
+      assertUsesPartial(spec.filter, models.Note, 'notes_idempotency');
+      assert.throws(() => NQ.noteByClientId(DIGEST, { $gt: '' } as never), TypeError);
+    });
+
+    it('lists in note-number order: after a message by place, after a note by number, and mirrored before', () => {
+      const question = new Types.ObjectId(QID);
+      assert.deepEqual(NQ.listNotes(QID, { sort: 1, num: 5 }), { filter: { question }, sort: { note_seq: 1 }, limit: 5 });
+      assert.deepEqual(NQ.listNotes(QID, { sort: 1, num: 5, from: [3, 0] }).filter, { question, after_seq: op({ $gte: 3 }) });
+      assert.deepEqual(NQ.listNotes(QID, { sort: 1, num: 5, from: [3, 2] }).filter, { question, note_seq: op({ $gt: 2 }) });
+      assert.deepEqual(NQ.listNotes(QID, { sort: -1, num: 5, from: [3, 0] }), { filter: { question, after_seq: op({ $lt: 3 }) }, sort: { note_seq: -1 }, limit: 5 });
+      assert.deepEqual(NQ.listNotes(QID, { sort: -1, num: 5, from: [3, 2] }).filter, { question, note_seq: op({ $lt: 2 }) });
+      assert.throws(() => NQ.listNotes(QID, { sort: 1, num: 5, from: [{ $gt: 0 } as never, 0] }), TypeError);
+      for (const range of [{ sort: 1 as const, num: 1, from: [1, 0] as const }, { sort: -1 as const, num: 1, from: [1, 1] as const }]) {
+        assert.doesNotThrow(() => models.Note.find(NQ.listNotes(QID, range).filter).cast());
+      }
+    });
+
+    it('stores notes apart from messages: no message type 5, and a note document is checked by its own schema', async () => {
+      assert.equal((models.Message.schema.path('type') as unknown as { enumValues: number[] }).enumValues.includes(5), false);
+      const good = { _id: new Types.ObjectId(MID), question: new Types.ObjectId(QID), after_seq: 0, note_seq: 1, sender: 's1', created_at: 1, text: 'x', session: DIGEST };
+      await new models.Note(good).validate();
+      await assert.rejects(new models.Note({ ...good, text: 'x'.repeat(4001) }).validate());
+      await assert.rejects(new models.Note({ ...good, session: 'SESSION00001' }).validate(), 'a token is never stored, only its digest');
     });
   });
 

@@ -235,6 +235,8 @@ export type Action =
   | { kind: 'serve' | 'quit' | 'finish' | 'request_finish'; agent: number; q: number; asOther: boolean }
   | { kind: 'confirm_finish' | 'reopen' | 'send_user'; user: number; q: number; asOther: boolean }
   | { kind: 'send_agent'; agent: number; q: number }
+  /** A private note (send_note) by an agent: any agent of the app, in any status. */
+  | { kind: 'note'; agent: number; q: number }
   | { kind: 'bind' | 'unbind'; agent: number }
   /** The sweeper's timeout (action 5), run through the same domain command the sweeper uses. */
   | { kind: 'time_out'; q: number };
@@ -260,6 +262,7 @@ export const action: fc.Arbitrary<Action> = fc.oneof(
   },
   { arbitrary: fc.record({ kind: fc.constant('send_user' as const), user: actorUserIx, q: questionIx, asOther }), weight: 3 },
   { arbitrary: fc.record({ kind: fc.constant('send_agent' as const), agent: agentIx, q: questionIx }), weight: 3 },
+  { arbitrary: fc.record({ kind: fc.constant('note' as const), agent: agentIx, q: questionIx }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constantFrom('bind' as const, 'unbind' as const), agent: fc.integer({ min: 0, max: AGENTS - 1 }) }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('time_out' as const), q: questionIx }), weight: 1 },
 );

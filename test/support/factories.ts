@@ -111,6 +111,11 @@ export function factories(server: RunningServer) {
       });
     },
 
+    /** A private note by `agent` (POST send_note); returns the raw reply. */
+    async note(questionId: string, agent: TestAgent, text: string, extra: Record<string, string> = {}) {
+      return api.post(`/v1/question/${questionId}/message/send_note`, { session: agent.session, sender: agent.servId, sender_type: 2, text, ...extra });
+    },
+
     async template(identify: string, title = 'Greetings'): Promise<string> {
       return templateCreator(deps, { identify, title });
     },

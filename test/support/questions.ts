@@ -4,7 +4,8 @@
  * the name says so) so tests can assert both successes and failures.
  */
 import assert from 'node:assert/strict';
-import { allsReply, messagesReply, summaryListReply, type Message } from '../../shared/schemas/responses.js';
+import { allsReply, messagesReply, summaryListReply, type Message, type TimelineEntry } from '../../shared/schemas/responses.js';
+import { isNote } from '../../shared/timeline.js';
 import type { Factories, TestAgent, TestUser } from './factories.js';
 
 type Caller = TestUser | TestAgent;
@@ -32,9 +33,9 @@ export function questionHelpers(f: Factories) {
       return summaryListReply.parse(reply.body).questions;
     },
 
-    /** Every message of a question in seq order, walked page by page with the message_id cursor. */
-    async allMessages(questionId: string, caller: Caller): Promise<Message[]> {
-      const all: Message[] = [];
+    /** Every message (and, for agents, note) of a question in order, walked page by page with the message_id cursor. */
+    async timeline(questionId: string, caller: Caller): Promise<TimelineEntry[]> {
+      const all: TimelineEntry[] = [];
       for (;;) {
         const cursor = all.at(-1)?.message_id;
         const reply = await h.messages(questionId, caller, { sort: 1, num: 50, message_id: cursor });
@@ -43,6 +44,13 @@ export function questionHelpers(f: Factories) {
         all.push(...page);
         if (page.length < 50) return all;
       }
+    },
+
+    /** Every message of a question that holds no note, in seq order (fails the test if a note is read). */
+    async allMessages(questionId: string, caller: Caller): Promise<Message[]> {
+      const all = await h.timeline(questionId, caller);
+      assert.ok(!all.some(isNote), `a note in the messages of question ${questionId}`);
+      return all as Message[];
     },
 
     /** The message with `id`, read as `caller`. */
@@ -73,3 +81,9 @@ export function questionHelpers(f: Factories) {
 
 /** Float seconds now, as the server's clock reads them (same host). */
 export const nowS = () => Date.now() / 1000;
+
+/** A watched entry that must be a public message (watches that expect no note fail on one). */
+export function messageOnly(entry: TimelineEntry): Message {
+  assert.ok(!isNote(entry), `a note was delivered: ${JSON.stringify(entry)}`);
+  return entry as Message;
+}

@@ -3,7 +3,7 @@ import { useMemo, useState } from 'react';
 import { Composer } from '../common/Composer.js';
 import { formatTime, useT, type MessageKey } from '../common/i18n.js';
 import { MessageList } from '../common/MessageList.js';
-import { sendImage, unwrap, type KefuClient, type Message } from '../common/session.js';
+import { sendImage, unwrap, type KefuClient, type TimelineEntry } from '../common/session.js';
 import { finishRequested } from '../state/conversation.js';
 import { newClientMsgId } from '../state/offlineQueue.js';
 import type { Outbox } from '../common/outbox.js';
@@ -42,7 +42,7 @@ export function ChatConversation({ client, outbox, identity, question, connected
     }
   };
 
-  const nameOf = (m: Message) => (m.sender_type === 1 ? t('you') : m.sender === 'system' ? 'kefu' : m.sender);
+  const nameOf = (m: TimelineEntry) => (m.sender_type === 1 ? t('you') : m.sender === 'system' ? 'kefu' : m.sender);
   const title = readTitles()[qid] || t('questionFrom', { t: formatTime(question.timestamp, lang) });
   return (
     <section className="conversation card" aria-label={title}>

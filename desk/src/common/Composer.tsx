@@ -16,6 +16,11 @@ export interface ComposerProps {
   setText: (text: string) => void;
   extra?: ReactNode;
   imageLabel?: string;
+  /**
+   * The desk's private-note mode: while active, what is typed is a note for agents only (no image,
+   * shown apart); `toggle`, when given, switches between replying and writing a note.
+   */
+  note?: { active: boolean; toggle?: () => void };
 }
 
 export function Composer(props: ComposerProps) {
@@ -46,7 +51,8 @@ export function Composer(props: ComposerProps) {
 
   return (
     <form
-      className="composer"
+      className={props.note?.active ? 'composer note-mode' : 'composer'}
+      data-mode={props.note?.active ? 'note' : 'reply'}
       onSubmit={(e) => {
         e.preventDefault();
         submit();
@@ -63,8 +69,8 @@ export function Composer(props: ComposerProps) {
         </p>
       )}
       <textarea
-        aria-label={t('messageInput')}
-        placeholder={t('messageHint')}
+        aria-label={props.note?.active ? t('noteMode') : t('messageInput')}
+        placeholder={props.note?.active ? t('noteHint') : t('messageHint')}
         rows={2}
         value={props.text}
         disabled={props.disabled}
@@ -99,12 +105,19 @@ export function Composer(props: ComposerProps) {
             e.target.value = '';
           }}
         />
-        <button type="button" onClick={() => picker.current?.click()} disabled={props.disabled || uploading}>
-          {props.imageLabel ?? t('attachImage')}
-        </button>
+        {props.note?.toggle && (
+          <button type="button" aria-pressed={props.note.active} onClick={props.note.toggle}>
+            {t('noteMode')}
+          </button>
+        )}
+        {!props.note?.active && (
+          <button type="button" onClick={() => picker.current?.click()} disabled={props.disabled || uploading}>
+            {props.imageLabel ?? t('attachImage')}
+          </button>
+        )}
         {props.extra}
         <button type="submit" className="primary" disabled={props.disabled}>
-          {t('send')}
+          {props.note?.active ? t('addNote') : t('send')}
         </button>
       </div>
     </form>

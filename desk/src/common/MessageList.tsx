@@ -4,22 +4,25 @@
  * Text is rendered as text (never as HTML); notices are system lines in the page's language.
  */
 import { memo, useLayoutEffect, useRef, useState } from 'react';
-import type { Message } from '../../../shared/schemas/responses.js';
+import type { Message, Note, TimelineEntry } from '../../../shared/schemas/responses.js';
+import { positionOf } from '../../../shared/timeline.js';
+import { entryKey } from '../state/seqMerge.js';
 import type { QueuedText } from '../state/offlineQueue.js';
 import type { RefusedText } from './outbox.js';
 import { formatTime, useT, type MessageKey } from './i18n.js';
 
 export interface MessageListProps {
-  messages: Message[];
+  /** Messages, and for agents private notes in place (shown apart, as the agents' own). */
+  messages: TimelineEntry[];
   pending: QueuedText[];
   refused?: RefusedText[];
   olderExists: boolean;
   loadingOlder: boolean;
   loadOlder: () => void;
   /** Whether a message is the reader's own (shown on the right). */
-  isMine: (message: Message) => boolean;
+  isMine: (message: TimelineEntry) => boolean;
   /** How to name a sender in notices and alt texts. */
-  nameOf: (message: Message) => string;
+  nameOf: (message: TimelineEntry) => string;
   connected: boolean;
 }
 
@@ -32,8 +35,11 @@ export function MessageList(props: MessageListProps) {
   useLayoutEffect(() => {
     const el = box.current;
     if (!el) return;
-    const first = props.messages[0]?.seq ?? 0;
-    const last = props.messages[props.messages.length - 1]?.seq ?? 0;
+    const firstEntry = props.messages[0];
+    const lastEntry = props.messages[props.messages.length - 1];
+    // Positions compare as seq + note number / 1e6: notes sit between their message and the next.
+    const first = firstEntry ? positionOf(firstEntry)[0] + positionOf(firstEntry)[1] / 1e6 : 0;
+    const last = lastEntry ? positionOf(lastEntry)[0] + positionOf(lastEntry)[1] / 1e6 : 0;
     const before = previous.current;
     if (before.first && first < before.first && last === before.last) {
       el.scrollTop += el.scrollHeight - before.height; // older page prepended: keep the view still
@@ -54,9 +60,13 @@ export function MessageList(props: MessageListProps) {
     <div className="messages" ref={box} onScroll={onScroll} role="log" aria-live="polite" aria-label={t('conversation')} tabIndex={0}>
       {props.loadingOlder && <p className="system">{t('loadOlder')}</p>}
       {!props.olderExists && props.messages.length > 0 && <p className="system">{t('beginning')}</p>}
-      {props.messages.map((message) => (
-        <MessageRow key={message.seq} message={message} mine={props.isMine(message)} name={props.nameOf(message)} onView={setViewing} />
-      ))}
+      {props.messages.map((entry) =>
+        entry.type === 5 ? (
+          <NoteRow key={entryKey(entry)} note={entry} name={props.nameOf(entry)} />
+        ) : (
+          <MessageRow key={entryKey(entry)} message={entry} mine={props.isMine(entry)} name={props.nameOf(entry)} onView={setViewing} />
+        ),
+      )}
       {props.pending.map((item) => (
         <div key={item.clientMsgId} className="row mine pending" data-client-msg-id={item.clientMsgId}>
           <div className="bubble">
@@ -84,6 +94,22 @@ export function MessageList(props: MessageListProps) {
     </div>
   );
 }
+
+/** A private note: full width, marked as such, so nobody mistakes it for what the user reads. */
+const NoteRow = memo(function NoteRow({ note, name }: { note: Note; name: string }) {
+  const { t, lang } = useT();
+  return (
+    <div className="row note" data-note-seq={note.note_seq} data-after-seq={note.after_seq}>
+      <div className="bubble">
+        <span className="note-label">{t('noteLabel')}</span>
+        <span className="text">{note.text}</span>
+        <span className="meta">
+          {name} · {formatTime(note.timestamp, lang)}
+        </span>
+      </div>
+    </div>
+  );
+});
 
 /** One message; memoised, so a new message re-renders one row, not the whole history. */
 const MessageRow = memo(function MessageRow({ message, mine, name, onView }: { message: Message; mine: boolean; name: string; onView: (url: string) => void }) {

@@ -5,9 +5,9 @@
 import { useEffect, useState } from 'react';
 import { KefuClient, type Reply } from '../../../shared/client.js';
 import type { ErrorBody } from '../../../shared/errors.js';
-import type { Message, QuestionSummary } from '../../../shared/schemas/responses.js';
+import type { Message, Note, QuestionSummary, TimelineEntry } from '../../../shared/schemas/responses.js';
 
-export type { Message, QuestionSummary, Reply };
+export type { Message, Note, QuestionSummary, Reply, TimelineEntry };
 
 /** A failed REST reply or ack, thrown so callers can show its code. */
 export class ReplyError extends Error {
@@ -72,15 +72,20 @@ export interface Sender {
 }
 
 /** One page of messages before `beforeMessageId` (newest first from the server), returned oldest first. */
-export async function olderMessages(client: KefuClient, questionId: string, beforeMessageId?: string, num = 50): Promise<Message[]> {
+export async function olderMessages(client: KefuClient, questionId: string, beforeMessageId?: string, num = 50): Promise<TimelineEntry[]> {
   const reply = unwrap(
-    await client.request<{ messages: Message[] }>('GET', `/question/${questionId}/message`, { sort: -1, num, message_id: beforeMessageId }),
+    await client.request<{ messages: TimelineEntry[] }>('GET', `/question/${questionId}/message`, { sort: -1, num, message_id: beforeMessageId }),
   );
   return [...reply.messages].reverse();
 }
 
 export async function sendImage(client: KefuClient, questionId: string, sender: Sender, dataUrl: string, clientMsgId: string): Promise<void> {
   unwrap(await client.request('POST', `/question/${questionId}/message/send_image`, { ...sender, image: dataUrl, client_msg_id: clientMsgId }));
+}
+
+/** Writes a private note as the agent (agents of the app only; the user never sees it). */
+export async function sendNote(client: KefuClient, questionId: string, servId: string, text: string, clientMsgId: string): Promise<void> {
+  unwrap(await client.request('POST', `/question/${questionId}/message/send_note`, { sender: servId, sender_type: 2, text, client_msg_id: clientMsgId }));
 }
 
 export type { KefuClient };

@@ -5,14 +5,16 @@
  */
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { KefuClient } from '../../../shared/client.js';
-import type { Message } from '../../../shared/schemas/responses.js';
+import type { TimelineEntry } from '../../../shared/schemas/responses.js';
 import type { QueuedText } from '../state/offlineQueue.js';
 import type { Outbox, RefusedText } from './outbox.js';
 import { hasOlder, mergeBySeq } from '../state/seqMerge.js';
 import { olderMessages } from './session.js';
+import { publicMessages } from '../../../shared/timeline.js';
 
 export interface ConversationState {
-  messages: Message[];
+  /** Messages, and for an agent of the app its private notes in place. */
+  messages: TimelineEntry[];
   olderExists: boolean;
   loadingOlder: boolean;
   loadOlder: () => Promise<void>;
@@ -22,8 +24,8 @@ export interface ConversationState {
   refused: RefusedText[];
 }
 
-export function useConversation(client: KefuClient, outbox: Outbox, questionId: string, onLive?: (message: Message) => void): ConversationState {
-  const [messages, setMessages] = useState<Message[]>([]);
+export function useConversation(client: KefuClient, outbox: Outbox, questionId: string, onLive?: (entry: TimelineEntry) => void): ConversationState {
+  const [messages, setMessages] = useState<TimelineEntry[]>([]);
   const [loaded, setLoaded] = useState(false);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const live = useRef(onLive);
@@ -35,13 +37,13 @@ export function useConversation(client: KefuClient, outbox: Outbox, questionId: 
     setMessages([]);
     setLoaded(false);
     firstId.current = undefined;
-    const deliver = (message: Message) => {
+    const deliver = (message: TimelineEntry) => {
       if (cancelled) return;
       setMessages((current) => mergeBySeq(current, [message]));
       live.current?.(message);
     };
     void (async () => {
-      let latest: Message[] = [];
+      let latest: TimelineEntry[] = [];
       try {
         latest = await olderMessages(client, questionId);
       } catch {
@@ -51,7 +53,8 @@ export function useConversation(client: KefuClient, outbox: Outbox, questionId: 
       firstId.current = latest[0]?.message_id;
       setMessages((current) => mergeBySeq(current, latest));
       setLoaded(true);
-      const last = latest[latest.length - 1];
+      // The watch continues after the last message; notes after it come again and merge once.
+      const last = publicMessages(latest).at(-1);
       await client.watch(questionId, deliver, last ? { afterMessageId: last.message_id, afterSeq: last.seq } : {});
     })();
     return () => {

@@ -6,7 +6,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { Composer } from '../common/Composer.js';
 import { useT, type MessageKey } from '../common/i18n.js';
 import { MessageList } from '../common/MessageList.js';
-import { ReplyError, sendImage, unwrap, type KefuClient, type Message, type QuestionSummary } from '../common/session.js';
+import { ReplyError, sendImage, sendNote, unwrap, type KefuClient, type QuestionSummary, type TimelineEntry } from '../common/session.js';
 import type { Outbox } from '../common/outbox.js';
 import { typingNotifier, useConversation, useQuestionState, useTypingFrom } from '../common/useConversation.js';
 import { finishRequested } from '../state/conversation.js';
@@ -40,15 +40,32 @@ export function DeskConversation(props: Props) {
   const { client, question, servId } = props;
   const qid = question.question_id;
   const state = useQuestionState(client, qid, { status: question.status, servId: question.serv_id });
-  const conversation = useConversation(client, props.outbox, qid, (m) => !document.hidden && props.onSeen(m.seq));
+  // Notes take no seq and count nothing unread: only messages move the seen mark.
+  const conversation = useConversation(client, props.outbox, qid, (m) => m.type !== 5 && !document.hidden && props.onSeen(m.seq));
   const typing = useTypingFrom(client, qid);
   const notifyTyping = useMemo(() => typingNotifier(client, qid), [client, qid]);
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [panelOpen, setPanelOpen] = useState(false);
   const serving = state.status === 2 && state.servId === servId;
+  // Any agent of the app may write notes; one who does not serve the question can write nothing else.
+  const [noteChosen, setNoteChosen] = useState(false);
+  const noteMode = noteChosen || !serving;
 
-  useEffect(() => setError(null), [qid]);
+  useEffect(() => {
+    setError(null);
+    setNoteChosen(false);
+  }, [qid]);
+
+  const writeNote = async (value: string) => {
+    setError(null);
+    try {
+      await sendNote(client, qid, servId, value, newClientMsgId());
+    } catch (e) {
+      setText(value);
+      setError(t('genericError', { e: e instanceof Error ? e.message : String(e) }));
+    }
+  };
 
   const act = async (action: Action) => {
     setError(null);
@@ -62,7 +79,7 @@ export function DeskConversation(props: Props) {
     }
   };
 
-  const nameOf = (m: Message) =>
+  const nameOf = (m: TimelineEntry) =>
     m.sender_type === 1 ? question.user_name || question.user_id : m.sender === 'system' ? 'kefu' : m.sender === servId ? servId : m.sender;
 
   return (
@@ -116,18 +133,24 @@ export function DeskConversation(props: Props) {
           {typing ? t('typing', { who: question.user_name || t('theUser') }) : ''}
         </p>
         {serving && finishRequested(conversation.messages) && <p className="muted awaiting">{t('awaitingConfirm')}</p>}
-        {serving ? (
-          <Composer
-            text={text}
-            setText={setText}
-            onTyping={notifyTyping}
-            onText={(value) => props.outbox.send(qid, value)}
-            onImage={(dataUrl) => sendImage(client, qid, { sender: servId, sender_type: 2 }, dataUrl, newClientMsgId())}
-            extra={<QuickAnswers client={client} identify={question.identify} onInsert={(content) => setText(content)} onSend={(content) => props.outbox.send(qid, content)} />}
-          />
-        ) : (
-          state.status !== 1 && <p className="muted read-only">{t('readOnly')}</p>
-        )}
+        {!serving && state.status !== 1 && <p className="muted read-only">{t('readOnly')}</p>}
+        <Composer
+          text={text}
+          setText={setText}
+          onTyping={noteMode ? () => {} : notifyTyping}
+          onText={(value) => (noteMode ? void writeNote(value) : props.outbox.send(qid, value))}
+          onImage={(dataUrl) => sendImage(client, qid, { sender: servId, sender_type: 2 }, dataUrl, newClientMsgId())}
+          note={{
+            active: noteMode,
+            // Not serving, notes are all there is to write.
+            toggle: serving ? () => setNoteChosen(!noteChosen) : undefined,
+          }}
+          extra={
+            serving && !noteMode ? (
+              <QuickAnswers client={client} identify={question.identify} onInsert={(content) => setText(content)} onSend={(content) => props.outbox.send(qid, content)} />
+            ) : undefined
+          }
+        />
       </section>
       <SidePanel client={client} session={props.session} question={question} onOpen={props.onOpen} knownTitle={props.knownTitle} onClose={() => setPanelOpen(false)} />
     </div>

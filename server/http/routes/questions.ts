@@ -9,15 +9,18 @@ import {
   questionNewInput,
   sendAudioInput,
   sendImageInput,
+  sendNoteInput,
   sendTextInput,
   userActionInput,
 } from '../../../shared/schemas/requests.js';
 import type { Deps } from '../../deps.js';
 import { messagePoster, type MessageContent } from '../../domain/commands/messagePoster.js';
+import { notePoster } from '../../domain/commands/notePoster.js';
 import { questionCreator } from '../../domain/commands/questionCreator.js';
 import { questionTransitioner } from '../../domain/commands/questionTransitioner.js';
-import { mediaUrl, presentMessage } from '../../domain/presenters.js';
+import { mediaUrl, presentMessage, presentNote } from '../../domain/presenters.js';
 import { listMessages, listQueue } from '../../domain/queries.js';
+import { isNoteRecord } from '../../domain/timeline.js';
 import type { TransitionName } from '../../domain/stateMachine.js';
 import { intakeAudio } from '../../media/audioIntake.js';
 import { intakeImage } from '../../media/imageIntake.js';
@@ -73,7 +76,19 @@ export function questionsRouter(deps: Deps, limits: { send: RequestHandler }): R
     const params = input(req, questionMessagesInput);
     const messages = await listMessages(deps, actorOf(res), params);
     const baseUrl = baseUrlOf(deps.config, req);
-    ok(res, { messages: messages.map((message) => presentMessage(message, baseUrl)) });
+    ok(res, { messages: messages.map((entry) => (isNoteRecord(entry) ? presentNote(entry) : presentMessage(entry, baseUrl))) });
+  });
+
+  router.post('/question/:question_id/message/send_note', limits.send, auth, async (req, res) => {
+    const params = input(req, sendNoteInput);
+    const { note } = await notePoster(deps, {
+      actor: actorOf(res),
+      questionId: params.question_id,
+      sender: params.sender,
+      text: params.text,
+      clientMsgId: params.client_msg_id,
+    });
+    ok(res, { message_id: note.id });
   });
 
   /** A send route: the same checks for every kind; only the content and the URL field differ. */

@@ -6,6 +6,7 @@
  */
 import { Types } from 'mongoose';
 import type { Models } from './models.js';
+import * as NQ from './noteQueries.js';
 import * as Q from './queries.js';
 
 /** One hot query: where it runs, what it sends, which index serves it. */
@@ -37,6 +38,9 @@ export function hotQueries(now: number): HotQuery[] {
     { name: 'start: questions with pending entries', model: 'Question', spec: Q.questionsWithPending, index: 'questions_unsettled' },
     { name: 'messages by seq', model: 'Message', spec: Q.listMessages(QID, { num: 50, offset: 0, sort: 1, afterSeq: 3 }, 40), index: 'messages_by_seq' },
     { name: 'a retry by client_msg_id', model: 'Message', spec: Q.messageByClientId(DIGEST, 'c-1'), index: 'messages_idempotency' },
+    { name: "an agent's read: notes after a place", model: 'Note', spec: NQ.listNotes(QID, { sort: 1, num: 50, from: [3, 0] }), index: 'notes_by_number' },
+    { name: "an agent's read: notes before a note", model: 'Note', spec: NQ.listNotes(QID, { sort: -1, num: 50, from: [3, 2] }), index: 'notes_by_number' },
+    { name: 'a note retry by client_msg_id', model: 'Note', spec: NQ.noteByClientId(DIGEST, 'n-1'), index: 'notes_idempotency' },
     { name: "agents' bound sessions", model: 'Session', spec: Q.boundSessions(['s1', 's2']), index: 'sessions_by_serv' },
     { name: "a user's sessions", model: 'Session', spec: Q.userSessions('u1', 'com.a'), index: 'sessions_by_user' },
     { name: 'the agents of an app', model: 'Agent', spec: Q.agentsOfApp('com.a'), index: 'agents_by_app' },

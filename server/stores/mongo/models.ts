@@ -47,6 +47,19 @@ export interface MessageDoc {
   session?: string;
   client_msg_id?: string;
 }
+/** A private note (notes.ts): its own collection, so no read of messages can return one. */
+export interface NoteDoc {
+  _id: Types.ObjectId;
+  question: Types.ObjectId;
+  after_seq: number;
+  note_seq: number;
+  sender: string;
+  created_at: number;
+  text: string;
+  /** Digest of the writing device session (the idempotency key with client_msg_id). */
+  session: string;
+  client_msg_id?: string;
+}
 /** The question's status and agent before (or right after) a transition, as the outbox event carries them. */
 export interface PreviousDoc { status: number; serv_id: string | null }
 /** What a pending entry needs to record its outbox event once its message is in (retry-safe mode). */
@@ -66,6 +79,8 @@ export interface QuestionDoc {
   last_activity_at: number;
   finish_requested_at: number | null;
   last_seq: number;
+  /** The last note number handed out; absent until the question's first note. */
+  last_note_seq?: number;
   last_mess_text: string | null;
   last_mess_timestamp: number | null;
   last_mess_sender: string | null;
@@ -188,6 +203,27 @@ messageSchema.index(
   { name: 'messages_idempotency', unique: true, partialFilterExpression: { client_msg_id: { $exists: true } } },
 );
 
+export const noteSchema = new Schema<NoteDoc>(
+  {
+    question: { type: Schema.Types.ObjectId, required: true },
+    after_seq: { type: Number, required: true, min: 0, validate: Number.isInteger },
+    note_seq: { type: Number, required: true, min: 1, validate: Number.isInteger },
+    sender: str(LIMITS.servId.max),
+    created_at: num,
+    text: str(LIMITS.text.max),
+    session: { type: String, required: true, match: DIGEST },
+    client_msg_id: { type: String, minlength: LIMITS.clientMsgId.min, maxlength: LIMITS.clientMsgId.max },
+  },
+  { ...strictness, collection: 'notes' },
+);
+// One note per number; serves an agent's reads in timeline order (numbers grow with their place).
+noteSchema.index({ question: 1, note_seq: 1 }, { name: 'notes_by_number', unique: true });
+// Idempotency: a retried note with the same client_msg_id from the same session cannot insert twice.
+noteSchema.index(
+  { session: 1, client_msg_id: 1 },
+  { name: 'notes_idempotency', unique: true, partialFilterExpression: { client_msg_id: { $exists: true } } },
+);
+
 const previousSchema = new Schema<PreviousDoc>(
   { status: intEnum([1, 2, 3]), serv_id: { type: String, default: null, maxlength: LIMITS.servId.max } },
   { ...strictness, _id: false },
@@ -229,6 +265,8 @@ export const questionSchema = new Schema<QuestionDoc>(
     last_activity_at: num,
     finish_requested_at: nullableNum,
     last_seq: { type: Number, default: 0, min: 0, validate: Number.isInteger },
+    // No default: questions asked before notes existed have none, and $inc starts it at 1.
+    last_note_seq: { type: Number, min: 0, validate: Number.isInteger },
     // The last chat message, denormalised so queue summaries need no second query.
     last_mess_text: { type: String, default: null, maxlength: LIMITS.text.max },
     last_mess_timestamp: nullableNum,
@@ -352,6 +390,7 @@ export function createModels(connection: Connection) {
     Agent: connection.model('Agent', agentSchema),
     Question: connection.model('Question', questionSchema),
     Message: connection.model('Message', messageSchema),
+    Note: connection.model('Note', noteSchema),
     Template: connection.model('Template', templateSchema),
     Item: connection.model('Item', itemSchema),
     Outbox: connection.model('Outbox', outboxSchema),

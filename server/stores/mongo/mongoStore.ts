@@ -10,6 +10,7 @@ import { MongoAccounts } from './accounts.js';
 import { openConnection, supportsTransactions } from './connection.js';
 import { MongoConversations } from './conversations.js';
 import { MongoMedia } from './media.js';
+import { MongoNotes } from './notes.js';
 import { migrate } from './migrations.js';
 import type { Models } from './models.js';
 import { MongoOutbox } from './outbox.js';
@@ -29,6 +30,7 @@ export class MongoStore implements Store {
   readonly kind = 'mongo' as const;
   readonly accounts: MongoAccounts;
   readonly conversations: MongoConversations;
+  readonly notes: MongoNotes;
   readonly templates: MongoTemplates;
   readonly media: MongoMedia;
   readonly outbox: MongoOutbox;
@@ -43,6 +45,7 @@ export class MongoStore implements Store {
     const ctx = { connection, models, transactions };
     this.accounts = new MongoAccounts(ctx);
     this.conversations = new MongoConversations(ctx);
+    this.notes = new MongoNotes(models);
     this.templates = new MongoTemplates(models);
     this.media = new MongoMedia(connection);
     this.outbox = new MongoOutbox(ctx, clockOffset);

@@ -171,4 +171,22 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX changes_by_time ON changes (at);
   `,
+  // Private notes (issue 12): their own table, so no read of messages can return one, numbered by
+  // the question's own note counter (taken in the same write that reads its last seq).
+  `
+  ALTER TABLE questions ADD COLUMN last_note_seq INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE notes (
+    id             TEXT PRIMARY KEY,
+    question_id    TEXT NOT NULL,
+    after_seq      INTEGER NOT NULL,
+    note_seq       INTEGER NOT NULL,
+    sender         TEXT NOT NULL,
+    created_at     REAL NOT NULL,
+    text           TEXT NOT NULL,
+    session_digest TEXT NOT NULL,
+    client_msg_id  TEXT
+  ) WITHOUT ROWID;
+  CREATE UNIQUE INDEX notes_by_number ON notes (question_id, note_seq);
+  CREATE UNIQUE INDEX notes_idempotency ON notes (session_digest, client_msg_id) WHERE client_msg_id IS NOT NULL;
+  `,
 ];

@@ -9,6 +9,7 @@ import { SqliteAccounts } from './accounts.js';
 import { SqliteConversations } from './conversations.js';
 import { SqliteDb, type SqliteStoreOptions, type SqliteWriteStats } from './db.js';
 import { SqliteMedia } from './media.js';
+import { SqliteNotes } from './notes.js';
 import { SqliteOutbox } from './outbox.js';
 import { SqliteTemplates } from './templates.js';
 
@@ -18,6 +19,7 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly accounts: SqliteAccounts;
   readonly conversations: SqliteConversations;
+  readonly notes: SqliteNotes;
   readonly templates: SqliteTemplates;
   readonly media: SqliteMedia;
   readonly outbox: SqliteOutbox;
@@ -30,6 +32,7 @@ export class SqliteStore implements Store {
     this.media = new SqliteMedia(this.db);
     this.accounts = new SqliteAccounts(this.db, this.outbox, this.templates);
     this.conversations = new SqliteConversations(this.db, this.outbox);
+    this.notes = new SqliteNotes(this.db);
   }
 
   /**
