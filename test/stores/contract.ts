@@ -6,6 +6,7 @@
 import type { Store } from '../../server/stores/types.js';
 import { accountsContract } from './contract/accounts.js';
 import { messagesContract } from './contract/messages.js';
+import { operatorListsContract } from './contract/operatorLists.js';
 import { outboxContract } from './contract/outbox.js';
 import { questionsContract } from './contract/questions.js';
 import { recordRulesContract } from './contract/recordRules.js';
@@ -34,6 +35,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
     questionsContract(store);
     messagesContract(store);
     resourcesContract(store);
+    operatorListsContract(store);
     outboxContract(store);
     recordRulesContract(store);
   });
