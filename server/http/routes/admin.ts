@@ -2,7 +2,6 @@
  * /v1/admin/*: server-to-server provisioning with `Authorization: Bearer $ADMIN_TOKEN`. While
  * ADMIN_TOKEN is unset the whole API answers 404, as if it did not exist.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { ApiError } from '../../../shared/errors.js';
 import {
@@ -28,15 +27,9 @@ import {
   templateCreator,
   userUpserter,
 } from '../../domain/commands/provisioning.js';
+import { tokenMatches } from '../../domain/adminToken.js';
 import { ok } from '../reply.js';
 import { input } from '../validate.js';
-
-const digest = (value: string) => createHash('sha256').update(value).digest();
-
-/** Constant-time: both sides are hashed to equal length before comparing. */
-export function tokenMatches(given: string, expected: string): boolean {
-  return timingSafeEqual(digest(given), digest(expected));
-}
 
 function requireAdmin(token: string | undefined) {
   return (req: Request, _res: Response, next: NextFunction) => {
