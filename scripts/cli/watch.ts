@@ -48,7 +48,8 @@ export function watchLine(event: WatchEventPayload): string {
 
 /** A variable from the environment, else from `.env` in the working directory (as `npm start` reads it). */
 function setting(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  if (env[name]) return env[name];
+  // Set in the environment, even empty, wins over the file (as with `npm start`'s .env).
+  if (env[name] !== undefined) return env[name] || undefined;
   if (!existsSync('.env')) return undefined;
   return parseEnv(readFileSync('.env', 'utf8'))[name] || undefined;
 }
