@@ -39,8 +39,11 @@ export function watchLine(event: WatchEventPayload): string {
   switch (event.event) {
     case 'question.created':
       return `${head}  asked     ${event.user_id}: ${JSON.stringify(event.title)}`;
-    case 'question.transitioned':
-      return `${head}  ${(ACTION_WORDS[event.action ?? 0] ?? `action ${event.action}`).padEnd(9)} by ${message?.sender ?? '?'}${event.serv_id ? ` (agent ${event.serv_id})` : ''}`;
+    case 'question.transitioned': {
+      const by = message?.sender ?? '?';
+      const agent = event.serv_id && event.serv_id !== by ? ` (agent ${event.serv_id})` : '';
+      return `${head}  ${(ACTION_WORDS[event.action ?? 0] ?? `action ${event.action}`).padEnd(9)} by ${by}${agent}`;
+    }
     case 'message.created':
       return `${head}  message   ${message?.sender} (${message?.sender_type === 2 ? 'agent' : 'user'}) #${message?.seq}: ${message?.preview}`;
   }
