@@ -93,6 +93,7 @@ async function watch(ctx: CliContext, input: z.output<typeof watchFlags>): Promi
       // Otherwise the connection dropped after working: socket.io-client retries by itself.
     });
     socket.on('disconnect', (reason) => {
+      if (reason === 'io client disconnect') return; // our own close, on Ctrl-C
       ctx.err(`kefu: disconnected (${reason}); reconnecting`);
       // A server-side disconnect is not retried by the client on its own.
       if (reason === 'io server disconnect') socket.connect();
