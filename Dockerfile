@@ -30,11 +30,13 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-# The sources stay for `npm run migrate` and `npm run kefu` (run through tsx, a dependency).
+# The sources stay for `npm run migrate` (run through tsx, a dependency); `npm run kefu` (bin/)
+# runs the CLI compiled into dist/ while no source is newer.
 COPY package.json package-lock.json tsconfig.json ./
 COPY server ./server
 COPY shared ./shared
 COPY scripts ./scripts
+COPY bin ./bin
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

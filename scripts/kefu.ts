@@ -1,162 +1,73 @@
 /**
- * The provisioning CLI: `npm run -s kefu -- <command> [--flags]` on the configured store (the same
- * DATA_DIR / MONGODB_URI the server reads). Flags go through the admin API's zod schemas and the
- * same provisioning commands, so the CLI can never create what the admin API would refuse.
- * It may run beside a live server on the same DATA_DIR: SQLite in WAL mode lets both write.
+ * The operator's CLI: `npm run -s kefu -- <command> [--flags]` (or `node bin/kefu.js …`, which runs
+ * the prebuilt dist/scripts/kefu.js when it is current) on the configured store, the same
+ * DATA_DIR / MONGODB_URI the server reads. Flags go through the admin API's zod schemas and the
+ * same domain commands, so the CLI can never create what the admin API would refuse. It may run
+ * beside a live server on the same DATA_DIR: SQLite in WAL mode lets both write, and the server
+ * applies what the CLI changed to its live sockets from the store's change feed.
  *
- * Success prints a short result on stdout (`--json`: the admin API's JSON reply); a failure prints
- * one line on stderr and exits 1.
+ * Success prints a short result on stdout (`--json`: the admin API's JSON reply, or a JSON array
+ * for lists); a failure prints one line on stderr and exits 1. Modules are loaded by the command
+ * that needs them (the store by store commands, socket.io-client by watch), so `help` starts fast.
  */
 import { pathToFileURL } from 'node:url';
-import type { z } from 'zod';
 import { ApiError } from '../shared/errors.js';
-import {
-  adminAppDeleteInput,
-  adminAppInput,
-  adminItemInput,
-  adminServDeleteInput,
-  adminServInput,
-  adminSessionDeleteInput,
-  adminSessionInput,
-  adminTemplateInput,
-  adminUserInput,
-} from '../shared/schemas/requests.js';
 import { ConfigError, loadConfig } from '../server/config.js';
-import { systemClock, type Deps } from '../server/deps.js';
-import {
-  agentRemover,
-  agentUpserter,
-  appCreator,
-  appRemover,
-  itemCreator,
-  sessionCreator,
-  sessionDeleter,
-  templateCreator,
-  userUpserter,
-} from '../server/domain/commands/provisioning.js';
-import { DomainEvents } from '../server/domain/events.js';
+import type { Deps } from '../server/deps.js';
 import { parseInput } from '../server/input.js';
-import { createLogger } from '../server/logger.js';
-import { openStore } from '../server/stores/index.js';
+import { CliFailure, UsageError, type Command } from './cli/command.js';
+import { LIST_COMMANDS } from './cli/lists.js';
+import { PROVISIONING_COMMANDS } from './cli/provisioning.js';
+import { WATCH_COMMANDS } from './cli/watch.js';
+
+export { UsageError };
 
 /** Deps for a one-shot script: the configured store, silent logs, no listeners on events. */
 export async function openDeps(env: NodeJS.ProcessEnv = process.env): Promise<Deps> {
   const config = loadConfig(env);
+  const [{ openStore }, { DomainEvents }, { createLogger }, { systemClock }] = await Promise.all([
+    import('../server/stores/index.js'),
+    import('../server/domain/events.js'),
+    import('../server/logger.js'),
+    import('../server/deps.js'),
+  ]);
   const store = await openStore(config);
   return { config, store, events: new DomainEvents(), logger: createLogger('silent'), now: systemClock };
 }
 
 type Flags = Record<string, string | true>;
 
-interface Command<S extends z.ZodType = z.ZodType> {
-  usage: string;
-  summary: string;
-  schema: S;
-  /** Flags whose value is a comma-separated list. */
-  lists?: string[];
-  /** Does the work; returns the admin API's reply fields and the one-line human result. */
-  run(deps: Deps, input: z.output<S>): Promise<{ reply: Record<string, unknown>; text: string }>;
+/** Every command, grouped by subject in `help`: add, delete, list for each, then watch. */
+export const COMMANDS: Record<string, Command> = Object.fromEntries(
+  Object.entries({ ...PROVISIONING_COMMANDS, ...LIST_COMMANDS, ...WATCH_COMMANDS }).sort(([a], [b]) => subjectOrder(a) - subjectOrder(b) || verbOrder(a) - verbOrder(b)),
+);
+
+function subjectOrder(name: string): number {
+  const order = ['app', 'user', 'session', 'agent', 'template', 'item', 'watch'];
+  return order.indexOf(name.split(':')[0]!);
 }
 
-const define = <S extends z.ZodType>(command: Command<S>) => command as unknown as Command;
-
-export const COMMANDS: Record<string, Command> = {
-  'app:add': define({
-    usage: '--identify <package> [--name <name>]',
-    summary: 'add an app (or rename it)',
-    schema: adminAppInput,
-    async run(deps, input) {
-      await appCreator(deps, input);
-      return { reply: {}, text: `app ${input.identify}` };
-    },
-  }),
-  'user:add': define({
-    usage: '--user-id <id> --name <name> [--image-url <url>] [--device-count <n>] [--group-count <n>]',
-    summary: 'add or update a user',
-    schema: adminUserInput,
-    async run(deps, input) {
-      await userUpserter(deps, input);
-      return { reply: {}, text: `user ${input.user_id}` };
-    },
-  }),
-  'session:new': define({
-    usage: '--user-id <id> --identify <package>',
-    summary: "create a device session for a user in an app; prints the session",
-    schema: adminSessionInput,
-    async run(deps, input) {
-      const session = await sessionCreator(deps, input);
-      return { reply: { session }, text: session };
-    },
-  }),
-  'session:delete': define({
-    usage: '--session <session>',
-    summary: 'end a device session; its sockets are disconnected on every node',
-    schema: adminSessionDeleteInput,
-    async run(deps, input) {
-      await sessionDeleter(deps, input.session);
-      return { reply: {}, text: 'session deleted' };
-    },
-  }),
-  'agent:add': define({
-    usage: '--serv-id <id> --password <password> --identifies <package,package> [--name <name>]',
-    summary: 'add or update an agent (the password is stored hashed)',
-    schema: adminServInput,
-    lists: ['identifies'],
-    async run(deps, input) {
-      await agentUpserter(deps, input);
-      return { reply: {}, text: `agent ${input.serv_id} serves ${[...new Set(input.identifies)].join(', ')}` };
-    },
-  }),
-  'agent:delete': define({
-    usage: '--serv-id <id>',
-    summary: 'remove an agent: its devices are unbound (plain user sessions again), its questions go back to the queue',
-    schema: adminServDeleteInput,
-    async run(deps, input) {
-      await agentRemover(deps, input);
-      return { reply: {}, text: `agent ${input.serv_id} removed` };
-    },
-  }),
-  'app:delete': define({
-    usage: '--identify <package>',
-    summary: "remove an app with its sessions and templates (its questions stay)",
-    schema: adminAppDeleteInput,
-    async run(deps, input) {
-      await appRemover(deps, input);
-      return { reply: {}, text: `app ${input.identify} removed` };
-    },
-  }),
-  'template:add': define({
-    usage: '--identify <package> --title <title>',
-    summary: 'add a quick-answer template; prints its template_id',
-    schema: adminTemplateInput,
-    async run(deps, input) {
-      const templateId = await templateCreator(deps, input);
-      return { reply: { template_id: templateId }, text: templateId };
-    },
-  }),
-  'item:add': define({
-    usage: '--template-id <id> --question <text> --content <text>',
-    summary: 'add an item to a template; prints its item_id',
-    schema: adminItemInput,
-    async run(deps, input) {
-      const itemId = await itemCreator(deps, input);
-      return { reply: { item_id: itemId }, text: itemId };
-    },
-  }),
-};
+function verbOrder(name: string): number {
+  return ['add', 'new', 'list', 'delete'].indexOf(name.split(':')[1] ?? '');
+}
 
 export function helpText(): string {
   const lines = [
-    'usage: npm run -s kefu -- <command> [--flags] [--json]',
+    'usage: npm run -s kefu -- <command> [--flags] [--json]      (faster: node bin/kefu.js <command> …)',
     '',
-    'Provisions the store the server uses (DATA_DIR, or MONGODB_URI when set).',
+    'Provisions the store the server uses (DATA_DIR, or MONGODB_URI when set); watch follows a running server.',
     '',
     'commands:',
   ];
   for (const [name, command] of Object.entries(COMMANDS)) {
-    lines.push(`  ${name} ${command.usage}`, `      ${command.summary}`);
+    lines.push(`  ${name}${command.usage ? ` ${command.usage}` : ''}`, `      ${command.summary}`);
   }
-  lines.push('  help', '      show this text', '', '--json prints the reply as JSON; errors go to stderr with exit code 1.');
+  lines.push(
+    '  help',
+    '      show this text',
+    '',
+    '--json prints the reply as JSON (lists: one JSON array; watch: JSON lines); errors go to stderr with exit code 1.',
+  );
   return lines.join('\n');
 }
 
@@ -182,8 +93,6 @@ export function parseArgs(argv: string[]): { command: string | undefined; flags:
   }
   return { command, flags };
 }
-
-export class UsageError extends Error {}
 
 const toField = (flag: string) => flag.replace(/-/g, '_');
 const toFlag = (field: string) => `--${field.replace(/_/g, '-')}`;
@@ -217,13 +126,14 @@ export async function main(
   out: (line: string) => void = (line) => process.stdout.write(line + '\n'),
   err: (line: string) => void = (line) => process.stderr.write(line + '\n'),
   env: NodeJS.ProcessEnv = process.env,
+  signal?: AbortSignal,
 ): Promise<number> {
   const json = argv.includes('--json');
   const fail = (code: string, message: string) => {
     err(json ? JSON.stringify({ status: 300, error: code, debug: message }) : `kefu: ${message}`);
     return 1;
   };
-  let deps: Deps | undefined;
+  let opened: Promise<Deps> | undefined;
   try {
     const { command: name, flags } = parseArgs(argv);
     if (name === 'help' || flags.help) {
@@ -234,13 +144,13 @@ export async function main(
     const command = COMMANDS[name];
     if (!command) throw new UsageError(`unknown command "${name}" (try: npm run -s kefu -- help)`);
     const input = inputOf(command, flags);
-    deps = await openDeps(env);
-    const { reply, text } = await command.run(deps, input);
-    out(json ? JSON.stringify({ status: 200, ...reply }) : text);
+    const output = await command.run({ deps: () => (opened ??= openDeps(env)), env, out, err, json, signal }, input);
+    if (output) out(json ? JSON.stringify(output.json) : output.text);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) return fail('param_invalid', error.message);
     if (error instanceof ConfigError) return fail('internal', `invalid configuration: ${error.message}`);
+    if (error instanceof CliFailure) return fail('internal', error.message);
     if (error instanceof ApiError) {
       if (json) {
         err(JSON.stringify(error.toBody()));
@@ -251,6 +161,7 @@ export async function main(
     const message = error instanceof Error ? error.message : String(error);
     return fail('internal', `internal error: ${message.split('\n')[0]}`);
   } finally {
+    const deps = await opened?.catch(() => undefined);
     await deps?.store.close().catch(() => undefined);
   }
 }

@@ -148,4 +148,21 @@ export const SERVER_EVENT_DOCS = {
     summary: 'The other party is typing.',
     example: { question_id: QUESTION_ID, sender: 'mei', sender_type: 2 },
   },
+  'watch:event': {
+    payload: serverEventSchemas['watch:event'],
+    summary:
+      'A question was asked or changed, or a message stored, in a watched app: to admin-token watch sockets only (`kefu watch`), which hear nothing else. Text is previewed (120 characters); no media URLs, nothing of any session.',
+    example: {
+      event: 'message.created',
+      identify: 'com.example.shop',
+      question_id: QUESTION_ID,
+      user_id: 'u1001',
+      title: 'Where is my parcel?',
+      status: 2,
+      serv_id: 'mei',
+      action: null,
+      message: { message_id: '674831125c2b1a0012ab34d2', seq: 2, sender: 'u1001', sender_type: 1, type: 3, preview: 'Order 42 has not arrived' },
+      timestamp: 1732790012.0,
+    },
+  },
 } satisfies Record<keyof ServerToClientEvents, EventDoc>;

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { ErrorBody } from './errors.js';
-import { objectId } from './schemas/common.js';
+import { identify, objectId } from './schemas/common.js';
 import { sendNoteInput, sendTextInput } from './schemas/requests.js';
 import { id, message, noteMessage, questionSummary, type Message, type Note, type QuestionSummary } from './schemas/responses.js';
 
@@ -53,12 +53,53 @@ export const typingPayload = z.strictObject({
   sender_type: z.union([z.literal(1), z.literal(2)]),
 });
 
+/**
+ * `watch:event`, for an operator's watch socket (`kefu watch`): one line's worth of what happened
+ * in a queue or a conversation. The message is previewed, never presented: no media URLs, and
+ * nothing of any session.
+ */
+export const watchEventPayload = z.strictObject({
+  event: z.enum(['question.created', 'question.transitioned', 'message.created']),
+  identify: z.string(),
+  question_id: id,
+  user_id: z.string(),
+  title: z.string(),
+  status: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+  serv_id: z.string().nullable(),
+  /** The notice action of a transition; null otherwise. */
+  action: z.number().int().min(1).max(6).nullable(),
+  /** The chat message (message.created) or the transition's notice; null for question.created. */
+  message: z
+    .strictObject({
+      message_id: id,
+      seq: z.number().int().min(1),
+      sender: z.string(),
+      sender_type: z.union([z.literal(1), z.literal(2)]),
+      type: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]),
+      /** The text's first 120 characters, `[image]` or `[audio]`; empty for a notice. */
+      preview: z.string(),
+    })
+    .nullable(),
+  timestamp: z.number(),
+});
+
+/**
+ * The handshake `auth` of a watch socket: the ADMIN_TOKEN instead of a session, and the apps to
+ * watch (every app when absent).
+ */
+export const watchHandshake = z.object({
+  admin_token: z.string().min(1).max(1000),
+  identifies: z.array(identify).min(1).max(200).optional(),
+});
+
 export type MessageNewPayload = { question_id: string; message: Message };
 export type NoteNewPayload = { question_id: string; note: Note };
 export type QuestionUpdatedPayload = z.infer<typeof questionUpdatedPayload>;
 export type QueueAddedPayload = { question: QuestionSummary; identify: string };
 export type QueueRemovedPayload = z.infer<typeof queueRemovedPayload>;
 export type TypingPayload = z.infer<typeof typingPayload>;
+export type WatchEventPayload = z.infer<typeof watchEventPayload>;
+export type WatchHandshake = z.input<typeof watchHandshake>;
 
 /** Events a client emits. Every payload is validated; a bad one gets an error ack, never a crash. */
 export interface ClientToServerEvents {
@@ -138,6 +179,12 @@ export interface ServerToClientEvents {
    * @example { question_id: '65a1…', sender: 'alice', sender_type: 2 }
    */
   typing: (payload: TypingPayload) => void;
+  /**
+   * A question was asked or changed, or a message stored, in a watched app: to admin-token watch
+   * sockets only (`kefu watch`), which hear nothing else.
+   * @example { event: 'message.created', identify: 'com.example.app', question_id: '65a1…', message: { sender: 'u1001', preview: 'hi', … }, … }
+   */
+  'watch:event': (payload: WatchEventPayload) => void;
 }
 
 
@@ -146,8 +193,11 @@ export interface ServerToClientEvents {
  * Redis, so the session token itself stays out of it (the handlers keep it in a closure).
  */
 export interface SocketData {
-  /** The session's stored digest (never the token); its device room is named from it. */
+  /** A device session's socket, or an operator's watch socket (admin token, watch rooms only). */
+  kind: 'device' | 'watcher';
+  /** The session's stored digest (never the token); its device room is named from it. Empty for a watcher. */
   sessionDigest: string;
+  /** Empty for a watcher. */
   userId: string;
   /** Whether the session has an idle TTL, so an open socket counts as its use (server/realtime/liveSessions.ts). */
   idleTtl: boolean;
@@ -161,6 +211,7 @@ export const serverEventSchemas = {
   'queue:added': queueAddedPayload,
   'queue:removed': queueRemovedPayload,
   typing: typingPayload,
+  'watch:event': watchEventPayload,
 } as const;
 
 /** The error `connect_error` carries when the handshake's session is missing or unknown. */

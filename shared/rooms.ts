@@ -11,6 +11,7 @@
  * | `notes:<question_id>` | subscribed sockets that may read notes (agents of the app, never its user) | note:new |
  * | `device:<digest>` | every socket of one device session | nothing; finds a session's sockets on every node |
  * | `origin:<digest>` | every socket that connected to one origin | message:new with media, presented for that origin |
+ * | `watch:<identify>`, `watch:*` | admin-token watch sockets (`kefu watch`), per app or for every app | watch:event |
  */
 
 export type UserRoom = `user:${string}`;
@@ -20,7 +21,8 @@ export type QuestionRoom = `question:${string}`;
 export type NotesRoom = `notes:${string}`;
 export type DeviceRoom = `device:${string}`;
 export type OriginRoom = `origin:${string}`;
-export type Room = UserRoom | AgentRoom | QueueRoom | QuestionRoom | NotesRoom | DeviceRoom | OriginRoom;
+export type WatchRoom = `watch:${string}`;
+export type Room = UserRoom | AgentRoom | QueueRoom | QuestionRoom | NotesRoom | DeviceRoom | OriginRoom | WatchRoom;
 
 export const rooms = {
   /** @example rooms.user('u42') // 'user:u42' */
@@ -44,9 +46,13 @@ export const rooms = {
   device: (sessionDigest: string): DeviceRoom => `device:${sessionDigest}`,
   /** The sockets that connected to one origin (a digest of it), when PUBLIC_URL is unset. */
   origin: (originDigest: string): OriginRoom => `origin:${originDigest}`,
+  /** @example rooms.watch('com.example.app') // 'watch:com.example.app' */
+  watch: (identify: string): WatchRoom => `watch:${identify}`,
+  /** Watchers of every app; `*` is no package name, so it cannot meet an app's room. */
+  watchAll: 'watch:*' as WatchRoom,
 } as const;
 
-const PREFIXES = ['user:', 'agent:', 'queue:', 'question:', 'notes:', 'device:', 'origin:'] as const;
+const PREFIXES = ['user:', 'agent:', 'queue:', 'question:', 'notes:', 'device:', 'origin:', 'watch:'] as const;
 
 /** The kind of a room name, or null for rooms that are not ours (Socket.IO's per-socket rooms). */
 export function roomKind(room: string): RoomKind | null {
@@ -54,7 +60,7 @@ export function roomKind(room: string): RoomKind | null {
   return prefix ? (prefix.slice(0, -1) as RoomKind) : null;
 }
 
-export type RoomKind = 'user' | 'agent' | 'queue' | 'question' | 'notes' | 'device' | 'origin';
+export type RoomKind = 'user' | 'agent' | 'queue' | 'question' | 'notes' | 'device' | 'origin' | 'watch';
 
 /** The question id of a `question:<id>` or `notes:<id>` room. */
 export function questionIdOf(room: QuestionRoom | NotesRoom): string {

@@ -4,8 +4,10 @@
  */
 import { ApiError } from '../../shared/errors.js';
 import { SENDER_TYPE, STATUS, type SenderType } from '../../shared/limits.js';
+import { rooms, type WatchRoom } from '../../shared/rooms.js';
 import type { AgentRecord, QuestionRecord, TemplateRecord } from '../stores/types.js';
 import type { Actor } from './actor.js';
+import { tokenMatches } from './adminToken.js';
 
 export const agentServesApp = (agent: AgentRecord, identify: string) => agent.identifies.includes(identify);
 
@@ -33,6 +35,23 @@ export const canSeeNotes = (actor: Actor, question: QuestionRecord) => isAgentOf
 
 /** Seeing the asking user's card (GET /user): agents of the question's app only. */
 export const canSeeAsker = isAgentOfQuestionApp;
+
+/**
+ * Watching queues and conversations live (`kefu watch`) is the operator's: only a socket that
+ * presents the ADMIN_TOKEN may, and none while ADMIN_TOKEN is unset.
+ */
+export function authorizeWatch(adminToken: string | undefined, given: string): void {
+  if (!adminToken || !tokenMatches(given, adminToken)) {
+    throw new ApiError('forbidden', 'watching needs the ADMIN_TOKEN', { field: 'admin_token' });
+  }
+}
+
+/** What a watch socket hears: the apps it named, or every app when it named none. */
+export const watchRoomsOf = (identifies: string[] | undefined): WatchRoom[] =>
+  identifies?.length ? [...new Set(identifies)].map(rooms.watch) : [rooms.watchAll];
+
+/** The watch rooms an event of an app goes to: that app's watchers and the watchers of every app. */
+export const watchersOfApp = (identify: string): WatchRoom[] => [rooms.watch(identify), rooms.watchAll];
 
 /** The apps whose live queue an actor hears: every app its bound agent serves. */
 export const queuesHeardBy = (actor: Actor): string[] => actor.agent?.identifies ?? [];

@@ -1,4 +1,5 @@
 /** Records → the exact reply shapes of docs/api.md (snake_case, float-second timestamps). */
+import type { WatchEventPayload } from '../../shared/events.js';
 import type { Message, Note, QuestionSummary } from '../../shared/schemas/responses.js';
 import type { ItemRecord, MessageRecord, NoteRecord, QuestionRecord, TemplateRecord, UserRecord } from '../stores/types.js';
 
@@ -7,6 +8,39 @@ export function messageSummaryText(message: { type: number; text?: string }): st
   if (message.type === 1) return '[audio]';
   if (message.type === 2) return '[image]';
   return message.text ?? '';
+}
+
+/** How much of a text a watch line shows. */
+export const WATCH_PREVIEW_LENGTH = 120;
+
+/**
+ * A domain event as an operator's watch socket sees it: the question's app, ids and status, and
+ * the message previewed (never a media URL or anything of a session).
+ */
+export function presentWatchEvent(
+  event: WatchEventPayload['event'],
+  question: QuestionRecord,
+  message: MessageRecord | null,
+): WatchEventPayload {
+  return {
+    event,
+    identify: question.identify,
+    question_id: question.id,
+    user_id: question.userId,
+    title: question.title,
+    status: question.status,
+    serv_id: question.servId,
+    action: event === 'question.transitioned' ? (message?.action ?? null) : null,
+    message: message && {
+      message_id: message.id,
+      seq: message.seq,
+      sender: message.sender,
+      sender_type: message.senderType,
+      type: message.type,
+      preview: message.type === 4 ? '' : messageSummaryText(message).slice(0, WATCH_PREVIEW_LENGTH),
+    },
+    timestamp: message?.createdAt ?? question.createdAt,
+  };
 }
 
 export function presentSummary(question: QuestionRecord, user: UserRecord | undefined): QuestionSummary {

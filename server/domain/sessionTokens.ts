@@ -25,3 +25,16 @@ export function sessionDigest(token: string): string {
 
 /** A digest as the stores hold it (64 lower-case hex characters); a 12-character raw token is not. */
 export const isSessionDigest = (value: string) => /^[0-9a-f]{64}$/.test(value);
+
+/** How many leading characters of a digest name a session to an operator (the CLI's short id). */
+export const SHORT_ID_LENGTH = 12;
+
+/**
+ * The key range of the digests that start with a lowercase hex prefix: `[prefix, prefix + 'g')`,
+ * since every later character of a digest is below 'g'. A range on the key is what both stores
+ * answer from their primary index.
+ */
+export function digestPrefixRange(prefix: string): { from: string; to: string } {
+  if (!/^[0-9a-f]*$/.test(prefix)) throw new TypeError('a digest prefix is lowercase hex');
+  return { from: prefix, to: `${prefix}g` };
+}

@@ -89,6 +89,17 @@ export const TRANSITIONS = {
     servId: 'clear',
     needsNamedAgent: true,
   },
+  /**
+   * The asking user was removed (the operator's `user:delete`): nobody is left to answer or
+   * confirm, so its open questions finish, signed by the system, and leave queues and tasks.
+   */
+  userRemoved: {
+    from: [STATUS.pending, STATUS.inProgress],
+    to: () => STATUS.resolved,
+    action: ACTION.finished,
+    by: 'system',
+    servId: 'keep',
+  },
   finishUnconfirmed: {
     from: [STATUS.inProgress],
     to: () => STATUS.resolved,

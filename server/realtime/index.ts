@@ -8,7 +8,8 @@ import { ServerResponse, type Server as HttpServer } from 'node:http';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { Server } from 'socket.io';
-import { HANDSHAKE_ERROR } from '../../shared/events.js';
+import { HANDSHAKE_ERROR, watchHandshake } from '../../shared/events.js';
+import type { WatchRoom } from '../../shared/rooms.js';
 import { ApiError } from '../../shared/errors.js';
 import { sessionToken } from '../../shared/schemas/common.js';
 import { corsOrigin } from '../corsOrigins.js';
@@ -19,6 +20,8 @@ import type { RateCounter } from '../rateLimits/index.js';
 import type { ReadinessCheck } from '../readiness.js';
 import { baseUrlFrom } from '../origin.js';
 import { resolveActor } from '../domain/actor.js';
+import { authorizeWatch, watchRoomsOf } from '../domain/policies.js';
+import { parseInput } from '../input.js';
 import { startChangeFeed, type ChangeFeed } from './changeFeed.js';
 import { roomsFor, type KefuServer } from './deviceRooms.js';
 import { startLiveSessions, type LiveSessions } from './liveSessions.js';
@@ -101,14 +104,23 @@ export async function attachRealtime(httpServer: HttpServer, deps: Deps, options
   const origins = socketOrigins();
   const publisher = startPublisher(io, deps, { changeFeed, origins, metrics: options.metrics });
   // The token stays in this node's memory, for the handlers (socket.data travels between nodes).
-  const handshakes = new WeakMap<object, { actor: Actor; token: string }>();
+  const handshakes = new WeakMap<object, { actor: Actor; token: string } | { watch: WatchRoom[] }>();
 
   io.use(async (socket, next) => {
     const auth = socket.handshake.auth as Record<string, unknown> | undefined;
+    const watching = auth !== undefined && 'admin_token' in auth;
     const parsed = sessionToken.safeParse(auth?.session);
-    // The token stays on this node: fetchSockets() ships the handshake to other nodes.
-    if (auth) delete auth.session;
+    const watchAuth = watching ? { admin_token: auth.admin_token, identifies: auth.identifies } : undefined;
+    // Secrets stay on this node: fetchSockets() ships the handshake to other nodes.
+    if (auth) {
+      delete auth.session;
+      delete auth.admin_token;
+    }
     try {
+      if (watchAuth) {
+        handshakes.set(socket, { watch: await watchRoomsOfHandshake(deps, watchAuth) });
+        return next();
+      }
       if (!parsed.success) throw new ApiError('session_invalid', 'missing or malformed session');
       handshakes.set(socket, { actor: await resolveActor(deps, parsed.data), token: parsed.data });
       next();
@@ -116,7 +128,8 @@ export async function attachRealtime(httpServer: HttpServer, deps: Deps, options
       const code = error instanceof ApiError ? error.code : 'internal';
       if (code === 'internal') logger.error({ err: error }, 'socket handshake failed');
       const refusal = new Error(code === 'session_invalid' ? HANDSHAKE_ERROR : code) as Error & { data: unknown };
-      refusal.data = { error: refusal.message };
+      // A watch refusal says why (the operator reads it in a terminal); it never echoes the token.
+      refusal.data = watchAuth && error instanceof ApiError && code !== 'internal' ? { error: code, debug: error.message } : { error: refusal.message };
       next(refusal);
     }
   });
@@ -130,10 +143,18 @@ export async function attachRealtime(httpServer: HttpServer, deps: Deps, options
     origins.removeFrom(this.rooms);
   }
   io.on('connection', (socket) => {
-    const { actor, token } = handshakes.get(socket)!;
+    const handshake = handshakes.get(socket)!;
     handshakes.delete(socket);
-    socket.data = { sessionDigest: actor.session.digest, userId: actor.userId, idleTtl: sessionTtlOf(deps.config, actor.session) !== undefined };
     if (socketEvents) floodGuard(socket, socketEvents, deps);
+    if ('watch' in handshake) {
+      // A watcher only listens: no handlers, no user or device rooms, nothing a change re-homes.
+      socket.data = { kind: 'watcher', sessionDigest: '', userId: '', idleTtl: false };
+      releaseRequest(socket);
+      void socket.join(handshake.watch);
+      return;
+    }
+    const { actor, token } = handshake;
+    socket.data = { kind: 'device', sessionDigest: actor.session.digest, userId: actor.userId, idleTtl: sessionTtlOf(deps.config, actor.session) !== undefined };
     attachHandlers(socket, token);
     // Without PUBLIC_URL, media URLs are presented for the origin this socket connected to.
     const originRoom = deps.config.publicUrl ? undefined : origins.add(baseUrlOf(deps, socket));
@@ -166,6 +187,19 @@ export async function attachRealtime(httpServer: HttpServer, deps: Deps, options
       await redis?.close();
     },
   };
+}
+
+/**
+ * An operator's watch handshake: the ADMIN_TOKEN (policies decide), and apps that exist. Refusals
+ * are the handshake errors `forbidden`, `param_invalid` / `param_missing` and `not_found`.
+ */
+async function watchRoomsOfHandshake(deps: Deps, raw: Record<string, unknown>): Promise<WatchRoom[]> {
+  const given = parseInput(watchHandshake, raw);
+  authorizeWatch(deps.config.adminToken, given.admin_token);
+  for (const identify of given.identifies ?? []) {
+    if (!(await deps.store.accounts.getApp(identify))) throw new ApiError('not_found', `no app ${identify}`, { field: 'identifies' });
+  }
+  return watchRoomsOf(given.identifies);
 }
 
 /**

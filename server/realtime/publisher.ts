@@ -12,7 +12,8 @@ import { rooms, type Room } from '../../shared/rooms.js';
 import type { ServerToClientEvents } from '../../shared/events.js';
 import type { Deps } from '../deps.js';
 import { unmapped, type DomainEvent } from '../domain/events.js';
-import { presentMessage, presentNote, presentSummary } from '../domain/presenters.js';
+import { watchersOfApp } from '../domain/policies.js';
+import { presentMessage, presentNote, presentSummary, presentWatchEvent } from '../domain/presenters.js';
 import type { Metrics } from '../metrics/index.js';
 import type { MessageRecord, QuestionRecord } from '../stores/types.js';
 import type { ChangeFeed } from './changeFeed.js';
@@ -79,18 +80,27 @@ export function startPublisher(io: KefuServer, deps: Deps, parts: PublisherParts
     emitted('queue:added');
   }
 
+  /** The operator's watch sockets of the question's app (and of every app) hear every domain event of it. */
+  function watch(event: 'question.created' | 'question.transitioned' | 'message.created', question: QuestionRecord, message: MessageRecord | null) {
+    io.to(watchersOfApp(question.identify)).emit('watch:event', presentWatchEvent(event, question, message));
+    emitted('watch:event');
+  }
+
   async function publish(event: DomainEvent): Promise<void> {
     switch (event.type) {
       case 'question.created':
+        watch(event.type, event.question, null);
         return queueAdded(event.question);
       case 'message.created': {
         const { question } = event;
+        watch(event.type, question, event.message);
         const servId = question.status === STATUS.inProgress ? question.servId : null;
         messageNew(question, event.message, audience(question, servId));
         return;
       }
       case 'question.transitioned': {
         const { question, previous, notice } = event;
+        watch(event.type, question, notice);
         const targets = audience(question, question.servId, previous.servId);
         // The notice is a message with its own seq: clients that deliver by seq need it too.
         messageNew(question, notice, targets);

@@ -170,6 +170,16 @@ export interface Page {
   after?: string;
 }
 
+/**
+ * Keyset paging over a primary key, ascending: the operator's lists (the CLI) read every row this
+ * way, a page at a time, so no list loads a whole table at once.
+ */
+export interface KeyPage {
+  num: number;
+  /** Continue after this key (an identify, user_id, digest, serv_id or template id). */
+  after?: string;
+}
+
 export interface QuestionFilter {
   status?: QuestionStatus;
   /** Restrict to these apps; an empty array matches nothing. */
@@ -349,15 +359,28 @@ export interface AccountStore {
    * deleted session and an 'agent' entry per agent that lost it. Null when there was no such app.
    */
   deleteApp(identify: string, now: Seconds): Promise<{ sessions: SessionRecord[]; agents: string[] } | null>;
+  /** Apps by identify. */
+  listApps(page: KeyPage): Promise<AppRecord[]>;
 
   upsertUser(user: UserRecord): Promise<void>;
   getUser(userId: string): Promise<UserRecord | null>;
   getUsers(userIds: string[]): Promise<Map<string, UserRecord>>;
+  /** Users by user_id. */
+  listUsers(page: KeyPage): Promise<UserRecord[]>;
+  /**
+   * Removes a user with its device sessions in every app, in one transaction (feed: 'session' per
+   * deleted session). Its questions and messages stay. Null when there was no such user.
+   */
+  deleteUser(userId: string, now: Seconds): Promise<{ user: UserRecord; sessions: SessionRecord[] } | null>;
 
   createSession(session: SessionRecord): Promise<void>;
   getSession(digest: string): Promise<SessionRecord | null>;
   /** Deletes it (feed: 'session'); returns what was deleted, null when there was nothing. */
   deleteSession(digest: string, now: Seconds): Promise<SessionRecord | null>;
+  /** Device sessions by digest. */
+  listSessions(page: KeyPage): Promise<SessionRecord[]>;
+  /** Up to `limit` sessions whose digest starts with this lowercase hex prefix, by digest (an operator names one by a short id). */
+  findSessionsByDigestPrefix(prefix: string, limit: number): Promise<SessionRecord[]>;
   /** Records a use (idle expiry); no feed entry. */
   touchSession(digest: string, now: Seconds): Promise<void>;
   /** Binds the device session to an agent (log in), replacing an earlier binding (feed: 'session'). */
@@ -376,6 +399,8 @@ export interface AccountStore {
    */
   upsertAgent(agent: AgentRecord, options: { endBindings: boolean; now: Seconds }): Promise<{ previous: AgentRecord | null; unbound: SessionRecord[] }>;
   getAgent(servId: string): Promise<AgentRecord | null>;
+  /** Agents by serv_id. */
+  listAgents(page: KeyPage): Promise<AgentRecord[]>;
   /** Agents serving an app (for queue pushes). */
   listAgentsOfApp(identify: string): Promise<AgentRecord[]>;
   /** Removes an agent and unbinds its sessions in one transaction (feed: 'agent', 'session' each). Null when unknown. */
@@ -426,6 +451,10 @@ export interface TemplateStore {
   createTemplate(template: TemplateRecord): Promise<void>;
   getTemplate(id: string): Promise<TemplateRecord | null>;
   listTemplates(identifies: string[]): Promise<TemplateRecord[]>;
+  /** Every app's templates by id. */
+  listAllTemplates(page: KeyPage): Promise<TemplateRecord[]>;
+  /** Removes a template with its items; returns what was removed, null when unknown. */
+  deleteTemplate(id: string): Promise<TemplateRecord | null>;
   createItem(item: ItemRecord): Promise<void>;
   listItems(templateId: string, page: Page): Promise<ItemRecord[]>;
 }

@@ -143,6 +143,12 @@ export const adminServDeleteInput = z.object({ serv_id: servId });
 /** DELETE /admin/apps/<identify>: the app to remove. */
 export const adminAppDeleteInput = z.object({ identify });
 
+/** The user to remove (the CLI's user:delete). */
+export const userDeleteInput = z.object({ user_id: userId });
+
+/** The quick-answer template to remove (the CLI's template:delete). */
+export const templateDeleteInput = z.object({ template_id: objectId });
+
 export const adminServInput = z.object({
   serv_id: servId,
   password,

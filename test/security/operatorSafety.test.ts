@@ -5,7 +5,7 @@
  * test/http/app.test.ts and userPage.test.ts; request logs in test/http/logging.test.ts.)
  */
 import assert from 'node:assert/strict';
-import { tokenMatches } from '../../server/http/bearer.js';
+import { tokenMatches } from '../../server/domain/adminToken.js';
 import { redactUrlCredentials } from '../../server/logger.js';
 import { factories } from '../support/factories.js';
 import { LogCapture } from '../support/logCapture.js';

@@ -7,6 +7,7 @@ import type { ClockOffset, Store } from '../../server/stores/types.js';
 import { accountsContract } from './contract/accounts.js';
 import { messagesContract } from './contract/messages.js';
 import { notesContract } from './contract/notes.js';
+import { operatorListsContract } from './contract/operatorLists.js';
 import { outboxContract } from './contract/outbox.js';
 import { questionsContract } from './contract/questions.js';
 import { recordRulesContract } from './contract/recordRules.js';
@@ -51,6 +52,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
     messagesContract(store);
     notesContract(store);
     resourcesContract(store);
+    operatorListsContract(store);
     outboxContract(store, context);
     recordRulesContract(store);
   });

@@ -99,7 +99,7 @@ describe('MongoDB store: schemas (no server)', () => {
         'questions_unsettled',
       ],
     );
-    assert.deepEqual(indexes(models.Session.schema).map((i) => i.name), ['sessions_by_user', 'sessions_by_serv']);
+    assert.deepEqual(indexes(models.Session.schema).map((i) => i.name), ['sessions_by_user', 'sessions_by_serv', 'sessions_of_user']);
     assert.deepEqual(indexes(models.Agent.schema).map((i) => i.name), ['agents_by_app']);
     assert.deepEqual(indexes(models.Template.schema).map((i) => i.name), ['templates_by_app']);
     assert.deepEqual(indexes(models.Item.schema).map((i) => i.name), ['items_by_template']);
@@ -140,6 +140,7 @@ describe('MongoDB store: schemas (no server)', () => {
       assert.deepEqual(declared, [
         { name: 'sessions_by_user', key: { identify: 1, user_id: 1, _id: 1 }, unique: false, partialFilterExpression: undefined },
         { name: 'sessions_by_serv', key: { serv_id: 1, _id: 1 }, unique: false, partialFilterExpression: { serv_id: { $gt: '' } } },
+        { name: 'sessions_of_user', key: { user_id: 1, _id: 1 }, unique: false, partialFilterExpression: undefined },
       ]);
     });
 

@@ -6,8 +6,8 @@ import { ApiError } from '../../../shared/errors.js';
 import type { Deps } from '../../deps.js';
 import { newObjectId } from '../../stores/objectId.js';
 import { STATUS } from '../../../shared/limits.js';
-import type { ChangeKind, SessionRecord } from '../../stores/types.js';
-import { questionTransitioner } from './questionTransitioner.js';
+import type { ChangeKind, QuestionFilter, QuestionRecord, SessionRecord } from '../../stores/types.js';
+import { questionTransitioner, type TransitionProps } from './questionTransitioner.js';
 import { hashPassword, verifyPassword } from '../passwords.js';
 import { newSessionToken, sessionDigest } from '../sessionTokens.js';
 
@@ -64,9 +64,50 @@ export async function sessionCreator(deps: Deps, props: { user_id: string; ident
 
 /** Ends a device session (by its token): its sockets are disconnected on every node. */
 export async function sessionDeleter(deps: Deps, token: string): Promise<void> {
-  const deleted = await deps.store.accounts.deleteSession(sessionDigest(token), deps.now());
-  if (!deleted) throw new ApiError('not_found', 'no such session', { field: 'session' });
+  await sessionDeleterByDigest(deps, sessionDigest(token));
+}
+
+/** The same, by the stored digest (an operator who holds only the session list's short id). */
+export async function sessionDeleterByDigest(deps: Deps, digest: string, field = 'session'): Promise<SessionRecord> {
+  const deleted = await deps.store.accounts.deleteSession(digest, deps.now());
+  if (!deleted) throw new ApiError('not_found', 'no such session', { field });
   recordChanges(deps, [{ kind: 'session', key: deleted.digest }]);
+  return deleted;
+}
+
+/**
+ * The one session whose digest starts with `prefix` (the short id the operator's session list
+ * shows). A prefix shared by several sessions names none of them: refused, never a guess.
+ */
+export async function sessionOfShortId(deps: Deps, prefix: string, field = 'id'): Promise<SessionRecord> {
+  const found = await deps.store.accounts.findSessionsByDigestPrefix(prefix, 2);
+  if (found.length === 0) throw new ApiError('not_found', `no session with id ${prefix}`, { field });
+  if (found.length > 1) throw new ApiError('param_invalid', `${prefix} names more than one session; give more characters`, { field });
+  return found[0]!;
+}
+
+/**
+ * Removes a user: its device sessions in every app end (their sockets are disconnected on every
+ * node), and its open questions (pending or in progress) finish with a notice signed by the system,
+ * since nobody is left to answer them. Its questions and messages stay, as an app's do when it is
+ * removed: adding the user again brings its history back, finished.
+ */
+export async function userRemover(deps: Deps, props: { user_id: string }): Promise<{ sessions: number; finished: number }> {
+  const removed = await deps.store.accounts.deleteUser(props.user_id, deps.now());
+  if (!removed) throw new ApiError('not_found', 'no such user', { field: 'user_id' });
+  recordChanges(deps, removed.sessions.map(sessionChange));
+  let finished = 0;
+  for (const status of [STATUS.pending, STATUS.inProgress]) {
+    finished += await transitionAll(deps, { status, userId: props.user_id }, (question) => ({ name: 'userRemoved', questionId: question.id, actor: 'system' }));
+  }
+  return { sessions: removed.sessions.length, finished };
+}
+
+/** Removes a quick-answer template with its items; desks see it gone on their next read. */
+export async function templateRemover(deps: Deps, props: { template_id: string }): Promise<void> {
+  if (!(await deps.store.templates.deleteTemplate(props.template_id))) {
+    throw new ApiError('template_not_found', 'no such template', { field: 'template_id' });
+  }
 }
 
 /**
@@ -128,23 +169,39 @@ function recordChanges(deps: Deps, changes: Array<{ kind: ChangeKind; key: strin
  * meanwhile is left alone.
  */
 async function releaseQuestions(deps: Deps, servId: string, identifies: string[]): Promise<void> {
+  await transitionAll(deps, { status: STATUS.inProgress, servId, identifies }, (question) => ({
+    name: 'release',
+    questionId: question.id,
+    actor: 'system',
+    servId,
+  }));
+}
+
+/**
+ * Applies one system transition to every question the filter matches now, a page at a time, until
+ * none is left; a question another write moved on meanwhile is skipped. Returns how many moved.
+ */
+async function transitionAll(
+  deps: Deps,
+  filter: QuestionFilter,
+  transition: (question: QuestionRecord) => TransitionProps,
+): Promise<number> {
+  let moved = 0;
   for (;;) {
-    const served = await deps.store.conversations.listQuestions(
-      { status: STATUS.inProgress, servId, identifies },
-      { num: 50, offset: 0, sort: 1 },
-    );
-    if (served.length === 0) return;
-    let released = 0;
-    for (const question of served) {
+    const page = await deps.store.conversations.listQuestions(filter, { num: 50, offset: 0, sort: 1 });
+    if (page.length === 0) return moved;
+    let movedNow = 0;
+    for (const question of page) {
       try {
-        await questionTransitioner(deps, { name: 'release', questionId: question.id, actor: 'system', servId });
-        released++;
+        await questionTransitioner(deps, transition(question));
+        movedNow++;
       } catch (error) {
         if (!(error instanceof ApiError) || error.code === 'internal') throw error;
       }
     }
+    moved += movedNow;
     // Every question of this page moved on by itself (another write won): the next page is new.
-    if (released === 0 && served.length < 50) return;
+    if (movedNow === 0 && page.length < 50) return moved;
   }
 }
 

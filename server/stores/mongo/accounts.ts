@@ -4,11 +4,11 @@
  * the write first and its entries right after on a standalone server).
  */
 import type { ClientSession, Types } from 'mongoose';
-import type { AccountStore, AgentRecord, AppRecord, ChangeKind, Seconds, SessionRecord, UserRecord } from '../types.js';
+import type { AccountStore, AgentRecord, AppRecord, ChangeKind, KeyPage, Seconds, SessionRecord, UserRecord } from '../types.js';
 import type { AgentDoc, AppDoc, SessionDoc, UserDoc } from './models.js';
 import * as Q from './queries.js';
 import { findAll, findFirst } from './reads.js';
-import { toAgent, toSession, toSessionDoc, toUser } from './records.js';
+import { toAgent, toApp, toSession, toSessionDoc, toUser } from './records.js';
 import { appendChanges, atomically, inSession, type WriteContext } from './writes.js';
 
 type Change = { kind: ChangeKind; key: string };
@@ -28,7 +28,11 @@ export class MongoAccounts implements AccountStore {
 
   async getApp(identify: string): Promise<AppRecord | null> {
     const doc = await findFirst<AppDoc>(this.models.App, Q.byId(identify));
-    return doc ? { identify: doc._id, name: doc.name, createdAt: doc.created_at } : null;
+    return doc ? toApp(doc) : null;
+  }
+
+  async listApps(page: KeyPage): Promise<AppRecord[]> {
+    return (await findAll<AppDoc>(this.models.App, Q.keyPage(page))).map(toApp);
   }
 
   async deleteApp(identify: string, now: Seconds): Promise<{ sessions: SessionRecord[]; agents: string[] } | null> {
@@ -70,6 +74,25 @@ export class MongoAccounts implements AccountStore {
     return users;
   }
 
+  async listUsers(page: KeyPage): Promise<UserRecord[]> {
+    return (await findAll<UserDoc>(this.models.User, Q.keyPage(page))).map(toUser);
+  }
+
+  async deleteUser(userId: string, now: Seconds): Promise<{ user: UserRecord; sessions: SessionRecord[] } | null> {
+    const m = this.models;
+    return atomically(this.ctx, async (session) => {
+      const opts = inSession(session);
+      const user = await findFirst<UserDoc>(m.User, Q.byId(userId), session);
+      if (!user) return null;
+      const sessions = (await findAll<SessionDoc>(m.Session, Q.sessionsOfUser(userId), session)).map(toSession);
+      // The user goes last: on a standalone server a crash midway leaves it, so deleting it again finishes the job.
+      if (sessions.length) await m.Session.deleteMany(Q.deleteApp.deleteSessions(sessions.map((s) => s.digest)).filter, opts).exec();
+      await m.User.deleteOne(Q.byId(userId).filter, opts).exec();
+      await appendChanges(this.ctx, session, sessionChanges(sessions), now);
+      return { user: toUser(user), sessions };
+    });
+  }
+
   async createSession(session: SessionRecord): Promise<void> {
     await this.models.Session.create(toSessionDoc(session));
   }
@@ -86,6 +109,14 @@ export class MongoAccounts implements AccountStore {
       await appendChanges(this.ctx, session, [{ kind: 'session', key: doc._id }], now);
       return toSession(doc);
     });
+  }
+
+  async listSessions(page: KeyPage): Promise<SessionRecord[]> {
+    return (await findAll<SessionDoc>(this.models.Session, Q.keyPage(page))).map(toSession);
+  }
+
+  async findSessionsByDigestPrefix(prefix: string, limit: number): Promise<SessionRecord[]> {
+    return (await findAll<SessionDoc>(this.models.Session, Q.sessionsByDigestPrefix(prefix, limit))).map(toSession);
   }
 
   async touchSession(digest: string, now: Seconds): Promise<void> {
@@ -135,6 +166,10 @@ export class MongoAccounts implements AccountStore {
   async getAgent(servId: string): Promise<AgentRecord | null> {
     const doc = await findFirst<AgentDoc>(this.models.Agent, Q.byId(servId));
     return doc ? toAgent(doc) : null;
+  }
+
+  async listAgents(page: KeyPage): Promise<AgentRecord[]> {
+    return (await findAll<AgentDoc>(this.models.Agent, Q.keyPage(page))).map(toAgent);
   }
 
   async listAgentsOfApp(identify: string): Promise<AgentRecord[]> {

@@ -165,6 +165,8 @@ sessionSchema.index({ identify: 1, user_id: 1, _id: 1 }, { name: 'sessions_by_us
 // non-empty string; null sorts below every string) in a form the planner can match: each query on
 // it carries the same predicate (queries.ts, boundSessions).
 sessionSchema.index({ serv_id: 1, _id: 1 }, { name: 'sessions_by_serv', partialFilterExpression: { serv_id: { $gt: '' } } });
+// Removing a user deletes its sessions in every app, which sessions_by_user (identify first) cannot find.
+sessionSchema.index({ user_id: 1, _id: 1 }, { name: 'sessions_of_user' });
 
 export const agentSchema = new Schema<AgentDoc>(
   {

@@ -10,7 +10,8 @@
  */
 import mongoose, { Types, type PipelineStage, type UpdateQuery, type UpdateWithAggregationPipeline } from 'mongoose';
 import { isObjectId } from '../objectId.js';
-import type { NewMessage, Page, QuestionFilter, SendGuard, TimeoutScan, TransitionWrite } from '../types.js';
+import { digestPrefixRange } from '../../domain/sessionTokens.js';
+import type { KeyPage, NewMessage, Page, QuestionFilter, SendGuard, TimeoutScan, TransitionWrite } from '../types.js';
 import type { MessageDoc, PendingDoc } from './models.js';
 
 const { trusted } = mongoose;
@@ -54,6 +55,25 @@ function paging(filter: Doc, page: Page): Pick<QuerySpec, 'sort' | 'skip' | 'lim
   if (page.after !== undefined) filter._id = trusted(page.sort === 1 ? { $gt: oid(page.after) } : { $lt: oid(page.after) });
   return { sort: { _id: page.sort }, skip: page.after !== undefined ? 0 : n(page.offset), limit: n(page.num) };
 }
+
+/**
+ * An operator's list (apps, users, sessions, agents, templates): `_id` ascending after a cursor, so
+ * the primary index serves both the range and the order. `toKey` turns the cursor into the key's
+ * type (a string, or an ObjectId for templates).
+ */
+export function keyPage(page: KeyPage, toKey: (value: string) => unknown = s): QuerySpec {
+  const filter: Doc = page.after === undefined ? {} : { _id: trusted({ $gt: toKey(page.after) }) };
+  return { filter, sort: { _id: 1 }, limit: n(page.num) };
+}
+
+/** Sessions whose digest starts with a hex prefix: a range on `_id`, never a regex. */
+export function sessionsByDigestPrefix(prefix: string, limit: number): QuerySpec {
+  const { from, to } = digestPrefixRange(s(prefix));
+  return { filter: { _id: trusted({ $gte: from, $lt: to }) }, sort: { _id: 1 }, limit: n(limit) };
+}
+
+/** A user's sessions in every app, to delete with the user (served by `sessions_of_user`). */
+export const sessionsOfUser = (userId: string): QuerySpec => ({ filter: { user_id: s(userId) }, sort: { _id: 1 } });
 
 export const byId = (id: string): QuerySpec => ({ filter: { _id: s(id) } });
 export const byObjectId = (id: string): QuerySpec => ({ filter: { _id: oid(id) } });
@@ -326,6 +346,9 @@ export const questionsWithPending: QuerySpec = { filter: { 'pending.created_at':
 export function listTemplates(identifies: string[]): QuerySpec {
   return { filter: { identify: trusted({ $in: identifies.map(s) }) }, sort: { _id: 1 } };
 }
+
+/** Every item of a template (removing it), on `items_by_template`. */
+export const itemsOfTemplate = (templateId: string): QuerySpec => ({ filter: { template: oid(templateId) } });
 
 export function listItems(templateId: string, page: Page): QuerySpec {
   const filter: Doc = { template: oid(templateId) };

@@ -3,6 +3,7 @@ import mongoose from 'mongoose';
 import type { MessageType, NoticeAction, QuestionStatus, SenderType } from '../../../shared/limits.js';
 import type {
   AgentRecord,
+  AppRecord,
   ChangeRecord,
   ItemRecord,
   MessageRecord,
@@ -15,6 +16,7 @@ import type {
 } from '../types.js';
 import type {
   AgentDoc,
+  AppDoc,
   ChangeDoc,
   ItemDoc,
   MessageDoc,
@@ -92,6 +94,10 @@ export function toSessionDoc(session: SessionRecord): SessionDoc {
     created_at: session.createdAt,
     last_used_at: session.lastUsedAt,
   };
+}
+
+export function toApp(doc: AppDoc): AppRecord {
+  return { identify: doc._id, name: doc.name, createdAt: doc.created_at };
 }
 
 export function toUser(doc: UserDoc): UserRecord {

@@ -1,6 +1,6 @@
 /** Quick-answer templates and their items in MongoDB: single-document writes, id-ordered reads. */
 import { isObjectId } from '../objectId.js';
-import type { ItemRecord, Page, TemplateRecord, TemplateStore } from '../types.js';
+import type { ItemRecord, KeyPage, Page, TemplateRecord, TemplateStore } from '../types.js';
 import type { ItemDoc, Models, TemplateDoc } from './models.js';
 import * as Q from './queries.js';
 import { findAll, findFirst } from './reads.js';
@@ -26,6 +26,19 @@ export class MongoTemplates implements TemplateStore {
 
   async listTemplates(identifies: string[]): Promise<TemplateRecord[]> {
     return (await findAll<TemplateDoc>(this.models.Template, Q.listTemplates(identifies))).map(toTemplate);
+  }
+
+  async listAllTemplates(page: KeyPage): Promise<TemplateRecord[]> {
+    return (await findAll<TemplateDoc>(this.models.Template, Q.keyPage(page, Q.oid))).map(toTemplate);
+  }
+
+  /** The template first, then its items: a crash in between leaves items nothing lists or reads. */
+  async deleteTemplate(id: string): Promise<TemplateRecord | null> {
+    if (!isObjectId(id)) return null;
+    const doc = await this.models.Template.findOneAndDelete(Q.byObjectId(id).filter).lean<TemplateDoc>().exec();
+    if (!doc) return null;
+    await this.models.Item.deleteMany(Q.itemsOfTemplate(id).filter).exec();
+    return toTemplate(doc);
   }
 
   async createItem(item: ItemRecord): Promise<void> {

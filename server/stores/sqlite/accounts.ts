@@ -2,8 +2,9 @@
  * Apps, users, device sessions (keyed by token digest) and agents in the embedded store. Each write
  * that changes who may hear what appends its change-feed entries in its own transaction.
  */
-import type { AccountStore, AgentRecord, AppRecord, Seconds, SessionRecord, UserRecord } from '../types.js';
-import { IN_LIST, type SqliteDb } from './db.js';
+import type { AccountStore, AgentRecord, AppRecord, KeyPage, Seconds, SessionRecord, UserRecord } from '../types.js';
+import { IN_LIST, keyPage, type SqliteDb } from './db.js';
+import { digestPrefixRange } from '../../domain/sessionTokens.js';
 import type { SqliteOutbox } from './outbox.js';
 import { toAgent, toSession, type AgentRow, type SessionRow } from './rows.js';
 import type { SqliteTemplates } from './templates.js';
@@ -15,6 +16,22 @@ interface UserRow {
   device_count: number;
   group_count: number;
 }
+
+interface AppRow {
+  identify: string;
+  name: string;
+  created_at: number;
+}
+
+const toApp = (row: AppRow): AppRecord => ({ identify: row.identify, name: row.name, createdAt: row.created_at });
+
+const toUser = (row: UserRow): UserRecord => ({
+  userId: row.user_id,
+  name: row.name,
+  imageUrl: row.image_url,
+  deviceCount: row.device_count,
+  groupCount: row.group_count,
+});
 
 export class SqliteAccounts implements AccountStore {
   constructor(
@@ -36,8 +53,12 @@ export class SqliteAccounts implements AccountStore {
   }
 
   async getApp(identify: string): Promise<AppRecord | null> {
-    const row = this.db.get<{ identify: string; name: string; created_at: number }>('SELECT * FROM apps WHERE identify = ?', [identify]);
-    return row ? { identify: row.identify, name: row.name, createdAt: row.created_at } : null;
+    const row = this.db.get<AppRow>('SELECT * FROM apps WHERE identify = ?', [identify]);
+    return row ? toApp(row) : null;
+  }
+
+  async listApps(page: KeyPage): Promise<AppRecord[]> {
+    return keyPage<AppRow>(this.db, 'apps', 'identify', page).map(toApp);
   }
 
   async deleteApp(identify: string, now: Seconds): Promise<{ sessions: SessionRecord[]; agents: string[] } | null> {
@@ -79,15 +100,24 @@ export class SqliteAccounts implements AccountStore {
     const unique = [...new Set(userIds)];
     if (unique.length === 0) return users;
     for (const row of this.db.all<UserRow>(`SELECT * FROM users WHERE user_id ${IN_LIST}`, [JSON.stringify(unique)])) {
-      users.set(row.user_id, {
-        userId: row.user_id,
-        name: row.name,
-        imageUrl: row.image_url,
-        deviceCount: row.device_count,
-        groupCount: row.group_count,
-      });
+      users.set(row.user_id, toUser(row));
     }
     return users;
+  }
+
+  async listUsers(page: KeyPage): Promise<UserRecord[]> {
+    return keyPage<UserRow>(this.db, 'users', 'user_id', page).map(toUser);
+  }
+
+  async deleteUser(userId: string, now: Seconds): Promise<{ user: UserRecord; sessions: SessionRecord[] } | null> {
+    return this.db.write(() => {
+      const row = this.db.get<UserRow>('DELETE FROM users WHERE user_id = ? RETURNING *', [userId]);
+      if (!row) return null;
+      const sessions = this.db.all<SessionRow>('DELETE FROM sessions WHERE user_id = ? RETURNING *', [userId]).map(toSession);
+      sessions.sort(byDigest);
+      for (const session of sessions) this.outbox.recordChange('session', session.digest, now);
+      return { user: toUser(row), sessions };
+    });
   }
 
   // ---- device sessions ----
@@ -113,6 +143,15 @@ export class SqliteAccounts implements AccountStore {
       this.outbox.recordChange('session', digest, now);
       return toSession(row);
     });
+  }
+
+  async listSessions(page: KeyPage): Promise<SessionRecord[]> {
+    return keyPage<SessionRow>(this.db, 'sessions', 'digest', page).map(toSession);
+  }
+
+  async findSessionsByDigestPrefix(prefix: string, limit: number): Promise<SessionRecord[]> {
+    const { from, to } = digestPrefixRange(prefix);
+    return this.db.all<SessionRow>('SELECT * FROM sessions WHERE digest >= ? AND digest < ? ORDER BY digest LIMIT ?', [from, to, limit]).map(toSession);
   }
 
   async touchSession(digest: string, now: Seconds): Promise<void> {
@@ -184,6 +223,10 @@ export class SqliteAccounts implements AccountStore {
 
   private appsOf(servId: string): string[] {
     return this.db.all<{ identify: string }>('SELECT identify FROM agent_apps WHERE serv_id = ? ORDER BY identify', [servId]).map((r) => r.identify);
+  }
+
+  async listAgents(page: KeyPage): Promise<AgentRecord[]> {
+    return keyPage<AgentRow>(this.db, 'agents', 'serv_id', page).map((row) => toAgent(row, this.appsOf(row.serv_id)));
   }
 
   async listAgentsOfApp(identify: string): Promise<AgentRecord[]> {

@@ -16,7 +16,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { sessionDigest } from '../../domain/sessionTokens.js';
-import type { ClockOffset, Page } from '../types.js';
+import type { ClockOffset, KeyPage, Page } from '../types.js';
 import { GroupCommit, type SqliteWriteStats } from './groupCommit.js';
 import { MIGRATIONS } from './schema.js';
 
@@ -149,6 +149,14 @@ export function pageClause(column: string, page: Page, where: string[], params: 
     clause: `${whereSql} ORDER BY ${column} ${order} LIMIT ? OFFSET ?`,
     limit: [page.num, page.after !== undefined ? 0 : page.offset],
   };
+}
+
+/** One page of a table's rows in primary-key order, after a cursor (table and key are ours, never input). */
+export function keyPage<Row>(db: SqliteDb, table: string, key: string, page: KeyPage): Row[] {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const { clause, limit } = pageClause(key, { num: page.num, offset: 0, sort: 1, after: page.after }, where, params);
+  return db.all<Row>(`SELECT * FROM ${table} ${clause}`, [...params, ...limit]);
 }
 
 /** The value without its undefined properties (records never carry explicit undefined). */

@@ -1,6 +1,6 @@
 /** Quick-answer templates and their items in the embedded store. */
-import type { ItemRecord, Page, TemplateRecord, TemplateStore } from '../types.js';
-import { IN_LIST, pageClause, type SqliteDb } from './db.js';
+import type { ItemRecord, KeyPage, Page, TemplateRecord, TemplateStore } from '../types.js';
+import { IN_LIST, keyPage, pageClause, type SqliteDb } from './db.js';
 
 interface TemplateRow {
   id: string;
@@ -32,6 +32,19 @@ export class SqliteTemplates implements TemplateStore {
 
   async listTemplates(identifies: string[]): Promise<TemplateRecord[]> {
     return this.db.all<TemplateRow>(`SELECT * FROM templates WHERE identify ${IN_LIST} ORDER BY id`, [JSON.stringify(identifies)]).map(toTemplate);
+  }
+
+  async listAllTemplates(page: KeyPage): Promise<TemplateRecord[]> {
+    return keyPage<TemplateRow>(this.db, 'templates', 'id', page).map(toTemplate);
+  }
+
+  async deleteTemplate(id: string): Promise<TemplateRecord | null> {
+    return this.db.write(() => {
+      const row = this.db.get<TemplateRow>('DELETE FROM templates WHERE id = ? RETURNING *', [id]);
+      if (!row) return null;
+      this.db.run('DELETE FROM items WHERE template_id = ?', [id]);
+      return toTemplate(row);
+    });
   }
 
   async createItem(item: ItemRecord): Promise<void> {
