@@ -1,6 +1,8 @@
 /**
  * `npm run bench [-- --quick] [--rounds n] [--duration s] [--connections n] [--load wrk|autocannon]
- * [--only http,fanout,cluster,idle,store] [--out dir]`: kefu side by side with a bare floor.
+ * [--only http,fanout,cluster,idle,store | send_text,list,history,serve,send_image] [--out dir]`: kefu
+ * side by side with a bare floor. `--only` takes parts, or HTTP scenarios (which run the http part
+ * with those scenarios alone), or a mix of both.
  *
  * kefu runs as the Procfile runs it (built dist/server/main.js, malloc settings, a fresh DATA_DIR,
  * RATE_LIMITS=off, seeded through its admin API); the floor (floor.ts) is a bare Express 5 +
@@ -18,11 +20,15 @@ import { startRedis, redisInstalled } from '../../test/support/redis.js';
 import { defaultLoadTool, runLoad, type LoadRequest, type LoadResult, type LoadTool } from './load.js';
 import { megapixelPhoto } from './photo.js';
 import { ensureBuilt, killAll, ROOT, rssKb, runScript, spawnFloor, spawnKefu, type ServerProcess } from './processes.js';
-import { ask, inParallel, seedApp, seedFanOutQuestion, seedWorld, serveBody, sessionsOf, type World } from './seed.js';
+import { ask, BENCH_WORLD, inParallel, seedApp, seedFanOutQuestion, seedWorld, serveBody, sessionsOf, type World } from './seed.js';
 import type { FanOutInput, FanOutResult, IdleInput } from './socketClient.js';
 
 const PARTS = ['http', 'fanout', 'cluster', 'idle', 'store'] as const;
 type Part = (typeof PARTS)[number];
+
+/** The HTTP scenarios, by the key `--only` names them with, in the order they run. */
+export const HTTP_SCENARIOS = ['send_text', 'list', 'history', 'serve', 'send_image'] as const;
+export type HttpScenarioKey = (typeof HTTP_SCENARIOS)[number];
 
 export interface BenchOptions {
   quick: boolean;
@@ -31,6 +37,8 @@ export interface BenchOptions {
   connections: number;
   load: LoadTool;
   parts: Part[];
+  /** The HTTP scenarios the http part runs (all unless `--only` named some). */
+  scenarios: HttpScenarioKey[];
   outDir: string;
   /** Subscriber counts of the fan-out scenario (latency at the first, deliveries/s at each). */
   fanOut: number[];
@@ -58,8 +66,14 @@ export function parseArgs(argv: string[]): BenchOptions {
   };
   const load = (flags.get('load') ?? defaultLoadTool()) as LoadTool;
   if (load !== 'wrk' && load !== 'autocannon') throw new Error('--load must be wrk or autocannon');
-  const parts = (flags.get('only')?.split(',') ?? [...PARTS]) as Part[];
-  for (const part of parts) if (!PARTS.includes(part)) throw new Error(`--only takes ${PARTS.join(',')}`);
+  const only = flags.get('only')?.split(',') ?? [...PARTS];
+  for (const name of only) {
+    if (!PARTS.includes(name as Part) && !HTTP_SCENARIOS.includes(name as HttpScenarioKey)) {
+      throw new Error(`--only takes ${PARTS.join(',')} or ${HTTP_SCENARIOS.join(',')}`);
+    }
+  }
+  const named = HTTP_SCENARIOS.filter((key) => only.includes(key));
+  const parts = PARTS.filter((part) => only.includes(part) || (part === 'http' && named.length > 0));
   return {
     quick,
     rounds: Math.floor(number('rounds', quick ? 1 : 3)),
@@ -67,6 +81,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     connections: Math.floor(number('connections', quick ? 10 : 50)),
     load,
     parts,
+    scenarios: named.length && !only.includes('http') ? named : [...HTTP_SCENARIOS],
     outDir: path.resolve(flags.get('out') ?? path.join(ROOT, '.tmp/bench')),
     fanOut: quick ? [50] : [100, 1000],
     latencySends: quick ? 10 : 100,
@@ -102,7 +117,8 @@ function summarize(rounds: LoadResult[]) {
   };
 }
 
-interface Scenario {
+export interface Scenario {
+  key: HttpScenarioKey;
   name: string;
   requests(target: 'kefu' | 'floor'): Promise<LoadRequest[]>;
   /** Told every round's result (the serve pool sizes itself from the last kefu round). */
@@ -111,7 +127,8 @@ interface Scenario {
 
 const json = { 'content-type': 'application/json' };
 
-function httpScenarios(world: World, kefuUrl: string, photo: Buffer, options: BenchOptions, sendRate: () => number): Scenario[] {
+/** The HTTP scenarios against a seeded world; serve's pool is sized from `sendRate` and what it served. */
+export function httpScenarios(world: World, kefuUrl: string, photo: Buffer, options: Pick<BenchOptions, 'durationS'>, sendRate: () => number): Scenario[] {
   const fixed = (requests: LoadRequest[]) => async () => requests;
   const sendText = world.senders.map((u, i) => ({
     method: 'POST' as const,
@@ -127,9 +144,10 @@ function httpScenarios(world: World, kefuUrl: string, photo: Buffer, options: Be
     body: JSON.stringify({ session: u.session, sender: u.userId, sender_type: 1, image }),
   }));
   return [
-    { name: 'POST send_text', requests: fixed(sendText) },
-    { name: 'GET /question/list (20 summaries)', requests: fixed([{ method: 'GET', path: '/v1/question/list?num=20', headers: { 'x-session': world.agentSession } }]) },
+    { key: 'send_text', name: 'POST send_text', requests: fixed(sendText) },
+    { key: 'list', name: 'GET /question/list (20 summaries)', requests: fixed([{ method: 'GET', path: '/v1/question/list?num=20', headers: { 'x-session': world.agentSession } }]) },
     {
+      key: 'history',
       name: 'GET /question/<id>/message (20 messages)',
       requests: fixed([{ method: 'GET', path: `/v1/question/${world.history.questionId}/message?num=20`, headers: { 'x-session': world.history.session } }]),
     },
@@ -139,6 +157,7 @@ function httpScenarios(world: World, kefuUrl: string, photo: Buffer, options: Be
       // not run dry and count 409s (the errors column would show it).
       let served = 0;
       return {
+        key: 'serve' as const,
         name: 'POST /question/<id>/serve',
         async requests(target: 'kefu' | 'floor') {
           const size = Math.min(30_000, Math.max(200, Math.ceil(Math.max(sendRate(), served) * options.durationS * 3)));
@@ -152,7 +171,7 @@ function httpScenarios(world: World, kefuUrl: string, photo: Buffer, options: Be
         },
       };
     })(),
-    { name: 'POST send_image (1 MP JPEG)', requests: fixed(sendImage) },
+    { key: 'send_image', name: 'POST send_image (1 MP JPEG)', requests: fixed(sendImage) },
   ];
 }
 
@@ -170,7 +189,8 @@ async function benchHttp(options: BenchOptions, kefu: ServerProcess, floor: Serv
   const photo = await megapixelPhoto();
   const rows: HttpRow[] = [];
   const sendRate = () => rows.find((r) => r.scenario === 'POST send_text')?.kefu.rps ?? 500;
-  for (const scenario of httpScenarios(world, kefu.url, photo, options, sendRate)) {
+  const chosen = httpScenarios(world, kefu.url, photo, options, sendRate).filter((s) => options.scenarios.includes(s.key));
+  for (const scenario of chosen) {
     const url = { kefu: kefu.url, floor: floor.url };
     if (!options.quick) {
       // Warm-up (JIT, connection set-up), not counted.
@@ -472,7 +492,7 @@ export async function runBench(options: BenchOptions, command: string, log: (lin
     const kefu = await spawnKefu({ DATA_DIR: dataDir });
     const floor = await spawnFloor();
     try {
-      const world = await seedWorld(kefu.url, { senders: 10, historySize: 20, queue: 20 });
+      const world = await seedWorld(kefu.url, BENCH_WORLD);
       if (has('http')) {
         log('HTTP scenarios');
         results.http = await benchHttp(options, kefu, floor, world, log);

@@ -103,10 +103,13 @@ function started(child: ChildProcess, pattern: RegExp, what: string): Promise<Se
   });
 }
 
-/** A kefu node: `node dist/server/main.js` with the Procfile's malloc settings, RATE_LIMITS=off. */
-export async function spawnKefu(env: Record<string, string>): Promise<ServerProcess> {
+/**
+ * A kefu node: `node dist/server/main.js` with the Procfile's malloc settings, RATE_LIMITS=off;
+ * `nodeArgs` go before the script (profile.ts passes `--cpu-prof`).
+ */
+export async function spawnKefu(env: Record<string, string>, nodeArgs: string[] = []): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['dist/server/main.js'], {
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/server/main.js'], {
     cwd: ROOT,
     env: {
       ...process.env,
