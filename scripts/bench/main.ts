@@ -17,9 +17,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startRedis, redisInstalled } from '../../test/support/redis.js';
-import { defaultLoadTool, runLoad, type LoadRequest, type LoadResult, type LoadTool } from './load.js';
+import { defaultLoadTool, runLoad, type LoadOptions, type LoadRequest, type LoadResult, type LoadTool } from './load.js';
 import { megapixelPhoto } from './photo.js';
-import { ensureBuilt, killAll, ROOT, rssKb, runScript, spawnFloor, spawnKefu, type ServerProcess } from './processes.js';
+import { cpuMs, ensureBuilt, killAll, ROOT, rssKb, runScript, spawnFloor, spawnKefu, type ServerProcess } from './processes.js';
 import { ask, BENCH_WORLD, inParallel, seedApp, seedFanOutQuestion, seedWorld, serveBody, sessionsOf, type World } from './seed.js';
 import type { FanOutInput, FanOutResult, IdleInput } from './socketClient.js';
 
@@ -102,19 +102,36 @@ const median = (values: number[]) => {
 /** One HTTP scenario's medians, kefu against the floor. */
 export interface HttpRow {
   scenario: string;
-  kefu: { rps: number; p50Ms: number; p99Ms: number; errors: number; rounds: LoadResult[] };
-  floor: { rps: number; p50Ms: number; p99Ms: number; errors: number; rounds: LoadResult[] };
+  kefu: { rps: number; p50Ms: number; p99Ms: number; errors: number; cpuUsPerRequest: number; rounds: HttpRound[] };
+  floor: { rps: number; p50Ms: number; p99Ms: number; errors: number; cpuUsPerRequest: number; rounds: HttpRound[] };
   ratio: number;
+  /**
+   * The floor's server CPU time per request over kefu's: what the throughput ratio would be if both
+   * were bound by their own CPU alone. It moves far less than req/s when neighbours load the machine.
+   */
+  cpuRatio: number;
 }
 
-function summarize(rounds: LoadResult[]) {
+/** One load round, with the CPU time the server process spent during it per request answered. */
+export type HttpRound = LoadResult & { cpuUsPerRequest: number };
+
+function summarize(rounds: HttpRound[]) {
   return {
     rps: median(rounds.map((r) => r.rps)),
     p50Ms: median(rounds.map((r) => r.p50Ms)),
     p99Ms: median(rounds.map((r) => r.p99Ms)),
     errors: rounds.reduce((sum, r) => sum + r.errors, 0),
+    cpuUsPerRequest: median(rounds.map((r) => r.cpuUsPerRequest)),
     rounds,
   };
+}
+
+/** One round of load on a server, with the server's CPU time (user + system) per request. */
+async function measuredLoad(tool: LoadTool, server: ServerProcess, options: Omit<LoadOptions, 'url'>): Promise<HttpRound> {
+  const before = cpuMs(server.pid);
+  const result = await runLoad(tool, { ...options, url: server.url });
+  const spentMs = cpuMs(server.pid) - before;
+  return { ...result, cpuUsPerRequest: result.requests > 0 ? (spentMs * 1000) / result.requests : NaN };
 }
 
 export interface Scenario {
@@ -191,22 +208,27 @@ async function benchHttp(options: BenchOptions, kefu: ServerProcess, floor: Serv
   const sendRate = () => rows.find((r) => r.scenario === 'POST send_text')?.kefu.rps ?? 500;
   const chosen = httpScenarios(world, kefu.url, photo, options, sendRate).filter((s) => options.scenarios.includes(s.key));
   for (const scenario of chosen) {
-    const url = { kefu: kefu.url, floor: floor.url };
+    const server = { kefu, floor };
     if (!options.quick) {
       // Warm-up (JIT, connection set-up), not counted.
       for (const target of ['kefu', 'floor'] as const) {
-        const result = await runLoad(options.load, { url: url[target], requests: await scenario.requests(target), connections: options.connections, durationS: 1 });
+        const result = await runLoad(options.load, { url: server[target].url, requests: await scenario.requests(target), connections: options.connections, durationS: 1 });
         scenario.observe?.(target, result, 1);
       }
     }
     const results = await alternate(options.rounds, async (target) => {
-      const result = await runLoad(options.load, { url: url[target], requests: await scenario.requests(target), connections: options.connections, durationS: options.durationS });
+      const result = await measuredLoad(options.load, server[target], { requests: await scenario.requests(target), connections: options.connections, durationS: options.durationS });
       scenario.observe?.(target, result, options.durationS);
       return result;
     });
-    const row = { scenario: scenario.name, kefu: summarize(results.kefu), floor: summarize(results.floor), ratio: 0 };
+    const row = { scenario: scenario.name, kefu: summarize(results.kefu), floor: summarize(results.floor), ratio: 0, cpuRatio: 0 };
     row.ratio = row.kefu.rps / row.floor.rps;
-    log(`  ${scenario.name}: kefu ${row.kefu.rps.toFixed(0)} req/s, floor ${row.floor.rps.toFixed(0)} req/s (${row.ratio.toFixed(2)})${row.kefu.errors ? `, ${row.kefu.errors} kefu errors` : ''}`);
+    row.cpuRatio = row.floor.cpuUsPerRequest / row.kefu.cpuUsPerRequest;
+    log(
+      `  ${scenario.name}: kefu ${row.kefu.rps.toFixed(0)} req/s, floor ${row.floor.rps.toFixed(0)} req/s (${row.ratio.toFixed(2)}); ` +
+        `CPU µs/request kefu ${row.kefu.cpuUsPerRequest.toFixed(0)}, floor ${row.floor.cpuUsPerRequest.toFixed(0)} (${row.cpuRatio.toFixed(2)})` +
+        `${row.kefu.errors ? `, ${row.kefu.errors} kefu errors` : ''}`,
+    );
     rows.push(row);
   }
   return rows;
@@ -442,9 +464,12 @@ export function formatTables(results: BenchResults): string {
     '',
   ];
   if (results.http) {
-    lines.push('| scenario | kefu req/s | floor req/s | ratio | kefu p50 / p99 ms | floor p50 / p99 ms | kefu errors |', '| --- | --- | --- | --- | --- | --- | --- |');
+    lines.push(
+      '| scenario | kefu req/s | floor req/s | ratio | kefu p50 / p99 ms | floor p50 / p99 ms | kefu errors | CPU µs/request kefu / floor | CPU ratio |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    );
     for (const r of results.http) {
-      lines.push(`| ${r.scenario} | ${f0(r.kefu.rps)} | ${f0(r.floor.rps)} | ${f2(r.ratio)} | ${f1(r.kefu.p50Ms)} / ${f1(r.kefu.p99Ms)} | ${f1(r.floor.p50Ms)} / ${f1(r.floor.p99Ms)} | ${r.kefu.errors} |`);
+      lines.push(`| ${r.scenario} | ${f0(r.kefu.rps)} | ${f0(r.floor.rps)} | ${f2(r.ratio)} | ${f1(r.kefu.p50Ms)} / ${f1(r.kefu.p99Ms)} | ${f1(r.floor.p50Ms)} / ${f1(r.floor.p99Ms)} | ${r.kefu.errors} | ${f0(r.kefu.cpuUsPerRequest)} / ${f0(r.floor.cpuUsPerRequest)} | ${f2(r.cpuRatio)} |`);
     }
     lines.push('');
   }

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { defaultLoadTool, runLoad, type LoadTool } from './load.js';
 import { HTTP_SCENARIOS, httpScenarios, type HttpScenarioKey } from './main.js';
 import { megapixelPhoto } from './photo.js';
-import { ensureBuilt, killAll, ROOT, spawnKefu } from './processes.js';
+import { cpuMs, ensureBuilt, killAll, ROOT, spawnKefu } from './processes.js';
 import { formatSummary, summarize, type CpuProfile } from './profileSummary.js';
 import { BENCH_WORLD, seedWorld } from './seed.js';
 
@@ -68,9 +68,11 @@ async function profile(options: ProfileOptions): Promise<void> {
     const spawnedAt = Date.now();
     const kefu = await spawnKefu({ DATA_DIR: dataDir }, ['--cpu-prof', '--cpu-prof-dir', profDir]);
     const skipMs = Date.now() - spawnedAt;
+    const cpuBefore = cpuMs(kefu.pid);
     const result = await runLoad(options.load, { url: kefu.url, requests: scenario.requests, connections: options.connections, durationS: options.durationS });
+    const cpuUs = ((cpuMs(kefu.pid) - cpuBefore) * 1000) / result.requests;
     await kefu.stop();
-    console.log(`${scenario.name}: ${result.rps.toFixed(0)} req/s under the profiler (${result.errors} errors), p50 ${result.p50Ms.toFixed(1)} ms`);
+    console.log(`${scenario.name}: ${result.rps.toFixed(0)} req/s under the profiler (${result.errors} errors), p50 ${result.p50Ms.toFixed(1)} ms, ${cpuUs.toFixed(0)} CPU µs/request`);
 
     const written = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
     if (written.length !== 1) throw new Error(`expected one .cpuprofile in ${profDir}, found ${written.length}`);
