@@ -34,16 +34,21 @@ import {
   templateCreator,
   userUpserter,
 } from '../server/domain/commands/provisioning.js';
+import { ActorCache } from '../server/domain/actorCache.js';
 import { DomainEvents } from '../server/domain/events.js';
 import { parseInput } from '../server/input.js';
 import { createLogger } from '../server/logger.js';
 import { openStore } from '../server/stores/index.js';
 
-/** Deps for a one-shot script: the configured store, silent logs, no listeners on events. */
+/**
+ * Deps for a one-shot script: the configured store, silent logs, no listeners on events, and no
+ * actor cache (the script tails no change feed that could empty one).
+ */
 export async function openDeps(env: NodeJS.ProcessEnv = process.env): Promise<Deps> {
   const config = loadConfig(env);
   const store = await openStore(config);
-  return { config, store, events: new DomainEvents(), logger: createLogger('silent'), now: systemClock };
+  const actors = new ActorCache({ maxEntries: 0 });
+  return { config, store, events: new DomainEvents(), logger: createLogger('silent'), actors, now: systemClock };
 }
 
 type Flags = Record<string, string | true>;
