@@ -6,19 +6,16 @@
  * so only the feed can drop them; `caughtUp()` stands for "one poll later", with no timing asserted.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ActorCache } from '../../server/domain/actorCache.js';
 import type { Actor } from '../../server/domain/actor.js';
 import { sessionDigest } from '../../server/domain/sessionTokens.js';
+import { runCli } from '../support/cli.js';
 import { assertError } from '../support/envelope.js';
 import { factories, type Factories } from '../support/factories.js';
 import { client } from '../support/http.js';
 import { ADMIN_TOKEN, startTestServer, tempDataDir, type TestServer } from '../support/server.js';
 import { movableClock } from '../jobs/support.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const admin = { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } };
 /** Entries that only the change feed (or a same-node event) can drop within a test. */
 const feedOnly = { actorCache: { maxAgeS: 3600 } };
@@ -29,16 +26,6 @@ const queue = (server: TestServer, session: string, params: Record<string, unkno
 
 const cached = (server: TestServer, session: string) => server.deps.actors.has(sessionDigest(session));
 
-function cli(dataDir: string, ...args: string[]): Promise<string> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
-  delete env.MONGODB_URI;
-  delete env.REDIS_URL;
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', 'scripts/kefu.ts', ...args], { cwd: root, env, timeout: 60_000 }, (error, stdout, stderr) =>
-      error ? reject(new Error(`kefu ${args[0]} failed: ${stderr}`)) : resolve(stdout),
-    );
-  });
-}
 
 describe('actor cache: provisioning changes drop cached sessions', function () {
   this.timeout(60_000);
@@ -151,7 +138,7 @@ describe('actor cache: provisioning changes drop cached sessions', function () {
       const alls = () => client(b.url).get(`/v1/user/${user.userId}/alls`, { num: 5 }, { session: user.session });
       assert.equal((await alls()).status, 200);
       assert.ok(cached(b, user.session));
-      await cli(dataDir, 'session:delete', '--session', user.session);
+      await runCli(dataDir, 'session:delete', '--session', user.session);
       await b.realtime.changeFeed.caughtUp();
       assertError(await alls(), 'session_invalid', 'session');
     });
