@@ -22,17 +22,22 @@ import { WATCH_COMMANDS } from './cli/watch.js';
 
 export { UsageError };
 
-/** Deps for a one-shot script: the configured store, silent logs, no listeners on events. */
+/**
+ * Deps for a one-shot script: the configured store, silent logs, no listeners on events, and no
+ * actor cache (the script tails no change feed that could empty one).
+ */
 export async function openDeps(env: NodeJS.ProcessEnv = process.env): Promise<Deps> {
   const config = loadConfig(env);
-  const [{ openStore }, { DomainEvents }, { createLogger }, { systemClock }] = await Promise.all([
+  const [{ openStore }, { DomainEvents }, { createLogger }, { systemClock }, { ActorCache }] = await Promise.all([
     import('../server/stores/index.js'),
     import('../server/domain/events.js'),
     import('../server/logger.js'),
     import('../server/deps.js'),
+    import('../server/domain/actorCache.js'),
   ]);
   const store = await openStore(config);
-  return { config, store, events: new DomainEvents(), logger: createLogger('silent'), now: systemClock };
+  const actors = new ActorCache({ maxEntries: 0 });
+  return { config, store, events: new DomainEvents(), logger: createLogger('silent'), actors, now: systemClock };
 }
 
 type Flags = Record<string, string | true>;

@@ -1,6 +1,7 @@
 /** Everything a command, route or job needs, passed explicitly: no module-level singletons. */
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import type { ActorCache } from './domain/actorCache.js';
 import type { DomainEvents } from './domain/events.js';
 import type { Store } from './stores/types.js';
 
@@ -9,6 +10,8 @@ export interface Deps {
   store: Store;
   events: DomainEvents;
   logger: Logger;
+  /** Recently resolved sessions (resolveActor); provisioning changes drop entries on every node. */
+  actors: ActorCache;
   /** Float seconds since the epoch; tests may move it. */
   now: () => number;
 }

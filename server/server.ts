@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { systemClock, type Deps } from './deps.js';
+import { ActorCache, type ActorCacheOptions } from './domain/actorCache.js';
 import { DomainEvents } from './domain/events.js';
 import { LocalRateCounter } from './rateLimits/index.js';
 import { RedisRateCounter } from './rateLimits/redisCounter.js';
@@ -33,6 +34,8 @@ export interface StartOptions {
   realtime?: Omit<RealtimeOptions, 'rateCounter' | 'metrics'>;
   /** Where the built web pages are (tests point it at a missing folder). @default dist/web */
   webRoot?: string;
+  /** Actor cache knobs (tests that must see the change feed, not expiry, empty it). */
+  actorCache?: ActorCacheOptions;
 }
 
 export interface RunningServer {
@@ -64,7 +67,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const store = metrics ? withOperationTimings(opened, metrics) : opened;
   const events = new DomainEvents({ holdAfterCommit: options.holdAfterCommit });
   events.onListenerError((error) => logger.error({ err: error }, 'domain event listener failed'));
-  const deps: Deps = { config, store, events, logger, now: options.now ?? systemClock };
+  const actors = new ActorCache(options.actorCache);
+  // Changes made on this node empty the cache before their command answers; the change feed
+  // (realtime/changeFeed.ts) does the same for changes made elsewhere.
+  events.subscribe((event) => {
+    if (event.type === 'accounts.changed') actors.forget(event.changes);
+  });
+  const deps: Deps = { config, store, events, logger, actors, now: options.now ?? systemClock };
   metrics?.follow(events);
 
   // With REDIS_URL the limits are shared through Redis (in memory while it is away), else in memory.

@@ -1,6 +1,8 @@
 /**
  * `npm run bench [-- --quick] [--rounds n] [--duration s] [--connections n] [--load wrk|autocannon]
- * [--only http,fanout,cluster,idle,store] [--out dir]`: kefu side by side with a bare floor.
+ * [--only http,fanout,cluster,idle,store | send_text,list,history,serve,send_image] [--out dir]`: kefu
+ * side by side with a bare floor. `--only` takes parts, or HTTP scenarios (which run the http part
+ * with those scenarios alone), or a mix of both.
  *
  * kefu runs as the Procfile runs it (built dist/server/main.js, malloc settings, a fresh DATA_DIR,
  * RATE_LIMITS=off, seeded through its admin API); the floor (floor.ts) is a bare Express 5 +
@@ -15,14 +17,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startRedis, redisInstalled } from '../../test/support/redis.js';
-import { defaultLoadTool, runLoad, type LoadRequest, type LoadResult, type LoadTool } from './load.js';
+import { defaultLoadTool, runLoad, type LoadOptions, type LoadRequest, type LoadResult, type LoadTool } from './load.js';
 import { megapixelPhoto } from './photo.js';
-import { ensureBuilt, killAll, ROOT, rssKb, runScript, spawnFloor, spawnKefu, type ServerProcess } from './processes.js';
-import { ask, inParallel, seedApp, seedFanOutQuestion, seedWorld, serveBody, sessionsOf, type World } from './seed.js';
+import { cpuMs, ensureBuilt, killAll, ROOT, rssKb, runScript, spawnFloor, spawnKefu, type ServerProcess } from './processes.js';
+import { ask, BENCH_WORLD, inParallel, seedApp, seedFanOutQuestion, seedWorld, serveBody, sessionsOf, type World } from './seed.js';
 import type { FanOutInput, FanOutResult, IdleInput } from './socketClient.js';
 
 const PARTS = ['http', 'fanout', 'cluster', 'idle', 'store'] as const;
 type Part = (typeof PARTS)[number];
+
+/** The HTTP scenarios, by the key `--only` names them with, in the order they run. */
+export const HTTP_SCENARIOS = ['send_text', 'list', 'history', 'serve', 'send_image'] as const;
+export type HttpScenarioKey = (typeof HTTP_SCENARIOS)[number];
 
 export interface BenchOptions {
   quick: boolean;
@@ -31,6 +37,8 @@ export interface BenchOptions {
   connections: number;
   load: LoadTool;
   parts: Part[];
+  /** The HTTP scenarios the http part runs (all unless `--only` named some). */
+  scenarios: HttpScenarioKey[];
   outDir: string;
   /** Subscriber counts of the fan-out scenario (latency at the first, deliveries/s at each). */
   fanOut: number[];
@@ -58,8 +66,14 @@ export function parseArgs(argv: string[]): BenchOptions {
   };
   const load = (flags.get('load') ?? defaultLoadTool()) as LoadTool;
   if (load !== 'wrk' && load !== 'autocannon') throw new Error('--load must be wrk or autocannon');
-  const parts = (flags.get('only')?.split(',') ?? [...PARTS]) as Part[];
-  for (const part of parts) if (!PARTS.includes(part)) throw new Error(`--only takes ${PARTS.join(',')}`);
+  const only = flags.get('only')?.split(',') ?? [...PARTS];
+  for (const name of only) {
+    if (!PARTS.includes(name as Part) && !HTTP_SCENARIOS.includes(name as HttpScenarioKey)) {
+      throw new Error(`--only takes ${PARTS.join(',')} or ${HTTP_SCENARIOS.join(',')}`);
+    }
+  }
+  const named = HTTP_SCENARIOS.filter((key) => only.includes(key));
+  const parts = PARTS.filter((part) => only.includes(part) || (part === 'http' && named.length > 0));
   return {
     quick,
     rounds: Math.floor(number('rounds', quick ? 1 : 3)),
@@ -67,6 +81,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     connections: Math.floor(number('connections', quick ? 10 : 50)),
     load,
     parts,
+    scenarios: named.length && !only.includes('http') ? named : [...HTTP_SCENARIOS],
     outDir: path.resolve(flags.get('out') ?? path.join(ROOT, '.tmp/bench')),
     fanOut: quick ? [50] : [100, 1000],
     latencySends: quick ? 10 : 100,
@@ -87,22 +102,40 @@ const median = (values: number[]) => {
 /** One HTTP scenario's medians, kefu against the floor. */
 export interface HttpRow {
   scenario: string;
-  kefu: { rps: number; p50Ms: number; p99Ms: number; errors: number; rounds: LoadResult[] };
-  floor: { rps: number; p50Ms: number; p99Ms: number; errors: number; rounds: LoadResult[] };
+  kefu: { rps: number; p50Ms: number; p99Ms: number; errors: number; cpuUsPerRequest: number; rounds: HttpRound[] };
+  floor: { rps: number; p50Ms: number; p99Ms: number; errors: number; cpuUsPerRequest: number; rounds: HttpRound[] };
   ratio: number;
+  /**
+   * The floor's server CPU time per request over kefu's: what the throughput ratio would be if both
+   * were bound by their own CPU alone. It moves far less than req/s when neighbours load the machine.
+   */
+  cpuRatio: number;
 }
 
-function summarize(rounds: LoadResult[]) {
+/** One load round, with the CPU time the server process spent during it per request answered. */
+export type HttpRound = LoadResult & { cpuUsPerRequest: number };
+
+function summarize(rounds: HttpRound[]) {
   return {
     rps: median(rounds.map((r) => r.rps)),
     p50Ms: median(rounds.map((r) => r.p50Ms)),
     p99Ms: median(rounds.map((r) => r.p99Ms)),
     errors: rounds.reduce((sum, r) => sum + r.errors, 0),
+    cpuUsPerRequest: median(rounds.map((r) => r.cpuUsPerRequest)),
     rounds,
   };
 }
 
-interface Scenario {
+/** One round of load on a server, with the server's CPU time (user + system) per request. */
+async function measuredLoad(tool: LoadTool, server: ServerProcess, options: Omit<LoadOptions, 'url'>): Promise<HttpRound> {
+  const before = cpuMs(server.pid);
+  const result = await runLoad(tool, { ...options, url: server.url });
+  const spentMs = cpuMs(server.pid) - before;
+  return { ...result, cpuUsPerRequest: result.requests > 0 ? (spentMs * 1000) / result.requests : NaN };
+}
+
+export interface Scenario {
+  key: HttpScenarioKey;
   name: string;
   requests(target: 'kefu' | 'floor'): Promise<LoadRequest[]>;
   /** Told every round's result (the serve pool sizes itself from the last kefu round). */
@@ -111,7 +144,8 @@ interface Scenario {
 
 const json = { 'content-type': 'application/json' };
 
-function httpScenarios(world: World, kefuUrl: string, photo: Buffer, options: BenchOptions, sendRate: () => number): Scenario[] {
+/** The HTTP scenarios against a seeded world; serve's pool is sized from `sendRate` and what it served. */
+export function httpScenarios(world: World, kefuUrl: string, photo: Buffer, options: Pick<BenchOptions, 'durationS'>, sendRate: () => number): Scenario[] {
   const fixed = (requests: LoadRequest[]) => async () => requests;
   const sendText = world.senders.map((u, i) => ({
     method: 'POST' as const,
@@ -127,9 +161,10 @@ function httpScenarios(world: World, kefuUrl: string, photo: Buffer, options: Be
     body: JSON.stringify({ session: u.session, sender: u.userId, sender_type: 1, image }),
   }));
   return [
-    { name: 'POST send_text', requests: fixed(sendText) },
-    { name: 'GET /question/list (20 summaries)', requests: fixed([{ method: 'GET', path: '/v1/question/list?num=20', headers: { 'x-session': world.agentSession } }]) },
+    { key: 'send_text', name: 'POST send_text', requests: fixed(sendText) },
+    { key: 'list', name: 'GET /question/list (20 summaries)', requests: fixed([{ method: 'GET', path: '/v1/question/list?num=20', headers: { 'x-session': world.agentSession } }]) },
     {
+      key: 'history',
       name: 'GET /question/<id>/message (20 messages)',
       requests: fixed([{ method: 'GET', path: `/v1/question/${world.history.questionId}/message?num=20`, headers: { 'x-session': world.history.session } }]),
     },
@@ -139,6 +174,7 @@ function httpScenarios(world: World, kefuUrl: string, photo: Buffer, options: Be
       // not run dry and count 409s (the errors column would show it).
       let served = 0;
       return {
+        key: 'serve' as const,
         name: 'POST /question/<id>/serve',
         async requests(target: 'kefu' | 'floor') {
           const size = Math.min(30_000, Math.max(200, Math.ceil(Math.max(sendRate(), served) * options.durationS * 3)));
@@ -152,7 +188,7 @@ function httpScenarios(world: World, kefuUrl: string, photo: Buffer, options: Be
         },
       };
     })(),
-    { name: 'POST send_image (1 MP JPEG)', requests: fixed(sendImage) },
+    { key: 'send_image', name: 'POST send_image (1 MP JPEG)', requests: fixed(sendImage) },
   ];
 }
 
@@ -170,23 +206,29 @@ async function benchHttp(options: BenchOptions, kefu: ServerProcess, floor: Serv
   const photo = await megapixelPhoto();
   const rows: HttpRow[] = [];
   const sendRate = () => rows.find((r) => r.scenario === 'POST send_text')?.kefu.rps ?? 500;
-  for (const scenario of httpScenarios(world, kefu.url, photo, options, sendRate)) {
-    const url = { kefu: kefu.url, floor: floor.url };
+  const chosen = httpScenarios(world, kefu.url, photo, options, sendRate).filter((s) => options.scenarios.includes(s.key));
+  for (const scenario of chosen) {
+    const server = { kefu, floor };
     if (!options.quick) {
       // Warm-up (JIT, connection set-up), not counted.
       for (const target of ['kefu', 'floor'] as const) {
-        const result = await runLoad(options.load, { url: url[target], requests: await scenario.requests(target), connections: options.connections, durationS: 1 });
+        const result = await runLoad(options.load, { url: server[target].url, requests: await scenario.requests(target), connections: options.connections, durationS: 1 });
         scenario.observe?.(target, result, 1);
       }
     }
     const results = await alternate(options.rounds, async (target) => {
-      const result = await runLoad(options.load, { url: url[target], requests: await scenario.requests(target), connections: options.connections, durationS: options.durationS });
+      const result = await measuredLoad(options.load, server[target], { requests: await scenario.requests(target), connections: options.connections, durationS: options.durationS });
       scenario.observe?.(target, result, options.durationS);
       return result;
     });
-    const row = { scenario: scenario.name, kefu: summarize(results.kefu), floor: summarize(results.floor), ratio: 0 };
+    const row = { scenario: scenario.name, kefu: summarize(results.kefu), floor: summarize(results.floor), ratio: 0, cpuRatio: 0 };
     row.ratio = row.kefu.rps / row.floor.rps;
-    log(`  ${scenario.name}: kefu ${row.kefu.rps.toFixed(0)} req/s, floor ${row.floor.rps.toFixed(0)} req/s (${row.ratio.toFixed(2)})${row.kefu.errors ? `, ${row.kefu.errors} kefu errors` : ''}`);
+    row.cpuRatio = row.floor.cpuUsPerRequest / row.kefu.cpuUsPerRequest;
+    log(
+      `  ${scenario.name}: kefu ${row.kefu.rps.toFixed(0)} req/s, floor ${row.floor.rps.toFixed(0)} req/s (${row.ratio.toFixed(2)}); ` +
+        `CPU µs/request kefu ${row.kefu.cpuUsPerRequest.toFixed(0)}, floor ${row.floor.cpuUsPerRequest.toFixed(0)} (${row.cpuRatio.toFixed(2)})` +
+        `${row.kefu.errors ? `, ${row.kefu.errors} kefu errors` : ''}`,
+    );
     rows.push(row);
   }
   return rows;
@@ -422,9 +464,12 @@ export function formatTables(results: BenchResults): string {
     '',
   ];
   if (results.http) {
-    lines.push('| scenario | kefu req/s | floor req/s | ratio | kefu p50 / p99 ms | floor p50 / p99 ms | kefu errors |', '| --- | --- | --- | --- | --- | --- | --- |');
+    lines.push(
+      '| scenario | kefu req/s | floor req/s | ratio | kefu p50 / p99 ms | floor p50 / p99 ms | kefu errors | CPU µs/request kefu / floor | CPU ratio |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    );
     for (const r of results.http) {
-      lines.push(`| ${r.scenario} | ${f0(r.kefu.rps)} | ${f0(r.floor.rps)} | ${f2(r.ratio)} | ${f1(r.kefu.p50Ms)} / ${f1(r.kefu.p99Ms)} | ${f1(r.floor.p50Ms)} / ${f1(r.floor.p99Ms)} | ${r.kefu.errors} |`);
+      lines.push(`| ${r.scenario} | ${f0(r.kefu.rps)} | ${f0(r.floor.rps)} | ${f2(r.ratio)} | ${f1(r.kefu.p50Ms)} / ${f1(r.kefu.p99Ms)} | ${f1(r.floor.p50Ms)} / ${f1(r.floor.p99Ms)} | ${r.kefu.errors} | ${f0(r.kefu.cpuUsPerRequest)} / ${f0(r.floor.cpuUsPerRequest)} | ${f2(r.cpuRatio)} |`);
     }
     lines.push('');
   }
@@ -472,7 +517,7 @@ export async function runBench(options: BenchOptions, command: string, log: (lin
     const kefu = await spawnKefu({ DATA_DIR: dataDir });
     const floor = await spawnFloor();
     try {
-      const world = await seedWorld(kefu.url, { senders: 10, historySize: 20, queue: 20 });
+      const world = await seedWorld(kefu.url, BENCH_WORLD);
       if (has('http')) {
         log('HTTP scenarios');
         results.http = await benchHttp(options, kefu, floor, world, log);

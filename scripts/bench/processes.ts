@@ -103,10 +103,13 @@ function started(child: ChildProcess, pattern: RegExp, what: string): Promise<Se
   });
 }
 
-/** A kefu node: `node dist/server/main.js` with the Procfile's malloc settings, RATE_LIMITS=off. */
-export async function spawnKefu(env: Record<string, string>): Promise<ServerProcess> {
+/**
+ * A kefu node: `node dist/server/main.js` with the Procfile's malloc settings, RATE_LIMITS=off;
+ * `nodeArgs` go before the script (profile.ts passes `--cpu-prof`).
+ */
+export async function spawnKefu(env: Record<string, string>, nodeArgs: string[] = []): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['dist/server/main.js'], {
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/server/main.js'], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -198,6 +201,16 @@ export function runScript<T>(script: string, input: unknown): ChildScript<T> {
 export function rssKb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN);
+}
+
+const CLOCK_TICKS_PER_S = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat. */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name: state is the first, utime the 12th, stime the 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
 }
 
 /** Whether an executable is on PATH. */

@@ -68,6 +68,9 @@ export function sessionsOf(url: string, userId: string, count: number): Promise<
   return inParallel(count, 8, async () => (await admin(url, '/sessions', { user_id: userId, identify: BENCH_APP })).session as string);
 }
 
+/** The world of the HTTP scenarios: 10 senders, a 20-message history, a 20-question queue. */
+export const BENCH_WORLD = { senders: 10, historySize: 20, queue: 20 };
+
 /** The app, a bound agent, `senders` served questions, a `historySize`-message question, a 20-question queue. */
 export async function seedWorld(url: string, options: { senders: number; historySize: number; queue: number }): Promise<World> {
   await admin(url, '/apps', { identify: BENCH_APP, name: 'Bench' });

@@ -43,17 +43,36 @@ export async function actorOfDigest(deps: Deps, digest: string): Promise<Actor |
 }
 
 /**
+ * Whether a session's use must be recorded now: its kind has an idle TTL and the last record is
+ * SESSION_TOUCH_S old (or the session is past its TTL as this copy knows it).
+ */
+function needsTouch(config: Deps['config'], session: SessionRecord, now: number): boolean {
+  const ttl = sessionTtlOf(config, session);
+  return ttl !== undefined && (now - session.lastUsedAt >= SESSION_TOUCH_S || now - session.lastUsedAt > ttl);
+}
+
+/**
  * The actor a session token stands for, on every transport (REST, socket handshake and events, CLI).
  * The token is hashed before the store sees it; a use is recorded when the kind has a TTL and the
  * last record is older than SESSION_TOUCH_S.
+ *
+ * Recently resolved actors come from deps.actors (actorCache.ts), which provisioning changes empty
+ * on every node. A cached session with a TTL is used only while it needs no touch: then the store,
+ * which other nodes touch too, decides whether it is still alive.
  */
 export async function resolveActor(deps: Deps, token: string): Promise<Actor> {
-  const actor = await actorOfDigest(deps, sessionDigest(token));
-  if (!actor) throw new ApiError('session_invalid', 'unknown or expired session', { field: 'session' });
+  const digest = sessionDigest(token);
   const now = deps.now();
-  if (sessionTtlOf(deps.config, actor.session) !== undefined && now - actor.session.lastUsedAt >= SESSION_TOUCH_S) {
-    await deps.store.accounts.touchSession(actor.session.digest, now);
-    actor.session = { ...actor.session, lastUsedAt: now };
+  const cached = deps.actors.get(digest, now);
+  if (cached && !needsTouch(deps.config, cached.session, now)) return cached;
+  const mark = deps.actors.mark();
+  const stored = await actorOfDigest(deps, digest);
+  if (!stored) throw new ApiError('session_invalid', 'unknown or expired session', { field: 'session' });
+  let actor = stored;
+  if (needsTouch(deps.config, stored.session, now)) {
+    await deps.store.accounts.touchSession(digest, now);
+    actor = { ...stored, session: { ...stored.session, lastUsedAt: now } };
   }
+  deps.actors.set(actor, mark, now);
   return actor;
 }

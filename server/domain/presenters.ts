@@ -65,23 +65,18 @@ export function mediaUrl(baseUrl: string, mediaPath: string): string {
   return baseUrl.replace(/\/+$/, '') + mediaPath;
 }
 
+/** Each kind's shape built at once: no base object spread into a copy per message. */
 export function presentMessage(message: MessageRecord, baseUrl: string): Message {
-  const base = {
-    message_id: message.id,
-    sender: message.sender,
-    sender_type: message.senderType,
-    timestamp: message.createdAt,
-    seq: message.seq,
-  };
+  const { id: message_id, sender, senderType: sender_type, createdAt: timestamp, seq } = message;
   switch (message.type) {
     case 1:
-      return { ...base, type: 1, audio_url: mediaUrl(baseUrl, message.mediaPath ?? ''), audio_len: message.audioLen ?? 0 };
+      return { message_id, sender, sender_type, timestamp, seq, type: 1, audio_url: mediaUrl(baseUrl, message.mediaPath ?? ''), audio_len: message.audioLen ?? 0 };
     case 2:
-      return { ...base, type: 2, image_url: mediaUrl(baseUrl, message.mediaPath ?? '') };
+      return { message_id, sender, sender_type, timestamp, seq, type: 2, image_url: mediaUrl(baseUrl, message.mediaPath ?? '') };
     case 3:
-      return { ...base, type: 3, text: message.text ?? '' };
+      return { message_id, sender, sender_type, timestamp, seq, type: 3, text: message.text ?? '' };
     case 4:
-      return { ...base, type: 4, action: message.action ?? 0 };
+      return { message_id, sender, sender_type, timestamp, seq, type: 4, action: message.action ?? 0 };
   }
 }
 

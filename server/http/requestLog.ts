@@ -23,9 +23,13 @@ function decodedKey(key: string): string {
   }
 }
 
+const ADMIN_SESSION_PATH = /(\/admin\/sessions\/)[^/?#]*/i;
+
 export function redactUrl(url: string): string {
+  // Most URLs have no parameters and no admin session path: nothing to rewrite.
+  if (!url.includes('?') && !url.includes('&') && !ADMIN_SESSION_PATH.test(url)) return url;
   return url
-    .replace(/(\/admin\/sessions\/)[^/?#]*/i, '$1[redacted]')
+    .replace(ADMIN_SESSION_PATH, '$1[redacted]')
     .replace(/([?&])([^=&#]*)=([^&#]*)/g, (all, sep: string, key: string) =>
       SECRET_PARAM.test(decodedKey(key)) ? `${sep}${key}=[redacted]` : all,
     );

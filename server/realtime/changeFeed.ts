@@ -5,6 +5,9 @@
  * node, another node, or the CLI. So one mechanism serves all three, with no message bus: a change
  * reaches every node within one poll (POLL_MS), and this node's own changes at once (wake()).
  *
+ * The same entries empty this node's actor cache (domain/actorCache.ts), so HTTP requests and
+ * socket events see a change made elsewhere within one poll too.
+ *
  * Polling is cheap: the query reads the feed's primary key past the last seq seen, and an idle feed
  * answers with no row.
  */
@@ -45,6 +48,8 @@ export async function startChangeFeed(io: KefuServer, deps: Deps, options: { pol
   async function drain(): Promise<void> {
     for (;;) {
       const changes = await deps.store.outbox.listChanges(position, PAGE);
+      // Before re-homing: a request arriving meanwhile must not be answered from a stale actor.
+      if (changes.length) deps.actors.forget(changes);
       for (const change of changes) {
         await apply(change);
         position = change.seq;

@@ -5,11 +5,9 @@
  * node, the CLI (another process on the same DATA_DIR), or another node.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sessionDigest } from '../../server/domain/sessionTokens.js';
 import { deviceRoomOf } from '../../server/realtime/deviceRooms.js';
+import { runCli } from '../support/cli.js';
 import { eventually } from '../support/eventually.js';
 import { factories, type Factories } from '../support/factories.js';
 import { client } from '../support/http.js';
@@ -18,21 +16,9 @@ import { requireRedis, startRedis, type TestRedis } from '../support/redis.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.js';
 import { recordedSocket, type Recorded } from '../support/sockets.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** The bound the issue sets: a change reaches every socket within 2 s. */
 const BOUND_MS = 2000;
 
-/** Runs the provisioning CLI in its own process on `dataDir`; resolves with its stdout. */
-function cli(dataDir: string, ...args: string[]): Promise<string> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
-  delete env.MONGODB_URI;
-  delete env.REDIS_URL;
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', 'scripts/kefu.ts', ...args], { cwd: root, env, timeout: 60_000 }, (error, stdout, stderr) =>
-      error ? reject(new Error(`kefu ${args[0]} failed: ${stderr}`)) : resolve(stdout),
-    );
-  });
-}
 
 const adminHeaders = { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } };
 
@@ -102,7 +88,7 @@ for (const via of paths) {
     /** Makes a provisioning change through this path: CLI flags or an admin API call. */
     async function change(cliArgs: string[], http: () => Promise<{ status: number; text: string }>) {
       if (world.cliDir) {
-        await cli(world.cliDir, ...cliArgs);
+        await runCli(world.cliDir, ...cliArgs);
         return;
       }
       const reply = await http();

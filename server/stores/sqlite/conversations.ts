@@ -49,30 +49,8 @@ export class SqliteConversations implements ConversationStore {
   }
 
   async listQuestions(filter: QuestionFilter, page: Page): Promise<QuestionRecord[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (filter.status !== undefined) {
-      where.push('q.status = ?');
-      params.push(filter.status);
-    }
-    if (filter.identifies !== undefined) {
-      where.push(`q.identify ${IN_LIST}`);
-      params.push(JSON.stringify(filter.identifies));
-    }
-    if (filter.userId !== undefined) {
-      where.push('q.user_id = ?');
-      params.push(filter.userId);
-    }
-    if (filter.servId !== undefined) {
-      where.push('q.serv_id = ?');
-      params.push(filter.servId);
-    }
-    if (filter.label !== undefined) {
-      where.push('q.id IN (SELECT question_id FROM question_labels WHERE label = ?)');
-      params.push(filter.label);
-    }
-    const { clause, limit } = pageClause('q.id', page, where, params);
-    return this.db.all<QuestionRow>(`SELECT q.* FROM questions q ${clause}`, [...params, ...limit]).map(toQuestion);
+    const { sql, params } = questionPageQuery(filter, page);
+    return this.db.all<QuestionRow>(sql, params).map(toQuestion);
   }
 
   async transition(
@@ -285,4 +263,41 @@ export class SqliteConversations implements ConversationStore {
       params,
     ).map(toMessage);
   }
+}
+
+/**
+ * The statement of one page of questions. The page's ids come from one of the questions_* indexes
+ * alone (each holds the columns its lists filter on), sorted without their rows; only the page's
+ * rows are read (`q.id IN (…)` walks that sorted list, so the outer ORDER BY sorts nothing). One
+ * app, the usual case, is an equality, so the index order is the page order and LIMIT stops early.
+ * test/stores/sqlitePlans.test.ts checks the plans.
+ */
+export function questionPageQuery(filter: QuestionFilter, page: Page): { sql: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.status !== undefined) {
+    where.push('status = ?');
+    params.push(filter.status);
+  }
+  if (filter.identifies !== undefined) {
+    const [only, ...more] = filter.identifies;
+    const one = only !== undefined && more.length === 0;
+    where.push(one ? 'identify = ?' : `identify ${IN_LIST}`);
+    params.push(one ? only : JSON.stringify(filter.identifies));
+  }
+  if (filter.userId !== undefined) {
+    where.push('user_id = ?');
+    params.push(filter.userId);
+  }
+  if (filter.servId !== undefined) {
+    where.push('serv_id = ?');
+    params.push(filter.servId);
+  }
+  if (filter.label !== undefined) {
+    where.push('id IN (SELECT question_id FROM question_labels WHERE label = ?)');
+    params.push(filter.label);
+  }
+  const { clause, limit } = pageClause('id', page, where, params);
+  const order = page.sort === 1 ? 'ASC' : 'DESC';
+  return { sql: `SELECT q.* FROM questions q WHERE q.id IN (SELECT id FROM questions ${clause}) ORDER BY q.id ${order}`, params: [...params, ...limit] };
 }

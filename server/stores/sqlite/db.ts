@@ -24,6 +24,27 @@ export { MAX_BATCH_MS, MAX_BATCH_WRITES, type SqliteWriteStats } from './groupCo
 
 type Params = Record<string, unknown> | unknown[];
 
+/** A cached statement; one that returns rows runs in raw mode and builds its rows in JS (rowBuilder). */
+interface Prepared {
+  statement: Database.Statement;
+  row?: (values: unknown[]) => unknown;
+}
+
+/**
+ * Rows as plain objects from better-sqlite3's raw arrays. Its own row objects internalise every
+ * column name again for every row and come out in dictionary mode, so reading them is slow too:
+ * in CPU profiles of the list and history routes that was most of the time spent in `all`. Objects
+ * filled in one fixed key order share one hidden class, and a duplicated name keeps the last
+ * column, as better-sqlite3 does.
+ */
+function rowBuilder(names: string[]): (values: unknown[]) => Record<string, unknown> {
+  return (values) => {
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < names.length; i++) row[names[i]!] = values[i];
+    return row;
+  };
+}
+
 export interface SqliteStoreOptions {
   dataDir: string;
   /** Milliseconds a writer waits for another process's lock before failing. */
@@ -42,7 +63,7 @@ export interface SqliteStoreOptions {
 export class SqliteDb {
   readonly mediaDir: string;
   private readonly db: Database.Database;
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements = new Map<string, Prepared>();
   private readonly groupCommit: boolean;
   private readonly commits: GroupCommit;
 
@@ -85,28 +106,35 @@ export class SqliteDb {
     }
   }
 
-  private stmt(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
+  private stmt(sql: string): Prepared {
+    let prepared = this.statements.get(sql);
+    if (!prepared) {
+      const statement = this.db.prepare(sql);
+      prepared = statement.reader ? { statement: statement.raw(true), row: rowBuilder(statement.columns().map((c) => c.name)) } : { statement };
+      this.statements.set(sql, prepared);
     }
-    return statement;
+    return prepared;
   }
 
   get<T>(sql: string, params: Params = []): T | undefined {
-    return this.stmt(sql).get(params) as T | undefined;
+    const { statement, row } = this.stmt(sql);
+    const values = statement.get(params) as unknown[] | undefined;
+    return values === undefined ? undefined : (row!(values) as T);
   }
 
   all<T>(sql: string, params: Params = []): T[] {
-    return this.stmt(sql).all(params) as T[];
+    const { statement, row } = this.stmt(sql);
+    const rows = statement.all(params) as unknown[][];
+    const out = new Array<T>(rows.length);
+    for (let i = 0; i < rows.length; i++) out[i] = row!(rows[i]!) as T;
+    return out;
   }
 
   /** A statement that changes rows; only inside a write, where it shares that write's commit. */
   run(sql: string, params: Params = []): Database.RunResult {
     // Outside a transaction it would autocommit: one more fsync, and one the commit counter misses.
     if (!this.db.inTransaction) throw new Error('run must be called inside a write');
-    return this.stmt(sql).run(params);
+    return this.stmt(sql).statement.run(params);
   }
 
   /**

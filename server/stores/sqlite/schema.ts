@@ -189,4 +189,12 @@ export const MIGRATIONS: string[] = [
   CREATE UNIQUE INDEX notes_by_number ON notes (question_id, note_seq);
   CREATE UNIQUE INDEX notes_idempotency ON notes (session_digest, client_msg_id) WHERE client_msg_id IS NOT NULL;
   `,
+  // Lists read a page of ids from an index alone (conversations.ts listQuestions): an agent's
+  // tasks and a user's lists also filter by app, so identify joins those indexes.
+  `
+  DROP INDEX questions_by_serv;
+  CREATE INDEX questions_by_serv ON questions (serv_id, status, identify, id);
+  DROP INDEX questions_by_user;
+  CREATE INDEX questions_by_user ON questions (user_id, identify, status, id);
+  `,
 ];
