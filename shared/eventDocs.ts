@@ -122,4 +122,10 @@ export const SERVER_EVENT_DOCS = {
     summary: 'The other party is typing.',
     example: { question_id: QUESTION_ID, sender: 'mei', sender_type: 2 },
   },
+  'agent:presence': {
+    payload: serverEventSchemas['agent:presence'],
+    summary:
+      'Extension: an agent went `online`, `away` or `offline`: to the agents of its apps and its own sockets. A node that dies takes its agents offline within 30 s.',
+    example: { serv_id: 'mei', presence: 'away' },
+  },
 } satisfies Record<keyof ServerToClientEvents, EventDoc>;

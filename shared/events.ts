@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { ErrorBody } from './errors.js';
 import { objectId } from './schemas/common.js';
 import { sendTextInput } from './schemas/requests.js';
-import { id, message, questionSummary, type Message, type QuestionSummary } from './schemas/responses.js';
+import { agentPresence, id, message, questionSummary, type Message, type QuestionSummary } from './schemas/responses.js';
 
 // ---- client → server payloads ----
 
@@ -47,12 +47,15 @@ export const typingPayload = z.strictObject({
   sender: z.string(),
   sender_type: z.union([z.literal(1), z.literal(2)]),
 });
+/** Extension (issue 12): an agent's presence changed. */
+export const agentPresencePayload = z.strictObject({ serv_id: z.string(), presence: agentPresence });
 
 export type MessageNewPayload = { question_id: string; message: Message };
 export type QuestionUpdatedPayload = z.infer<typeof questionUpdatedPayload>;
 export type QueueAddedPayload = { question: QuestionSummary; identify: string };
 export type QueueRemovedPayload = z.infer<typeof queueRemovedPayload>;
 export type TypingPayload = z.infer<typeof typingPayload>;
+export type AgentPresencePayload = z.infer<typeof agentPresencePayload>;
 
 /** Events a client emits. Every payload is validated; a bad one gets an error ack, never a crash. */
 export interface ClientToServerEvents {
@@ -118,6 +121,12 @@ export interface ServerToClientEvents {
    * @example { question_id: '65a1…', sender: 'alice', sender_type: 2 }
    */
   typing: (payload: TypingPayload) => void;
+  /**
+   * Extension (issue 12): an agent went online, away or offline: to the agents of its apps (and
+   * its own desks). A node that dies takes its agents offline within 30 s.
+   * @example { serv_id: 'alice', presence: 'away' }
+   */
+  'agent:presence': (payload: AgentPresencePayload) => void;
 }
 
 
@@ -140,6 +149,7 @@ export const serverEventSchemas = {
   'queue:added': queueAddedPayload,
   'queue:removed': queueRemovedPayload,
   typing: typingPayload,
+  'agent:presence': agentPresencePayload,
 } as const;
 
 /** The error `connect_error` carries when the handshake's session is missing or unknown. */
