@@ -306,9 +306,9 @@ describe('MongoDB store: query shapes (no server)', () => {
         update: { $set: { name: 'A' }, $setOnInsert: { created_at: 5 } },
         options: { upsert: true },
       });
-      assert.deepEqual(Q.upsertAgent({ servId: 's1', passwordHash: 'h', name: 'S', identifies: ['a', 'b', 'a'] }), {
+      assert.deepEqual(Q.upsertAgent({ servId: 's1', passwordHash: 'h', name: 'S', identifies: ['a', 'b', 'a'], maxConcurrent: 3 }), {
         filter: { _id: 's1' },
-        update: { $set: { password_hash: 'h', name: 'S', identifies: ['a', 'b'] } },
+        update: { $set: { password_hash: 'h', name: 'S', identifies: ['a', 'b'], max_concurrent: 3 }, $setOnInsert: { serving: [] } },
         options: { upsert: true, returnDocument: 'before' },
       });
       assert.deepEqual(Q.agentsOfApp('com.a'), { filter: { identifies: 'com.a' }, sort: { _id: 1 } });
@@ -401,7 +401,7 @@ describe('MongoDB store: query shapes (no server)', () => {
         [models.Item, Q.deleteApp.items(oids)],
         [models.Agent, Q.deleteApp.agents('a')],
         [models.Agent, Q.agentsOfApp('a')],
-        [models.Agent, Q.upsertAgent({ servId: 's', passwordHash: 'h', name: 'n', identifies: [] })],
+        [models.Agent, Q.upsertAgent({ servId: 's', passwordHash: 'h', name: 'n', identifies: [], maxConcurrent: 0 })],
         [models.Template, Q.listTemplates(['a'])],
         [models.Item, Q.listItems(QID, page)],
         [models.OutboxEvent, events.candidates],

@@ -171,4 +171,8 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX changes_by_time ON changes (at);
   `,
+  // Issue 12: an agent's capacity (0: no limit). Its load is counted from questions_by_serv.
+  `
+  ALTER TABLE agents ADD COLUMN max_concurrent INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
