@@ -5,6 +5,7 @@
  */
 import type { Store } from '../../server/stores/types.js';
 import { accountsContract } from './contract/accounts.js';
+import { capacityContract } from './contract/capacity.js';
 import { messagesContract } from './contract/messages.js';
 import { outboxContract } from './contract/outbox.js';
 import { questionsContract } from './contract/questions.js';
@@ -32,6 +33,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
     const store = () => holder.store;
     accountsContract(store);
     questionsContract(store);
+    capacityContract(store);
     messagesContract(store);
     resourcesContract(store);
     outboxContract(store);

@@ -7,6 +7,7 @@
 import { Types } from 'mongoose';
 import type { Models } from './models.js';
 import * as Q from './queries.js';
+import { leaveSeats } from './seats.js';
 
 /** One hot query: where it runs, what it sends, which index serves it. */
 export interface HotQuery {
@@ -40,6 +41,7 @@ export function hotQueries(now: number): HotQuery[] {
     { name: "agents' bound sessions", model: 'Session', spec: Q.boundSessions(['s1', 's2']), index: 'sessions_by_serv' },
     { name: "a user's sessions", model: 'Session', spec: Q.userSessions('u1', 'com.a'), index: 'sessions_by_user' },
     { name: 'the agents of an app', model: 'Agent', spec: Q.agentsOfApp('com.a'), index: 'agents_by_app' },
+    { name: "a question's seat leaving its agents", model: 'Agent', spec: leaveSeats(QID, 's1'), index: 'agents_by_seat' },
     { name: 'templates of apps', model: 'Template', spec: Q.listTemplates(['com.a']), index: 'templates_by_app' },
     { name: 'items of a template', model: 'Item', spec: Q.listItems(QID, page), index: 'items_by_template' },
     { name: 'relay: event candidates', model: 'OutboxEvent', spec: Q.claimEvents(now, 60, 20).candidates, index: 'outbox_events_by_age' },

@@ -37,7 +37,7 @@ export const HAS_FREE_SEAT = {
 /** Takes a seat for the question unless the agent holds one already; with `limit`, only while one is free. */
 export function takeSeat(servId: string, questionId: string, at: number, limit: boolean): QuerySpec {
   const filter: Record<string, unknown> = { _id: s(servId), 'serving.q': trusted({ $ne: oid(questionId) }) };
-  if (limit) filter.$expr = trusted(HAS_FREE_SEAT);
+  if (limit) filter.$expr = trusted({ ...HAS_FREE_SEAT });
   return { filter, update: { $push: { serving: { q: oid(questionId), at: n(at) } } } };
 }
 
