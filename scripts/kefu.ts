@@ -34,6 +34,7 @@ import {
   templateCreator,
   userUpserter,
 } from '../server/domain/commands/provisioning.js';
+import { localPresence } from '../server/realtime/agentPresence.js';
 import { DomainEvents } from '../server/domain/events.js';
 import { parseInput } from '../server/input.js';
 import { createLogger } from '../server/logger.js';
@@ -43,7 +44,8 @@ import { openStore } from '../server/stores/index.js';
 export async function openDeps(env: NodeJS.ProcessEnv = process.env): Promise<Deps> {
   const config = loadConfig(env);
   const store = await openStore(config);
-  return { config, store, events: new DomainEvents(), logger: createLogger('silent'), now: systemClock };
+  // The CLI holds no sockets, so to it every agent is offline.
+  return { config, store, events: new DomainEvents(), logger: createLogger('silent'), now: systemClock, presence: localPresence() };
 }
 
 type Flags = Record<string, string | true>;

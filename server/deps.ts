@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { DomainEvents } from './domain/events.js';
+import type { AgentPresence } from './realtime/agentPresence.js';
 import type { Store } from './stores/types.js';
 
 export interface Deps {
@@ -9,6 +10,8 @@ export interface Deps {
   store: Store;
   events: DomainEvents;
   logger: Logger;
+  /** Agents' presence: in Redis across nodes when REDIS_URL is set, else in this process. */
+  presence: AgentPresence;
   /** Float seconds since the epoch; tests may move it. */
   now: () => number;
 }

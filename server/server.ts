@@ -2,6 +2,7 @@
  * Assembles one kefu node: store, domain events, the Express app and the HTTP server on one port.
  * main.ts runs it for real; tests run as many as they like on port 0.
  */
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -14,7 +15,10 @@ import { RedisRateCounter } from './rateLimits/redisCounter.js';
 import type { ReadinessCheck } from './readiness.js';
 import { startJobs, type Jobs, type JobsOptions } from './jobs/index.js';
 import { createLogger } from './logger.js';
+import { localPresence } from './realtime/agentPresence.js';
 import { attachRealtime, type Realtime, type RealtimeOptions } from './realtime/index.js';
+import { connectRedis } from './realtime/redis.js';
+import { redisPresence } from './realtime/redisPresence.js';
 import { openStore } from './stores/index.js';
 import type { Store } from './stores/types.js';
 
@@ -28,7 +32,7 @@ export interface StartOptions {
   /** Test-only crash drills: block the process right after a write whose event has this type commits (see DomainEvents). */
   holdAfterCommit?: string;
   /** Real-time knobs (adapter kind, socket flood limit) for tests and benchmarks. */
-  realtime?: Omit<RealtimeOptions, 'rateCounter'>;
+  realtime?: Omit<RealtimeOptions, 'rateCounter' | 'redis' | 'presence'>;
   /** Where the built web pages are (tests point it at a missing folder). @default dist/web */
   webRoot?: string;
 }
@@ -59,7 +63,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const store = options.store ?? (await openStore(config));
   const events = new DomainEvents({ holdAfterCommit: options.holdAfterCommit });
   events.onListenerError((error) => logger.error({ err: error }, 'domain event listener failed'));
-  const deps: Deps = { config, store, events, logger, now: options.now ?? systemClock };
+  // Redis first: presence lives there when it is set, and commands ask presence through deps.
+  const redis = config.redisUrl
+    ? await connectRedis(config.redisUrl, logger, { kind: options.realtime?.adapter, tlsVerify: config.redisTlsVerify })
+    : undefined;
+  const presence = redis ? redisPresence(redis.client, { nodeId: randomUUID() }) : localPresence();
+  const deps: Deps = { config, store, events, logger, now: options.now ?? systemClock, presence };
 
   // With REDIS_URL the limits are shared through Redis (in memory while it is away), else in memory.
   const redisCounter = config.rateLimits && config.redisUrl ? new RedisRateCounter({ logger }) : null;
@@ -68,7 +77,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const readinessChecks: ReadinessCheck[] = [];
   const app = createApp(deps, { rateCounter, readinessChecks, webRoot: options.webRoot });
   const httpServer = http.createServer(app);
-  const realtime = await attachRealtime(httpServer, deps, { ...options.realtime, rateCounter });
+  const realtime = await attachRealtime(httpServer, deps, { ...options.realtime, rateCounter, redis, presence });
   readinessChecks.push(...realtime.readinessChecks);
   if (realtime.redisClient) redisCounter?.attach(realtime.redisClient);
   // Longer than common load balancer idle timeouts, so the balancer closes idle connections first.

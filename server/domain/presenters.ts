@@ -1,6 +1,6 @@
 /** Records → the exact reply shapes of docs/api.md (snake_case, float-second timestamps). */
-import type { Message, QuestionSummary } from '../../shared/schemas/responses.js';
-import type { ItemRecord, MessageRecord, QuestionRecord, TemplateRecord, UserRecord } from '../stores/types.js';
+import type { AgentPresence, AgentSummary, Message, QuestionSummary } from '../../shared/schemas/responses.js';
+import type { AgentRecord, ItemRecord, MessageRecord, QuestionRecord, TemplateRecord, UserRecord } from '../stores/types.js';
 
 /** How a chat message reads in one line (queue summaries, push bodies): its text, or its kind. */
 export function messageSummaryText(message: { type: number; text?: string }): string {
@@ -24,6 +24,10 @@ export function presentSummary(question: QuestionRecord, user: UserRecord | unde
     last_mess_sender_type: question.lastMessage?.senderType ?? null,
     timestamp: question.createdAt,
   };
+}
+
+export function presentAgent(agent: AgentRecord, presence: AgentPresence, load: number): AgentSummary {
+  return { serv_id: agent.servId, name: agent.name, presence, load, max_concurrent: agent.maxConcurrent };
 }
 
 /** An absolute URL for a stored media path; `baseUrl` is PUBLIC_URL or the request's origin. */

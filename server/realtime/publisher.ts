@@ -99,6 +99,13 @@ export function startPublisher(io: KefuServer, deps: Deps, parts: { changeFeed: 
         if (!wasQueued && isQueued) await queueAdded(question);
         return;
       }
+      case 'agent.presence': {
+        // The agents of its apps hear it in their queue rooms; its own desks in its agent room.
+        const agent = await deps.store.accounts.getAgent(event.servId);
+        const targets: Room[] = [rooms.agent(event.servId), ...(agent?.identifies ?? []).map(rooms.queue)];
+        io.to(targets).emit('agent:presence', { serv_id: event.servId, presence: event.presence });
+        return;
+      }
       case 'accounts.changed':
         // Re-homing reads the change feed, so this node and every other apply the same entries.
         parts.changeFeed.wake();
