@@ -28,16 +28,18 @@ export { UsageError };
  */
 export async function openDeps(env: NodeJS.ProcessEnv = process.env): Promise<Deps> {
   const config = loadConfig(env);
-  const [{ openStore }, { DomainEvents }, { createLogger }, { systemClock }, { ActorCache }] = await Promise.all([
+  const [{ openStore }, { DomainEvents }, { createLogger }, { systemClock }, { ActorCache }, { localPresence }] = await Promise.all([
     import('../server/stores/index.js'),
     import('../server/domain/events.js'),
     import('../server/logger.js'),
     import('../server/deps.js'),
     import('../server/domain/actorCache.js'),
+    import('../server/realtime/agentPresence.js'),
   ]);
   const store = await openStore(config);
   const actors = new ActorCache({ maxEntries: 0 });
-  return { config, store, events: new DomainEvents(), logger: createLogger('silent'), actors, now: systemClock };
+  // The CLI holds no sockets, so to it every agent is offline.
+  return { config, store, events: new DomainEvents(), logger: createLogger('silent'), actors, now: systemClock, presence: localPresence() };
 }
 
 type Flags = Record<string, string | true>;

@@ -2,6 +2,7 @@
  * Assembles one kefu node: store, domain events, the Express app and the HTTP server on one port.
  * main.ts runs it for real; tests run as many as they like on port 0.
  */
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -17,7 +18,10 @@ import { startJobs, type Jobs, type JobsOptions } from './jobs/index.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics/index.js';
 import { withOperationTimings } from './metrics/storeTimings.js';
+import { localPresence } from './realtime/agentPresence.js';
 import { attachRealtime, type Realtime, type RealtimeOptions } from './realtime/index.js';
+import { connectRedis } from './realtime/redis.js';
+import { redisPresence } from './realtime/redisPresence.js';
 import { openStore } from './stores/index.js';
 import type { Store } from './stores/types.js';
 
@@ -31,7 +35,7 @@ export interface StartOptions {
   /** Test-only crash drills: block the process right after a write whose event has this type commits (see DomainEvents). */
   holdAfterCommit?: string;
   /** Real-time knobs (adapter kind, socket flood limit) for tests and benchmarks. */
-  realtime?: Omit<RealtimeOptions, 'rateCounter' | 'metrics'>;
+  realtime?: Omit<RealtimeOptions, 'rateCounter' | 'metrics' | 'redis' | 'presence'>;
   /** Where the built web pages are (tests point it at a missing folder). @default dist/web */
   webRoot?: string;
   /** Actor cache knobs (tests that must see the change feed, not expiry, empty it). */
@@ -73,7 +77,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   events.subscribe((event) => {
     if (event.type === 'accounts.changed') actors.forget(event.changes);
   });
-  const deps: Deps = { config, store, events, logger, actors, now: options.now ?? systemClock };
+  // Redis first: presence lives there when it is set, and commands ask presence through deps.
+  const redis = config.redisUrl
+    ? await connectRedis(config.redisUrl, logger, { kind: options.realtime?.adapter, tlsVerify: config.redisTlsVerify })
+    : undefined;
+  const presence = redis ? redisPresence(redis.client, { nodeId: randomUUID() }) : localPresence();
+  const deps: Deps = { config, store, events, logger, actors, now: options.now ?? systemClock, presence };
   metrics?.follow(events);
 
   // With REDIS_URL the limits are shared through Redis (in memory while it is away), else in memory.
@@ -83,7 +92,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const readinessChecks: ReadinessCheck[] = [];
   const app = createApp(deps, { rateCounter, readinessChecks, webRoot: options.webRoot, metrics });
   const httpServer = http.createServer(app);
-  const realtime = await attachRealtime(httpServer, deps, { ...options.realtime, rateCounter, metrics });
+  const realtime = await attachRealtime(httpServer, deps, { ...options.realtime, rateCounter, metrics, redis, presence });
   metrics?.readFrom({ store, socketsConnected: () => realtime.io.of('/').sockets.size, redisConnected: realtime.redisConnected });
   readinessChecks.push(...realtime.readinessChecks);
   if (realtime.redisClient) redisCounter?.attach(realtime.redisClient);

@@ -60,6 +60,8 @@ export const ENDPOINTS: Endpoint[] = [
     reply: reply.servLoginReply,
   }),
   e('post', '/v1/serv/logout', 'desk session', 'End a session made by /serv/login (its sockets disconnect)', { input: input.servLogoutInput, reply: reply.okReply }),
+  e('post', '/v1/serv/status', 'agent', 'Choose to be online or away (extension)', { input: input.servStatusInput, reply: reply.servStatusReply }),
+  e('get', '/v1/serv/agents', 'agent', 'The agents of an app: presence, load and capacity (extension)', { input: input.servAgentsInput, reply: reply.servAgentsReply }),
   e('post', '/v1/serv/unbind', 'any session', 'Log the agent out of this device', { input: input.servCredentialsInput, reply: reply.okReply }),
   e('get', '/v1/user', 'agent', 'HTML page about the asking user', { input: input.userPageInput, produces: 'text/html' }),
   e('post', '/v1/question/:question_id/reopen', 'user', 'Reopen a resolved question (action 6)', { input: input.userActionInput, reply: reply.messageIdReply }),

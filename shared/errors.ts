@@ -21,6 +21,7 @@ export const ERROR_STATUS = {
   question_not_started: 409,
   question_finished: 409,
   question_not_finished: 409,
+  agent_at_capacity: 409,
   payload_too_large: 413,
   rate_limited: 429,
   internal: 500,

@@ -165,4 +165,10 @@ export const SERVER_EVENT_DOCS = {
       timestamp: 1732790012.0,
     },
   },
+  'agent:presence': {
+    payload: serverEventSchemas['agent:presence'],
+    summary:
+      'Extension: an agent went `online`, `away` or `offline`: to the agents of its apps and its own sockets. A node that dies takes its agents offline within 30 s.',
+    example: { serv_id: 'mei', presence: 'away' },
+  },
 } satisfies Record<keyof ServerToClientEvents, EventDoc>;

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { ErrorBody } from './errors.js';
 import { identify, objectId } from './schemas/common.js';
 import { sendNoteInput, sendTextInput } from './schemas/requests.js';
-import { id, message, noteMessage, questionSummary, type Message, type Note, type QuestionSummary } from './schemas/responses.js';
+import { agentPresence, id, message, noteMessage, questionSummary, type Message, type Note, type QuestionSummary } from './schemas/responses.js';
 
 // ---- client → server payloads ----
 
@@ -52,6 +52,8 @@ export const typingPayload = z.strictObject({
   sender: z.string(),
   sender_type: z.union([z.literal(1), z.literal(2)]),
 });
+/** Extension (issue 12): an agent's presence changed. */
+export const agentPresencePayload = z.strictObject({ serv_id: z.string(), presence: agentPresence });
 
 /**
  * `watch:event`, for an operator's watch socket (`kefu watch`): one line's worth of what happened
@@ -100,6 +102,7 @@ export type QueueRemovedPayload = z.infer<typeof queueRemovedPayload>;
 export type TypingPayload = z.infer<typeof typingPayload>;
 export type WatchEventPayload = z.infer<typeof watchEventPayload>;
 export type WatchHandshake = z.input<typeof watchHandshake>;
+export type AgentPresencePayload = z.infer<typeof agentPresencePayload>;
 
 /** Events a client emits. Every payload is validated; a bad one gets an error ack, never a crash. */
 export interface ClientToServerEvents {
@@ -185,6 +188,12 @@ export interface ServerToClientEvents {
    * @example { event: 'message.created', identify: 'com.example.app', question_id: '65a1…', message: { sender: 'u1001', preview: 'hi', … }, … }
    */
   'watch:event': (payload: WatchEventPayload) => void;
+  /**
+   * Extension (issue 12): an agent went online, away or offline: to the agents of its apps (and
+   * its own desks). A node that dies takes its agents offline within 30 s.
+   * @example { serv_id: 'alice', presence: 'away' }
+   */
+  'agent:presence': (payload: AgentPresencePayload) => void;
 }
 
 
@@ -212,6 +221,7 @@ export const serverEventSchemas = {
   'queue:removed': queueRemovedPayload,
   typing: typingPayload,
   'watch:event': watchEventPayload,
+  'agent:presence': agentPresencePayload,
 } as const;
 
 /** The error `connect_error` carries when the handshake's session is missing or unknown. */

@@ -19,6 +19,8 @@ export const LIMITS = {
   name: { max: 100 },
   url: { max: 2000 },
   count: { max: 1_000_000 },
+  /** An agent's max_concurrent: questions it may serve at once; 0 is no limit. */
+  maxConcurrent: { max: 1000, default: 0 },
   templateTitle: { min: 1, max: 200 },
   itemQuestion: { min: 1, max: 2000 },
   itemContent: { min: 1, max: 8000 },

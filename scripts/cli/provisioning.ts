@@ -99,13 +99,14 @@ export const PROVISIONING_COMMANDS: Record<string, Command> = {
     },
   }),
   'agent:add': define({
-    usage: '--serv-id <id> --password <password> --identifies <package,package> [--name <name>]',
-    summary: 'add or update an agent (the password is stored hashed)',
+    usage: '--serv-id <id> --password <password> --identifies <package,package> [--name <name>] [--max-concurrent <n>]',
+    summary: 'add or update an agent (the password is stored hashed; --max-concurrent: questions it may serve at once, 0 = no limit)',
     schema: adminServInput,
     lists: ['identifies'],
     async run(ctx, input) {
       await (await provisioning()).agentUpserter(await ctx.deps(), input);
-      return { json: okJson(), text: `agent ${input.serv_id} serves ${[...new Set(input.identifies)].join(', ')}` };
+      const limit = input.max_concurrent ? `, at most ${input.max_concurrent} at once` : '';
+      return { json: okJson(), text: `agent ${input.serv_id} serves ${[...new Set(input.identifies)].join(', ')}${limit}` };
     },
   }),
   'agent:delete': define({

@@ -8,6 +8,7 @@
 import { EventEmitter } from 'node:events';
 import { writeSync } from 'node:fs';
 import type { ChangeKind, MessageRecord, NoteRecord, QuestionRecord } from '../stores/types.js';
+import type { AgentPresence as Presence } from '../../shared/schemas/responses.js';
 import type { TransitionName } from './stateMachine.js';
 
 export type DomainEvent =
@@ -28,7 +29,12 @@ export type DomainEvent =
    * apps or password, a removal) committed, with its change-feed entries: sockets are re-homed from
    * the feed, on every node (realtime/changeFeed.ts); this only says "look now".
    */
-  | { type: 'accounts.changed'; changes: Array<{ kind: ChangeKind; key: string }> };
+  | { type: 'accounts.changed'; changes: Array<{ kind: ChangeKind; key: string }> }
+  /**
+   * An agent's presence changed for everybody (it connected, disconnected, chose away or online, or
+   * its node died), recorded by the one node that saw the change (realtime/agentPresence.ts).
+   */
+  | { type: 'agent.presence'; servId: string; presence: Presence };
 
 export type DomainEventType = DomainEvent['type'];
 

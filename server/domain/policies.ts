@@ -107,6 +107,17 @@ export function requireAgent(actor: Actor, servId?: string): AgentRecord {
   return actor.agent;
 }
 
+/** Choosing online or away: only for the agent the session is bound to (serv_not_bound otherwise). */
+export const authorizeChooseStatus = (actor: Actor, servId: string): AgentRecord => requireAgent(actor, servId);
+
+/** Seeing an app's agents with their presence and load: any agent of that app. */
+export const canSeeAgentsOf = (actor: Actor, identify: string) => actor.agent !== null && agentServesApp(actor.agent, identify);
+
+export function authorizeSeeAgents(actor: Actor, identify: string): void {
+  requireAgent(actor);
+  if (!canSeeAgentsOf(actor, identify)) throw new ApiError('forbidden', 'this agent does not serve that app', { field: 'identify' });
+}
+
 /** The apps an agent may look at, narrowed to `identify` when given (403 outside its apps). */
 export function agentApps(agent: AgentRecord, identify?: string): string[] {
   if (identify === undefined) return agent.identifies;

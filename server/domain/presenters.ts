@@ -1,7 +1,7 @@
 /** Records → the exact reply shapes of docs/api.md (snake_case, float-second timestamps). */
 import type { WatchEventPayload } from '../../shared/events.js';
-import type { Message, Note, QuestionSummary } from '../../shared/schemas/responses.js';
-import type { ItemRecord, MessageRecord, NoteRecord, QuestionRecord, TemplateRecord, UserRecord } from '../stores/types.js';
+import type { AgentPresence, AgentSummary, Message, Note, QuestionSummary } from '../../shared/schemas/responses.js';
+import type { AgentRecord, ItemRecord, MessageRecord, NoteRecord, QuestionRecord, TemplateRecord, UserRecord } from '../stores/types.js';
 
 /** How a chat message reads in one line (queue summaries, push bodies): its text, or its kind. */
 export function messageSummaryText(message: { type: number; text?: string }): string {
@@ -58,6 +58,10 @@ export function presentSummary(question: QuestionRecord, user: UserRecord | unde
     last_mess_sender_type: question.lastMessage?.senderType ?? null,
     timestamp: question.createdAt,
   };
+}
+
+export function presentAgent(agent: AgentRecord, presence: AgentPresence, load: number): AgentSummary {
+  return { serv_id: agent.servId, name: agent.name, presence, load, max_concurrent: agent.maxConcurrent };
 }
 
 /** An absolute URL for a stored media path; `baseUrl` is PUBLIC_URL or the request's origin. */

@@ -8,8 +8,8 @@ import { STATUS, type QuestionStatus } from '../../shared/limits.js';
 import type { Deps } from '../deps.js';
 import type { MessageRecord, Page, QuestionRecord } from '../stores/types.js';
 import type { Actor } from './actor.js';
-import { agentApps, authorizeRead, authorizeTemplate, canSeeNotes, requireAgent, userListScope } from './policies.js';
-import { presentItem, presentSummary, presentTemplate } from './presenters.js';
+import { agentApps, authorizeRead, authorizeSeeAgents, authorizeTemplate, canSeeNotes, requireAgent, userListScope } from './policies.js';
+import { presentAgent, presentItem, presentSummary, presentTemplate } from './presenters.js';
 import { readTimeline, type TimelineRecord } from './timeline.js';
 
 export interface PagingInput {
@@ -103,6 +103,15 @@ async function messagesOnly(deps: Deps, question: QuestionRecord, input: PagingI
     afterSeq,
   });
   return messages;
+}
+
+/** GET /serv/agents: every agent of one app with its presence, load and capacity, by serv_id. */
+export async function listAppAgents(deps: Deps, actor: Actor, input: { identify: string }) {
+  authorizeSeeAgents(actor, input.identify);
+  const agents = await deps.store.accounts.listAgentsOfApp(input.identify);
+  const servIds = agents.map((agent) => agent.servId);
+  const [presences, loads] = await Promise.all([deps.presence.presenceOf(servIds), deps.store.conversations.loadsOf(servIds)]);
+  return agents.map((agent) => presentAgent(agent, presences.get(agent.servId) ?? 'offline', loads.get(agent.servId) ?? 0));
 }
 
 /** GET /answer/templates. */

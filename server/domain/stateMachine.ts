@@ -23,6 +23,8 @@ export interface TransitionRule {
   needsFinishRequest?: boolean;
   /** Only while the agent the caller names serves it (the system releasing one agent's questions). */
   needsNamedAgent?: boolean;
+  /** Only while the agent it goes to serves fewer questions than its max_concurrent (checked in the write). */
+  withinCapacity?: boolean;
 }
 
 export const TRANSITIONS = {
@@ -32,6 +34,7 @@ export const TRANSITIONS = {
     action: ACTION.agentStarted,
     by: 'agent',
     servId: 'caller',
+    withinCapacity: true,
   },
   quit: {
     from: [STATUS.inProgress],

@@ -29,11 +29,18 @@ import { socketOrigins } from './origins.js';
 import { socketHandlers, type KefuSocket } from './handlers.js';
 import { socketPresence, type Presence } from './presence.js';
 import { startPublisher } from './publisher.js';
-import { connectRedis, type AdapterKind } from './redis.js';
+import type { AdapterKind, RedisLink } from './redis.js';
+import { trackPresence, type PresenceBackend, type PresenceTracker } from './agentPresence.js';
 
 export interface RealtimeOptions {
   /** REST's counter, shared so socket sends count against the same per-session send limit. */
   rateCounter: RateCounter | null;
+  /** The node's link to Redis when REDIS_URL is set (the realtime part closes it). */
+  redis?: RedisLink;
+  /** Where agents' presence lives; this node tells it which agents have a socket here. */
+  presence: PresenceBackend;
+  /** How often this node refreshes its presence heartbeat. @default PRESENCE_HEARTBEAT_MS */
+  presenceHeartbeatMs?: number;
   /** @default 'classic' (docs/realtime.md has the measurements) */
   adapter?: AdapterKind;
   /**
@@ -54,6 +61,8 @@ export interface Realtime {
   changeFeed: ChangeFeed;
   /** Keeps sessions with an idle TTL alive while their sockets are open; disconnects expired ones. */
   liveSessions: LiveSessions;
+  /** Tells the presence backend which agents have a socket on this node. */
+  presenceTracker: PresenceTracker;
   /** `redis` when REDIS_URL is set; /readyz answers 503 while it fails. */
   readinessChecks: ReadinessCheck[];
   /** The node's Redis command connection when REDIS_URL is set (shared rate limits reuse it). */
@@ -83,7 +92,7 @@ export async function attachRealtime(httpServer: HttpServer, deps: Deps, options
     cors: config.corsOrigins.length ? { origin: corsOrigin(config.corsOrigins) } : undefined,
   });
 
-  const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger, { kind: options.adapter, tlsVerify: config.redisTlsVerify }) : undefined;
+  const redis = options.redis;
   if (redis) {
     io.adapter(redis.adapter);
     // Broadcasts from other nodes were lost while the link was down: make this node's clients
@@ -164,12 +173,14 @@ export async function attachRealtime(httpServer: HttpServer, deps: Deps, options
   });
 
   const liveSessions = startLiveSessions(io, deps);
+  const presenceTracker = trackPresence(io, deps, options.presence, { heartbeatMs: options.presenceHeartbeatMs });
 
   return {
     io,
     presence: socketPresence(io),
     changeFeed,
     liveSessions,
+    presenceTracker,
     readinessChecks: redis ? [redis.readiness] : [],
     redisClient: redis?.client,
     redisConnected: redis?.connected,
@@ -177,6 +188,8 @@ export async function attachRealtime(httpServer: HttpServer, deps: Deps, options
       for (const socket of io.of('/').sockets.values()) socket.conn.close();
     },
     async close() {
+      // Before the publisher stops: the agents that go offline with this node are announced.
+      await presenceTracker.stop();
       publisher.stop();
       await changeFeed.stop();
       await liveSessions.stop();

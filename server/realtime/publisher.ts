@@ -135,6 +135,14 @@ export function startPublisher(io: KefuServer, deps: Deps, parts: PublisherParts
         emitted('note:new');
         return;
       }
+      case 'agent.presence': {
+        // The agents of its apps hear it in their queue rooms; its own desks in its agent room.
+        const agent = await deps.store.accounts.getAgent(event.servId);
+        const targets: Room[] = [rooms.agent(event.servId), ...(agent?.identifies ?? []).map(rooms.queue)];
+        io.to(targets).emit('agent:presence', { serv_id: event.servId, presence: event.presence });
+        emitted('agent:presence');
+        return;
+      }
       case 'accounts.changed':
         // Re-homing reads the change feed, so this node and every other apply the same entries.
         parts.changeFeed.wake();

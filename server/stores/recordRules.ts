@@ -46,6 +46,7 @@ export const RECORD_RULES = {
       maxLength('serv_id', agent.servId, LIMITS.servId.max);
       maxLength('name', agent.name, LIMITS.name.max);
       for (const identify of agent.identifies) maxLength('identifies', identify, LIMITS.identify.max);
+      inRange('max_concurrent', agent.maxConcurrent, 0, LIMITS.maxConcurrent.max);
     },
   },
   conversations: {

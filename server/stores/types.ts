@@ -48,6 +48,8 @@ export interface AgentRecord {
   name: string;
   /** The apps this agent serves. */
   identifies: string[];
+  /** Questions it may serve at once (serves beyond it are refused in the store's write); 0 is no limit. */
+  maxConcurrent: number;
 }
 
 export interface LastMessage {
@@ -227,6 +229,12 @@ export interface TransitionWrite {
   setServId?: string | null;
   /** Set or clear the pending finish request; undefined clears it whenever the status changes. */
   finishRequest?: 'set' | 'clear';
+  /**
+   * When true, the agent the write sets (`setServId`) must be serving fewer questions than its
+   * maxConcurrent (0: no limit), checked in the same atomic step: serve, later transfer and
+   * auto-assignment. Otherwise the write answers 'at_capacity' and changes nothing.
+   */
+  withinCapacity?: boolean;
   notice: Notice;
   now: Seconds;
 }
@@ -235,6 +243,9 @@ export interface TransitionResult {
   question: QuestionRecord;
   notice: MessageRecord;
 }
+
+/** Why a transition wrote nothing: a condition on the question failed (null), or the agent is at capacity. */
+export type TransitionRefusal = null | 'at_capacity';
 
 /** Who may post: the guard is checked atomically with the seq increment. */
 export interface SendGuard {
@@ -412,8 +423,16 @@ export interface ConversationStore {
   createQuestion(question: NewQuestion): Promise<QuestionRecord>;
   getQuestion(id: string): Promise<QuestionRecord | null>;
   listQuestions(filter: QuestionFilter, page: Page): Promise<QuestionRecord[]>;
-  /** The conditional write of one transition and its notice; `previous` goes into the outbox event. */
-  transition(write: TransitionWrite, previous: { status: QuestionStatus; servId: string | null }): Promise<TransitionResult | null>;
+  /**
+   * The conditional write of one transition and its notice; `previous` goes into the outbox event.
+   * Null when a condition on the question failed, 'at_capacity' when `withinCapacity` did.
+   */
+  transition(write: TransitionWrite, previous: { status: QuestionStatus; servId: string | null }): Promise<TransitionResult | TransitionRefusal>;
+  /**
+   * Each agent's load: the questions it is serving now (in progress), 0 for those serving none. Read
+   * from the questions themselves, so it is exactly what capacity is checked against.
+   */
+  loadsOf(servIds: string[]): Promise<Map<string, number>>;
   /** Ids of questions a timeout may apply to; the transition itself re-checks every guard. */
   scanTimeouts(scan: TimeoutScan): Promise<{ pending: string[]; idle: string[]; finishRequested: string[] }>;
   /**

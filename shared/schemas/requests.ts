@@ -49,6 +49,12 @@ export const agentActionInput = z.object({ question_id: objectId, serv_id: servI
 /** reopen, confirm_finish: the user acts through its session alone. */
 export const userActionInput = z.object({ question_id: objectId });
 
+/** POST /serv/status: the bound agent chooses to be online or away. */
+export const servStatusInput = z.object({ serv_id: servId, status: z.enum(['online', 'away']) });
+
+/** GET /serv/agents: the agents of one app, with presence and load. */
+export const servAgentsInput = z.object({ identify });
+
 export const servTasksInput = z.object({ serv_id: servId, ...paging, ...questionCursor, ...appFilter });
 
 export const userQuestionsInput = z.object({ user_id: userId, ...paging, ...questionCursor, ...appFilter });
@@ -157,6 +163,8 @@ export const adminServInput = z.object({
   identifies: z
     .union([z.array(identify), identify.transform((one) => [one])])
     .pipe(z.array(identify).min(1, { error: 'must list at least one app' }).max(200)),
+  /** Extension (issue 12): questions it may serve at once; 0 (the default) is no limit. */
+  max_concurrent: intParam(0, LIMITS.maxConcurrent.max).optional(),
 });
 
 export const adminTemplateInput = z.object({

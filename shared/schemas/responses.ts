@@ -117,6 +117,26 @@ export const servLoginReply = z.strictObject({
   serv_id: z.string(),
   identifies: z.array(z.string()),
 });
+/**
+ * Extension (issue 12): an agent is `online` while a socket of a session bound to it is connected
+ * and it has not chosen `away`; `away` when it chose so (and is connected); `offline` otherwise.
+ */
+export const agentPresence = z.enum(['online', 'away', 'offline']);
+/** /serv/status: the presence the agent has now (offline until one of its sessions connects a socket). */
+export const servStatusReply = z.strictObject({ ...ok, presence: agentPresence });
+/** /serv/agents: every agent of the app; load is the questions it serves now, max_concurrent 0 is no limit. */
+export const servAgentsReply = z.strictObject({
+  ...ok,
+  agents: z.array(
+    z.strictObject({
+      serv_id: z.string(),
+      name: z.string(),
+      presence: agentPresence,
+      load: z.number().int().min(0),
+      max_concurrent: z.number().int().min(0),
+    }),
+  ),
+});
 export const templateIdReply = z.strictObject({ ...ok, template_id: id });
 export const itemIdReply = z.strictObject({ ...ok, item_id: id });
 export const errorReply = z.strictObject({
@@ -130,3 +150,5 @@ export type QuestionSummary = z.infer<typeof questionSummary>;
 export type Message = z.infer<typeof message>;
 export type Note = z.infer<typeof noteMessage>;
 export type TimelineEntry = z.infer<typeof timelineEntry>;
+export type AgentPresence = z.infer<typeof agentPresence>;
+export type AgentSummary = z.infer<typeof servAgentsReply>['agents'][number];

@@ -173,7 +173,7 @@ describe('actor cache: provisioning changes drop cached sessions', function () {
       session: { digest, userId: `u-${digest}`, identify: 'com.test.a', servId, kind: 'app', createdAt: 0, lastUsedAt: 0 },
       userId: `u-${digest}`,
       identify: 'com.test.a',
-      agent: servId ? { servId, passwordHash: 'x', name: servId, identifies } : null,
+      agent: servId ? { servId, passwordHash: 'x', name: servId, identifies, maxConcurrent: 0 } : null,
     });
 
     it('does not store a read that began before a change (the read may predate it)', () => {

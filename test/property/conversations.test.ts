@@ -3,15 +3,17 @@
  * users' app, one of another app) — ask, serve, quit, finish, request_finish, confirm_finish,
  * reopen, sends, private notes, bind/unbind, valid or not — run over real HTTP against a small
  * model. Every reply must be the one the model predicts; after each run the server's own data
- * (messages by seq, the user lists, the agents' tasks, an agent's timeline with its notes) must
- * satisfy the invariants: above all, no read of a user ever holds a note and its seqs stay 1..n.
+ * (messages by seq, the user lists, the agents' tasks and loads, an agent's timeline with its
+ * notes) must satisfy the invariants: above all, no read of a user ever holds a note and its seqs
+ * stay 1..n. Agents have capacities (max_concurrent 1, 2, none): the model predicts
+ * agent_at_capacity from its own count of the questions each agent serves.
  * Replay with KEFU_FC_SEED=<seed>.
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { questionTransitioner } from '../../server/domain/commands/questionTransitioner.js';
 import type { ApiError, ErrorCode } from '../../shared/errors.js';
-import { allsReply, summaryListReply, type Message } from '../../shared/schemas/responses.js';
+import { allsReply, servAgentsReply, summaryListReply, type Message } from '../../shared/schemas/responses.js';
 import { byPosition, isNote, publicMessages } from '../../shared/timeline.js';
 import { AGENTS, USERS, action, fcOptions, fcTimeout, type Action } from '../support/arbitraries.js';
 import type { TestAgent, TestUser } from '../support/factories.js';
@@ -19,6 +21,8 @@ import { questionHelpers } from '../support/questions.js';
 import { useTestServer } from '../support/server.js';
 
 const FOREIGN = AGENTS - 1;
+/** max_concurrent per agent (0: no limit); a reopen back to its agent is never refused by it. */
+const CAPACITY = [1, 2, 0, 0];
 const UNKNOWN_ID = 'f'.repeat(24);
 
 interface Expected {
@@ -52,12 +56,16 @@ describe('property: conversations follow the state machine', function () {
     app = await f.app();
     const other = await f.app();
     agents = [];
-    for (let i = 0; i < AGENTS; i++) agents.push(await f.agent({ identifies: [i === FOREIGN ? other : app] }));
+    for (let i = 0; i < AGENTS; i++) agents.push(await f.agent({ identifies: [i === FOREIGN ? other : app], maxConcurrent: CAPACITY[i] }));
     bound.push(...agents.map(() => true));
   });
 
+  /** The questions the model says an agent serves now (its load). */
+  const loadOf = (qs: QState[], agent: number) => qs.filter((q) => q.status === 2 && q.serv === agent).length;
+  const atCapacity = (qs: QState[], agent: number) => CAPACITY[agent]! > 0 && loadOf(qs, agent) >= CAPACITY[agent]!;
+
   /** The refusal the model predicts for an action, or null for success. */
-  function predict(a: Action, q: QState | null): ErrorCode | null {
+  function predict(a: Action, q: QState | null, qs: QState[]): ErrorCode | null {
     switch (a.kind) {
       case 'ask':
       case 'bind':
@@ -73,7 +81,10 @@ describe('property: conversations follow the state machine', function () {
       case 'request_finish':
         if (!bound[a.agent] || a.asOther) return 'serv_not_bound';
         if (a.agent === FOREIGN) return 'forbidden';
-        if (a.kind === 'serve') return q.status === 1 ? null : q.status === 2 ? 'question_taken' : 'question_finished';
+        if (a.kind === 'serve') {
+          if (q.status !== 1) return q.status === 2 ? 'question_taken' : 'question_finished';
+          return atCapacity(qs, a.agent) ? 'agent_at_capacity' : null;
+        }
         if (q.status !== 2) return q.status === 1 ? 'question_not_started' : 'question_finished';
         return q.serv === a.agent ? null : 'question_taken';
       case 'note':
@@ -107,7 +118,7 @@ describe('property: conversations follow the state machine', function () {
     if ('agent' in a && a.agent < 0) a.agent = q?.serv ?? 0;
     if ('user' in a && a.user < 0) a.user = q?.owner ?? 0;
     const qid = q?.id ?? UNKNOWN_ID;
-    const expected = predict(a, q);
+    const expected = predict(a, q, qs);
     const agent = 'agent' in a ? agents[a.agent]! : undefined;
     const user = 'user' in a ? users[a.user]! : undefined;
     const text = `m${n}`;
@@ -311,11 +322,28 @@ describe('property: conversations follow the state machine', function () {
       const servingAgents = agents.filter((_, i) => tasks[i]!.includes(q.id)).map((a) => a.servId);
       assert.deepEqual(servingAgents, q.status === 2 ? [agents[q.serv!]!.servId] : [], `agents serving ${q.id}`);
     }
+    // The loads the API shows are the model's, and nobody serves more than its limit allows
+    // except through reopens (which return a question to its agent whatever its load).
+    const listed = await f.api.get('/v1/serv/agents', { identify: app }, { session: agents[0]!.session });
+    const loads = new Map(servAgentsReply.parse(listed.body).agents.map((a) => [a.serv_id, a.load]));
+    for (const [i, agent] of agents.entries()) {
+      if (i === FOREIGN) continue;
+      assert.equal(loads.get(agent.servId), loadOf(qs, i), `load of ${agent.servId}`);
+    }
+  }
+
+  /** Earlier runs leave questions in progress; the sweeper's timeout ends them, so each run starts with every load at 0. */
+  async function endEarlierRuns(): Promise<void> {
+    for (const agent of agents) {
+      const serving = await server.deps.store.conversations.listQuestions({ status: 2, servId: agent.servId }, { num: 50, offset: 0, sort: 1 });
+      for (const q of serving) await questionTransitioner(server.deps, { name: 'timeOut', questionId: q.id, actor: 'system' });
+    }
   }
 
   it('every reply matches the model and the stored history obeys the transition table', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 30, size: 'max' }), async (actions) => {
+        await endEarlierRuns();
         const users: TestUser[] = [];
         for (let i = 0; i < USERS; i++) users.push(await f.user({ identify: app }));
         const qs: QState[] = [];

@@ -9,6 +9,8 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../scripts/kefu.js';
+import { loadConfig } from '../../server/config.js';
+import { openStore } from '../../server/stores/index.js';
 import { client } from '../support/http.js';
 import { startTestServer, tempDataDir, type TestServer } from '../support/server.js';
 
@@ -106,6 +108,18 @@ describe('scripts/kefu.ts (provisioning CLI)', function () {
     assert.match(page.text, /id="device-count">3</);
   });
 
+  it('agent:add --max-concurrent sets the capacity a serve is checked against', async () => {
+    const added = await inProcess('agent:add', '--serv-id', 'cli-capped', '--password', 'pw', '--identifies', 'com.cli.shop', '--max-concurrent', '2');
+    assert.equal(added.code, 0, added.stderr);
+    assert.equal(added.stdout, 'agent cli-capped serves com.cli.shop, at most 2 at once');
+    const store = await openStore(loadConfig({ DATA_DIR: dataDir }));
+    try {
+      assert.equal((await store.accounts.getAgent('cli-capped'))!.maxConcurrent, 2);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('fails with one line on stderr and exit code 1', async () => {
     failsWith(await kefu(dataDir, 'session:new', '--user-id', 'nobody', '--identify', 'com.cli.missing'), /^kefu: not_found: no app com\.cli\.missing$/m);
   });
@@ -123,6 +137,7 @@ describe('scripts/kefu.ts (provisioning CLI)', function () {
       [['user:add', '--user-id', 'x'], /^kefu: param_missing: --name is required$/],
       [['agent:add', '--serv-id', 'a'.repeat(21), '--password', 'p', '--identifies', 'com.cli.shop'], /param_invalid: --serv-id must be at most 20 characters/],
       [['agent:add', '--serv-id', 'a', '--password', 'p', '--identifies', ','], /param_invalid: --identifies must list at least one app/],
+      [['agent:add', '--serv-id', 'a', '--password', 'p', '--identifies', 'com.cli.shop', '--max-concurrent', '-1'], /param_invalid: --max-concurrent must be between 0 and 1000/],
       [['app:add', '--identify', 'not a package'], /param_invalid: --identify must be a package name/],
       [['item:add', '--template-id', 'nope', '--question', 'q', '--content', 'c'], /param_invalid: --template-id must be a 24-character hex id/],
       [['item:add', '--template-id', 'f'.repeat(24), '--question', 'q', '--content', 'c'], /template_not_found/],

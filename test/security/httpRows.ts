@@ -109,6 +109,26 @@ export const HTTP_ROWS: HttpRow[] = [
     expect: cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 'listed', 'serv_not_bound', 'serv_not_bound', 'serv_not_bound'),
   },
 
+  // An agent chooses its own presence only; any agent of an app sees that app's agents.
+  {
+    endpoint: 'POST /v1/serv/status',
+    variant: 'serv_id = the caller',
+    params: (x) => ({ ...namesAgent(x), status: 'away' }),
+    expect: cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 200, 200, 200, 'serv_not_bound'),
+  },
+  {
+    endpoint: 'POST /v1/serv/status',
+    variant: "everyone names the serving agent's serv_id",
+    params: (x) => ({ serv_id: x.w.serving.servId, status: 'online' }),
+    expect: cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 200, 'serv_not_bound', 'serv_not_bound', 'serv_not_bound'),
+  },
+  {
+    endpoint: 'GET /v1/serv/agents',
+    variant: "identify = the question's app",
+    params: (x) => ({ identify: x.w.app }),
+    expect: cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 200, 200, 'forbidden', 'serv_not_bound'),
+  },
+
   // Any agent of the app may serve a pending question; callers that are no agent name the serving agent.
   {
     endpoint: 'POST /v1/question/:question_id/serve',

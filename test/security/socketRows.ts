@@ -184,6 +184,18 @@ export const RECEIVE_ROWS: ReceiveRow[] = [
     },
     receivers: ['servingAgent', 'colleague'],
   },
+  // Presence goes to the agents of the agent's apps and its own desks: never to users, never to other apps' agents.
+  {
+    event: 'agent:presence',
+    how: 'the serving agent chooses away',
+    trigger: async (x) => {
+      const choose = (status: string) => x.w.f.api.post('/v1/serv/status', { session: x.w.serving.session, serv_id: x.w.serving.servId, status });
+      assert.equal((await choose('online')).status, 200);
+      assert.equal((await choose('away')).status, 200);
+      return (p: any) => p.serv_id === x.w.serving.servId && p.presence === 'away';
+    },
+    receivers: ['servingAgent', 'colleague'],
+  },
   // Typing goes to the other party only: never to question rooms, never back to the typist.
   {
     event: 'typing',

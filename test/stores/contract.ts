@@ -5,6 +5,7 @@
  */
 import type { ClockOffset, Store } from '../../server/stores/types.js';
 import { accountsContract } from './contract/accounts.js';
+import { capacityContract } from './contract/capacity.js';
 import { messagesContract } from './contract/messages.js';
 import { notesContract } from './contract/notes.js';
 import { operatorListsContract } from './contract/operatorLists.js';
@@ -49,6 +50,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
     };
     accountsContract(store);
     questionsContract(store);
+    capacityContract(store);
     messagesContract(store);
     notesContract(store);
     resourcesContract(store);

@@ -13,6 +13,7 @@ import type { ChangeDoc } from '../../server/stores/mongo/models.js';
 import { contiguousChanges, IN_FLIGHT_GRACE_S } from '../../server/stores/mongo/outbox.js';
 import * as NQ from '../../server/stores/mongo/noteQueries.js';
 import * as Q from '../../server/stores/mongo/queries.js';
+import * as Seats from '../../server/stores/mongo/seats.js';
 import { sessionDigest } from '../../server/domain/sessionTokens.js';
 import type { NewMessage, TransitionWrite } from '../../server/stores/types.js';
 
@@ -355,9 +356,9 @@ describe('MongoDB store: query shapes (no server)', () => {
         update: { $set: { name: 'A' }, $setOnInsert: { created_at: 5 } },
         options: { upsert: true },
       });
-      assert.deepEqual(Q.upsertAgent({ servId: 's1', passwordHash: 'h', name: 'S', identifies: ['a', 'b', 'a'] }), {
+      assert.deepEqual(Q.upsertAgent({ servId: 's1', passwordHash: 'h', name: 'S', identifies: ['a', 'b', 'a'], maxConcurrent: 3 }), {
         filter: { _id: 's1' },
-        update: { $set: { password_hash: 'h', name: 'S', identifies: ['a', 'b'] } },
+        update: { $set: { password_hash: 'h', name: 'S', identifies: ['a', 'b'], max_concurrent: 3 }, $setOnInsert: { serving: [] } },
         options: { upsert: true, returnDocument: 'before' },
       });
       assert.deepEqual(Q.agentsOfApp('com.a'), { filter: { identifies: 'com.a' }, sort: { _id: 1 } });
@@ -450,7 +451,13 @@ describe('MongoDB store: query shapes (no server)', () => {
         [models.Item, Q.deleteApp.items(oids)],
         [models.Agent, Q.deleteApp.agents('a')],
         [models.Agent, Q.agentsOfApp('a')],
-        [models.Agent, Q.upsertAgent({ servId: 's', passwordHash: 'h', name: 'n', identifies: [] })],
+        [models.Agent, Q.upsertAgent({ servId: 's', passwordHash: 'h', name: 'n', identifies: [], maxConcurrent: 0 })],
+        [models.Agent, Seats.takeSeat('s', QID, 1, true)],
+        [models.Agent, Seats.giveBackSeat('s', QID, 1)],
+        [models.Agent, Seats.leaveSeats(QID, 's')],
+        [models.Agent, Seats.leaveSeats(QID, null)],
+        [models.Agent, Seats.dropSeats('s', oids, 5)],
+        [models.Question, Seats.backedSeats('s', oids)],
         [models.Template, Q.listTemplates(['a'])],
         [models.Item, Q.listItems(QID, page)],
         [models.OutboxEvent, events.candidates],
@@ -488,6 +495,60 @@ describe('MongoDB store: query shapes (no server)', () => {
       const pendingEntry = (stages[1] as { $set: { pending: { $concatArrays: [unknown, Record<string, unknown>[]] } } }).$set.pending.$concatArrays[1][0]!;
       const pendingSchema = (models.Question.schema.path('pending') as unknown as { schema: mongoose.Schema }).schema;
       for (const path of Object.keys(pendingEntry)) assert.ok(pendingSchema.path(path), `${path} is not in the pending schema`);
+    });
+  });
+
+  describe('capacity seats (seats.ts)', () => {
+    const qid = new Types.ObjectId(QID);
+
+    it('takes a seat in one conditional write on the agent: not already held, and with the limit, a seat free per $expr', () => {
+      const limited = Seats.takeSeat('s1', QID, 7.5, true);
+      assert.deepEqual(limited, {
+        filter: { _id: 's1', 'serving.q': op({ $ne: qid }), $expr: op({ ...Seats.HAS_FREE_SEAT }) },
+        update: { $push: { serving: { q: qid, at: 7.5 } } },
+      });
+      // An agent written before issue 12 has neither field: no limit, no seats, rather than a $size error.
+      assert.deepEqual(Seats.HAS_FREE_SEAT, {
+        $or: [
+          { $lte: [{ $ifNull: ['$max_concurrent', 0] }, 0] },
+          { $lt: [{ $size: { $ifNull: ['$serving', []] } }, '$max_concurrent'] },
+        ],
+      });
+      assert.deepEqual(Seats.takeSeat('s1', QID, 7.5, false).filter, { _id: 's1', 'serving.q': op({ $ne: qid }) });
+      // Only marked operators pass sanitizeFilter unchanged; $expr is refused unless ours.
+      assert.deepEqual(mongoose.sanitizeFilter(limited.filter), limited.filter);
+      assert.throws(() => mongoose.sanitizeFilter({ $expr: { $gt: ['$a', 1] } }), /not allowed/);
+    });
+
+    it("gives back exactly its own seat (question and time), and a question's seat leaves every agent but the one serving it", () => {
+      assert.deepEqual(Seats.giveBackSeat('s1', QID, 7.5), { filter: { _id: 's1' }, update: { $pull: { serving: { q: qid, at: 7.5 } } } });
+      assert.deepEqual(Seats.leaveSeats(QID, 's2'), { filter: { 'serving.q': qid, _id: op({ $ne: 's2' }) }, update: { $pull: { serving: { q: qid } } } });
+      assert.deepEqual(Seats.leaveSeats(QID, null), { filter: { 'serving.q': qid }, update: { $pull: { serving: { q: qid } } } });
+    });
+
+    it('prunes only old seats no question backs, repeating the age in the pull so a seat taken meanwhile stays', () => {
+      assert.deepEqual(Seats.backedSeats('s1', [qid]), { filter: { _id: op({ $in: [qid] }), status: 2, serv_id: 's1' }, projection: { _id: 1 } });
+      assert.deepEqual(Seats.dropSeats('s1', [qid], 40), {
+        filter: { _id: 's1' },
+        update: { $pull: { serving: { q: op({ $in: [qid] }), at: op({ $lt: 40 }) } } },
+      });
+    });
+
+    it('counts loads from the questions in progress, on questions_by_serv', () => {
+      assert.deepEqual(Seats.loadsPipeline(['s1', 's2', 's1']), [
+        { $match: { serv_id: { $in: ['s1', 's2'] }, status: 2 } },
+        { $group: { _id: '$serv_id', load: { $sum: 1 } } },
+      ]);
+      assert.throws(() => Seats.loadsPipeline([{ $ne: '' } as never]), TypeError);
+      assert.throws(() => Seats.takeSeat({ $ne: '' } as never, QID, 1, true), TypeError);
+    });
+
+    it('the agent schema keeps seats strict: a question id and a time, no _id per seat', async () => {
+      const agent = new models.Agent({ _id: 's1', password_hash: 'h', name: 'S', identifies: [], max_concurrent: 2, serving: [{ q: qid, at: 1 }] });
+      await agent.validate();
+      assert.deepEqual(agent.toObject().serving, [{ q: qid, at: 1 }]);
+      await assert.rejects(new models.Agent({ _id: 's1', password_hash: 'h', name: 'S', max_concurrent: -1 }).validate());
+      await assert.rejects(new models.Agent({ _id: 's1', password_hash: 'h', name: 'S', max_concurrent: 1.5 }).validate());
     });
   });
 

@@ -11,7 +11,7 @@ import { sessionDigest } from '../../server/domain/sessionTokens.js';
 import { MongoAccounts } from '../../server/stores/mongo/accounts.js';
 import { MongoConversations } from '../../server/stores/mongo/conversations.js';
 import { createModels, type Models } from '../../server/stores/mongo/models.js';
-import { MongoOutbox } from '../../server/stores/mongo/outbox.js';
+import { IN_FLIGHT_GRACE_S, MongoOutbox } from '../../server/stores/mongo/outbox.js';
 import { settleQuestion, type WriteContext } from '../../server/stores/mongo/writes.js';
 import type { NewMessage } from '../../server/stores/types.js';
 
@@ -98,6 +98,16 @@ const send = (extra: Partial<NewMessage> = {}): NewMessage => ({
   questionId: QID, sender: 'u1', senderType: 1, type: 3, text: 'hi', summaryText: 'hi', sessionDigest: DIGEST, cancelsFinishRequest: false, now: 2, ...extra,
 });
 const serve = { questionId: QID, from: [1 as const], to: 2 as const, setServId: 's1', notice: { sender: 's1', senderType: 2 as const, action: 1 as const }, now: 2 };
+const serveWithinCapacity = { ...serve, withinCapacity: true };
+const finish = { questionId: QID, from: [2 as const], to: 3 as const, servId: 's1', notice: { sender: 's1', senderType: 2 as const, action: 4 as const }, now: 2 };
+/** The agent holds as many seats as it may: its seat write matches nothing, and it holds none for this question. */
+const seatsFull: Script = (call) => {
+  if (call.model === 'Agent' && call.op === 'updateOne') return { matchedCount: 0, modifiedCount: 0 };
+  if (call.model === 'Agent' && call.op === 'findOne') return { _id: 's1', serving: [{ q: new Types.ObjectId(), at: 1.9 }] };
+  return healthy(call);
+};
+/** Another agent served the question first: the conditional question write matches nothing. */
+const questionTaken: Script = (call) => (call.model === 'Question' && call.op === 'findOneAndUpdate' ? null : healthy(call));
 const GUARD = { statuses: [1, 2] as Array<1 | 2 | 3>, userId: 'u1' };
 
 describe('MongoDB store: round trips per operation (recorded against a scripted connection, not a server)', () => {
@@ -111,10 +121,32 @@ describe('MongoDB store: round trips per operation (recorded against a scripted 
       assert.deepEqual(keyed.ops(), ['Message.findOne', 'Question.findOneAndUpdate', 'Message.create', 'OutboxEvent.create', '-.commitTransaction']);
     });
 
-    it('a serve: the conditional question write, the notice, its event, the commit (4)', async () => {
+    it("a serve: the agent's seat, the conditional question write, the notice, its event, the seat leaving other agents, the commit (6)", async () => {
       const run = recorded(true);
       await new MongoConversations(run.ctx).transition(serve, { status: 1, servId: null });
-      assert.deepEqual(run.ops(), ['Question.findOneAndUpdate', 'Message.create', 'OutboxEvent.create', '-.commitTransaction']);
+      assert.deepEqual(run.ops(), ['Agent.updateOne', 'Question.findOneAndUpdate', 'Message.create', 'OutboxEvent.create', 'Agent.updateMany', '-.commitTransaction']);
+    });
+
+    it('a finish takes no seat: the question write, the notice, its event, its seat given up, the commit (5)', async () => {
+      const run = recorded(true, (call) =>
+        call.model === 'Question' && call.op === 'findOneAndUpdate' ? { ...questionAfter(call), status: 3 } : healthy(call),
+      );
+      await new MongoConversations(run.ctx).transition(finish, { status: 2, servId: 's1' });
+      assert.deepEqual(run.ops(), ['Question.findOneAndUpdate', 'Message.create', 'OutboxEvent.create', 'Agent.updateMany', '-.commitTransaction']);
+      assert.deepEqual(run.calls[3]!.args.slice(0, 2), [{ 'serving.q': new Types.ObjectId(QID) }, { $pull: { serving: { q: new Types.ObjectId(QID) } } }]);
+    });
+
+    it('a serve at capacity: the seat write matches nothing, the agent read shows it full, the transaction aborts before the question write', async () => {
+      const run = recorded(true, seatsFull);
+      assert.equal(await new MongoConversations(run.ctx).transition(serveWithinCapacity, { status: 1, servId: null }), 'at_capacity');
+      // The seat check, the read that tells "full" from "held", then the prune's read (no old seat to drop).
+      assert.deepEqual(run.ops(), ['Agent.updateOne', 'Agent.findOne', 'Agent.findOne']);
+    });
+
+    it('a serve whose question write then matches nothing rolls its seat back with the transaction (no give-back write)', async () => {
+      const run = recorded(true, questionTaken);
+      assert.equal(await new MongoConversations(run.ctx).transition(serveWithinCapacity, { status: 1, servId: null }), null);
+      assert.deepEqual(run.ops(), ['Agent.updateOne', 'Question.findOneAndUpdate']);
     });
 
     it('a list of questions or of messages: one find each', async () => {
@@ -126,6 +158,50 @@ describe('MongoDB store: round trips per operation (recorded against a scripted 
   });
 
   describe('retry-safe order (standalone)', () => {
+    it("a serve: the agent's seat first, then the question write, notice, event, pull from pending, the seat leaving other agents (6)", async () => {
+      const run = recorded(false);
+      await new MongoConversations(run.ctx).transition(serveWithinCapacity, { status: 1, servId: null });
+      assert.deepEqual(run.ops(), ['Agent.updateOne', 'Question.findOneAndUpdate', 'Message.create', 'OutboxEvent.create', 'Question.updateOne', 'Agent.updateMany']);
+      const [filter, update] = run.calls[0]!.args as [Record<string, unknown>, unknown];
+      assert.equal(filter._id, 's1');
+      assert.ok('$expr' in filter, 'the limit is checked in the seat write itself');
+      assert.deepEqual(update, { $push: { serving: { q: new Types.ObjectId(QID), at: 2 } } });
+    });
+
+    it('a serve whose question write matches nothing gives back exactly the seat it took', async () => {
+      const run = recorded(false, questionTaken);
+      assert.equal(await new MongoConversations(run.ctx).transition(serveWithinCapacity, { status: 1, servId: null }), null);
+      assert.deepEqual(run.ops(), ['Agent.updateOne', 'Question.findOneAndUpdate', 'Agent.updateOne']);
+      assert.deepEqual(run.calls[2]!.args.slice(0, 2), [{ _id: 's1' }, { $pull: { serving: { q: new Types.ObjectId(QID), at: 2 } } }]);
+    });
+
+    it('a serve refused by a seat a crashed writer left (older than the grace period, no question behind it) drops it and tries again', async () => {
+      const stale = new Types.ObjectId();
+      let seatWrites = 0;
+      const run = recorded(false, (call) => {
+        if (call.model === 'Agent' && call.op === 'updateOne' && '$push' in (call.args[1] as object)) {
+          return { matchedCount: 0, modifiedCount: seatWrites++ === 0 ? 0 : 1 };
+        }
+        if (call.model === 'Agent' && call.op === 'findOne') return { _id: 's1', serving: [{ q: stale, at: 2 - IN_FLIGHT_GRACE_S - 1 }] };
+        return healthy(call);
+      });
+      const result = await new MongoConversations(run.ctx).transition({ ...serveWithinCapacity, now: 2 }, { status: 1, servId: null });
+      assert.ok(result && typeof result === 'object');
+      assert.deepEqual(run.ops().slice(0, 6), ['Agent.updateOne', 'Agent.findOne', 'Agent.findOne', 'Question.find', 'Agent.updateOne', 'Agent.updateOne']);
+      // The drop names the stale seat and repeats the age condition, so a seat taken meanwhile stays.
+      assert.deepEqual(JSON.parse(JSON.stringify(run.calls[4]!.args[1])), { $pull: { serving: { q: { $in: [stale.toHexString()] }, at: { $lt: 2 - IN_FLIGHT_GRACE_S } } } });
+    });
+
+    it('a seat for the same question held by a fresh attempt of the same agent: refused (that attempt decides), nothing written', async () => {
+      const run = recorded(false, (call) => {
+        if (call.model === 'Agent' && call.op === 'updateOne') return { matchedCount: 0, modifiedCount: 0 };
+        if (call.model === 'Agent' && call.op === 'findOne') return { _id: 's1', serving: [{ q: new Types.ObjectId(QID), at: 2 }] };
+        return healthy(call);
+      });
+      assert.equal(await new MongoConversations(run.ctx).transition(serveWithinCapacity, { status: 1, servId: null }), null);
+      assert.ok(!run.ops().includes('Question.findOneAndUpdate'));
+    });
+
     it('a send: the question write, the message, its event, the pull from pending (4)', async () => {
       const run = recorded(false);
       await new MongoConversations(run.ctx).appendMessage(send(), GUARD);

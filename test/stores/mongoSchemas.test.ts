@@ -100,7 +100,7 @@ describe('MongoDB store: schemas (no server)', () => {
       ],
     );
     assert.deepEqual(indexes(models.Session.schema).map((i) => i.name), ['sessions_by_user', 'sessions_by_serv', 'sessions_of_user']);
-    assert.deepEqual(indexes(models.Agent.schema).map((i) => i.name), ['agents_by_app']);
+    assert.deepEqual(indexes(models.Agent.schema).map((i) => i.name), ['agents_by_app', 'agents_by_seat']);
     assert.deepEqual(indexes(models.Template.schema).map((i) => i.name), ['templates_by_app']);
     assert.deepEqual(indexes(models.Item.schema).map((i) => i.name), ['items_by_template']);
     assert.deepEqual(indexes(models.Outbox.schema).map((i) => i.name), ['outbox_due']);

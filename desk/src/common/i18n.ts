@@ -100,6 +100,17 @@ const en = {
   photo: 'Send a photo',
   questionFrom: 'Question of {t}',
   you: 'You',
+  presence_online: 'Online',
+  presence_away: 'Away',
+  presence_offline: 'Offline',
+  myPresence: 'My status',
+  setAway: 'Set away',
+  setOnline: 'Set online',
+  capacity: 'Serving {load} of {max}',
+  noLimit: 'no limit',
+  team: 'Team ({count} online)',
+  teamList: 'Agents of my apps',
+  atCapacity: 'You are serving as many questions as you may at once. Finish one first.',
 };
 
 export type MessageKey = keyof typeof en;
@@ -197,6 +208,17 @@ const zh: Record<MessageKey, string> = {
   photo: '发送照片',
   questionFrom: '{t} 的问题',
   you: '我',
+  presence_online: '在线',
+  presence_away: '离开',
+  presence_offline: '离线',
+  myPresence: '我的状态',
+  setAway: '设为离开',
+  setOnline: '设为在线',
+  capacity: '正在接待 {load} / {max}',
+  noLimit: '不限',
+  team: '同事（{count} 人在线）',
+  teamList: '我所在应用的客服',
+  atCapacity: '您接待的问题已达上限，请先结束一个。',
 };
 
 const TABLES: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh };

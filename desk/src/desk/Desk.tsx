@@ -1,5 +1,5 @@
 /**
- * The signed-in desk: header (connection, language, notifications, sign out), the Queue and Mine
+ * The signed-in desk: header (presence, capacity and team, language, notifications, sign out), the Queue and Mine
  * lists, the open conversation and its side panel. Narrow screens show one column at a time.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
@@ -15,6 +15,8 @@ import { canAskNotifications, notifyHidden } from './notify.js';
 import type { DeskIdentity } from './signIn.js';
 import { useMine } from './useMine.js';
 import { useQueue, type QueueFilter } from './useQueue.js';
+import { TeamBar } from './TeamBar.js';
+import { useTeam } from './useTeam.js';
 
 export function Desk({ identity, onSignOut }: { identity: DeskIdentity; onSignOut: (endedElsewhere: boolean) => void }) {
   const { t } = useT();
@@ -51,6 +53,7 @@ export function Desk({ identity, onSignOut }: { identity: DeskIdentity; onSignOu
   );
   const queue = useQueue(client, filter, onQueued);
   const mine = useMine(client, identity.servId, open?.question_id ?? null, onForeign);
+  const team = useTeam(client, identity.servId, identity.identifies);
   mineIds.current = new Set(mine.items.map((q) => q.question_id));
 
   const unreadTotal = totalUnread(mine.unread);
@@ -90,6 +93,7 @@ export function Desk({ identity, onSignOut }: { identity: DeskIdentity; onSignOu
         <span className="who" data-testid="signed-in-as">
           {identity.servId}
         </span>
+        <TeamBar servId={identity.servId} team={team.team} self={team.self} choose={team.choose} />
         {askNotify && (
           <button type="button" onClick={() => void Notification.requestPermission().finally(() => setAskNotify(canAskNotifications()))}>
             {t('notifications')}

@@ -75,6 +75,7 @@ export function DeskConversation(props: Props) {
       else props.onLeft();
     } catch (e) {
       if (e instanceof ReplyError && e.body.error === 'question_taken') setError(t('takenByOther'));
+      else if (e instanceof ReplyError && e.body.error === 'agent_at_capacity') setError(t('atCapacity'));
       else setError(t('genericError', { e: e instanceof Error ? e.message : String(e) }));
     }
   };

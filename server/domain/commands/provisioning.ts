@@ -5,7 +5,7 @@
 import { ApiError } from '../../../shared/errors.js';
 import type { Deps } from '../../deps.js';
 import { newObjectId } from '../../stores/objectId.js';
-import { STATUS } from '../../../shared/limits.js';
+import { LIMITS, STATUS } from '../../../shared/limits.js';
 import type { ChangeKind, QuestionFilter, QuestionRecord, SessionRecord } from '../../stores/types.js';
 import { questionTransitioner, type TransitionProps } from './questionTransitioner.js';
 import { hashPassword, verifyPassword } from '../passwords.js';
@@ -117,14 +117,20 @@ export async function templateRemover(deps: Deps, props: { template_id: string }
  */
 export async function agentUpserter(
   deps: Deps,
-  props: { serv_id: string; password: string; name?: string; identifies: string[] },
+  props: { serv_id: string; password: string; name?: string; identifies: string[]; max_concurrent?: number },
 ) {
   for (const identify of props.identifies) await requireApp(deps, identify, 'identifies');
   const identifies = [...new Set(props.identifies)];
   const existing = await deps.store.accounts.getAgent(props.serv_id);
   const passwordChanged = existing !== null && !(await verifyPassword(props.password, existing.passwordHash));
   const { previous, unbound } = await deps.store.accounts.upsertAgent(
-    { servId: props.serv_id, passwordHash: await hashPassword(props.password), name: props.name ?? props.serv_id, identifies },
+    {
+      servId: props.serv_id,
+      passwordHash: await hashPassword(props.password),
+      name: props.name ?? props.serv_id,
+      identifies,
+      maxConcurrent: props.max_concurrent ?? LIMITS.maxConcurrent.default,
+    },
     { endBindings: passwordChanged, now: deps.now() },
   );
   recordChanges(deps, [{ kind: 'agent', key: props.serv_id }, ...unbound.map(sessionChange)]);

@@ -43,6 +43,7 @@ export async function questionTransitioner(deps: Deps, props: TransitionProps): 
     setServId: nextServId(rule, props.servId, to),
     finishRequest: rule.finishRequest,
     finishRequested: rule.needsFinishRequest,
+    withinCapacity: rule.withinCapacity,
     ...props.guards,
   };
   if (rule.by === 'servingAgent' || rule.needsNamedAgent) write.servId = props.servId;
@@ -51,6 +52,9 @@ export async function questionTransitioner(deps: Deps, props: TransitionProps): 
 
   const previous = { status: question.status, servId: question.servId };
   const result = await deps.store.conversations.transition(write, previous);
+  if (result === 'at_capacity') {
+    throw new ApiError('agent_at_capacity', `${write.setServId} already serves as many questions as its max_concurrent allows`, { field: 'serv_id' });
+  }
   if (!result) {
     const now = (await deps.store.conversations.getQuestion(question.id)) ?? question;
     throw new ApiError(refusalFor(props.name, now, props.servId), `cannot ${props.name} this question now`);

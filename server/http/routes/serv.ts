@@ -1,9 +1,10 @@
-/** /serv/*: agents log in and out on a device or a browser desk, and list what they are serving. */
+/** /serv/*: agents log in and out on a device or a browser desk, list what they are serving, choose online or away, see their app's agents. */
 import { Router, type RequestHandler } from 'express';
-import { servCredentialsInput, servLogoutInput, servTasksInput } from '../../../shared/schemas/requests.js';
+import { servAgentsInput, servCredentialsInput, servLogoutInput, servStatusInput, servTasksInput } from '../../../shared/schemas/requests.js';
 import type { Deps } from '../../deps.js';
 import { servBinder, servLogin, servLogout, servUnbinder } from '../../domain/commands/servBinder.js';
-import { listAgentTasks } from '../../domain/queries.js';
+import { statusChooser } from '../../domain/commands/statusChooser.js';
+import { listAgentTasks, listAppAgents } from '../../domain/queries.js';
 import { ok } from '../reply.js';
 import { actorOf, authenticate } from '../session.js';
 import { input } from '../validate.js';
@@ -34,6 +35,15 @@ export function servRouter(deps: Deps, limits: { bind: RequestHandler }): Router
     input(req, servLogoutInput);
     await servLogout(deps, actorOf(res).session);
     ok(res);
+  });
+
+  router.post('/serv/status', auth, async (req, res) => {
+    const params = input(req, servStatusInput);
+    ok(res, { presence: await statusChooser(deps, { actor: actorOf(res), servId: params.serv_id, status: params.status }) });
+  });
+
+  router.get('/serv/agents', auth, async (req, res) => {
+    ok(res, { agents: await listAppAgents(deps, actorOf(res), input(req, servAgentsInput)) });
   });
 
   router.get('/serv/:serv_id/tasks', auth, async (req, res) => {

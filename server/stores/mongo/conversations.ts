@@ -4,7 +4,7 @@
  * atomic write on the question, and unique indexes on (question, seq) and (session, client_msg_id)
  * back ordering and idempotency. Each write records its outbox event with it (writes.ts).
  */
-import { MESSAGE_TYPE, type QuestionStatus } from '../../../shared/limits.js';
+import { MESSAGE_TYPE, STATUS, type QuestionStatus } from '../../../shared/limits.js';
 import { isObjectId, newObjectId } from '../objectId.js';
 import type {
   AppendResult,
@@ -17,6 +17,7 @@ import type {
   QuestionRecord,
   SendGuard,
   TimeoutScan,
+  TransitionRefusal,
   TransitionResult,
   TransitionWrite,
 } from '../types.js';
@@ -25,7 +26,8 @@ import { IN_FLIGHT_GRACE_S } from './outbox.js';
 import * as Q from './queries.js';
 import { findAll, findFirst } from './reads.js';
 import { isDuplicateKey, newEvent, toMessage, toQuestion } from './records.js';
-import { assertStorable, inSession, insertWithEvent, settleQuestion, writeWithMessage, type WriteContext } from './writes.js';
+import { giveBack, loadsOf, pruneSeats, seatAgent, settleSeats, type SeatOutcome } from './seats.js';
+import { assertStorable, inSession, insertWithEvent, settleQuestion, writeWithMessage, type CompanionWrites, type WriteContext } from './writes.js';
 
 /** How long a retry waits for the attempt holding its client message key, and how often it looks. */
 const KEY_WAIT_MS = 5_000;
@@ -33,6 +35,35 @@ const KEY_POLL_MS = 20;
 /** A key outlives any live writer by far; MongoDB's TTL monitor removes one a crashed writer left. */
 const KEY_TTL_S = 3_600;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The agent that must take a seat for this write: the one a question enters in-progress with,
+ * unless it was already serving it (request_finish). Null when the question leaves or stays out of
+ * anyone's hands.
+ */
+function seatTaker(write: TransitionWrite, previous: { status: QuestionStatus; servId: string | null }): string | null {
+  if (write.to !== STATUS.inProgress) return null;
+  const servId = write.setServId !== undefined ? write.setServId : (write.servId ?? previous.servId);
+  if (servId === null) return null;
+  return previous.status === STATUS.inProgress && previous.servId === servId ? null : servId;
+}
+
+/**
+ * A seat refused inside the write: `full` is the agent at capacity; `held` is a seat for this very
+ * question held by another attempt of the same agent still in flight (that attempt decides), or left
+ * by a crashed one (pruned after the grace period).
+ */
+class SeatRefused extends Error {
+  constructor(readonly outcome: 'full' | 'held') {
+    super(`seat ${outcome}`);
+  }
+}
+
+function refusalOf(outcome: TransitionResult | null | 'full' | 'held'): TransitionResult | TransitionRefusal {
+  if (outcome === 'full') return 'at_capacity';
+  if (outcome === 'held') return null;
+  return outcome;
+}
 
 export class MongoConversations implements ConversationStore {
   constructor(private readonly ctx: WriteContext) {}
@@ -81,8 +112,24 @@ export class MongoConversations implements ConversationStore {
     return (await findAll<QuestionDoc>(this.models.Question, Q.listQuestions(filter, page))).map(toQuestion);
   }
 
-  async transition(write: TransitionWrite, previous: { status: QuestionStatus; servId: string | null }): Promise<TransitionResult | null> {
+  async transition(write: TransitionWrite, previous: { status: QuestionStatus; servId: string | null }): Promise<TransitionResult | TransitionRefusal> {
     if (!isObjectId(write.questionId)) return null;
+    const outcome = await this.transitionOnce(write, previous);
+    // A refusal that a seat left by a crashed writer may have caused: drop those, then try once more.
+    if ((outcome === 'full' || outcome === 'held') && (await pruneSeats(this.ctx, seatTaker(write, previous)!, write.now)) > 0) {
+      return refusalOf(await this.transitionOnce(write, previous));
+    }
+    return refusalOf(outcome);
+  }
+
+  /**
+   * One attempt: the agent the question goes to takes its seat (seats.ts), then the question write
+   * and its notice, then the question's seat leaves the agents that no longer serve it.
+   */
+  private async transitionOnce(
+    write: TransitionWrite,
+    previous: { status: QuestionStatus; servId: string | null },
+  ): Promise<TransitionResult | null | Exclude<SeatOutcome, 'taken' | 'absent'>> {
     const notice = Q.messageDoc({
       id: newObjectId(write.now * 1000),
       questionId: write.questionId,
@@ -96,8 +143,32 @@ export class MongoConversations implements ConversationStore {
     // The status a transition writes is write.to; its agent is the one it sets, else the one it kept.
     const to = { status: write.to, serv_id: write.setServId !== undefined ? write.setServId : previous.servId };
     const event = { type: 'question.transitioned' as const, previous: { status: previous.status, serv_id: previous.servId }, to, created_at: write.now };
-    const written = await writeWithMessage(this.ctx, (pending) => Q.transition(write, pending), notice, event);
-    return written ? { question: toQuestion(written.question), notice: toMessage(written.message) } : null;
+    const servId = seatTaker(write, previous);
+    const seat = servId === null ? null : { servId, questionId: write.questionId, at: write.now, limit: write.withinCapacity === true };
+    let seated: SeatOutcome | null = null;
+    const companions: CompanionWrites = {
+      before: seat
+        ? async (session) => {
+            seated = await seatAgent(this.ctx, session, seat);
+            if (seated === 'full' || seated === 'held') throw new SeatRefused(seated);
+          }
+        : undefined,
+      after: (session, question) => settleSeats(this.ctx, session, question),
+    };
+    try {
+      const written = await writeWithMessage(this.ctx, (pending) => Q.transition(write, pending), notice, event, companions);
+      if (written) return { question: toQuestion(written.question), notice: toMessage(written.message) };
+      // Without transactions the seat was already written: the question went elsewhere, so give it back.
+      if (!this.ctx.transactions && seat && seated === 'taken') await giveBack(this.ctx, seat);
+      return null;
+    } catch (error) {
+      if (error instanceof SeatRefused) return error.outcome;
+      throw error;
+    }
+  }
+
+  async loadsOf(servIds: string[]): Promise<Map<string, number>> {
+    return loadsOf(this.ctx, servIds);
   }
 
   async scanTimeouts(scan: TimeoutScan): Promise<{ pending: string[]; idle: string[]; finishRequested: string[] }> {

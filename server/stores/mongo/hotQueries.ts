@@ -8,6 +8,7 @@ import { Types } from 'mongoose';
 import type { Models } from './models.js';
 import * as NQ from './noteQueries.js';
 import * as Q from './queries.js';
+import { leaveSeats } from './seats.js';
 
 /** One hot query: where it runs, what it sends, which index serves it. */
 export interface HotQuery {
@@ -51,6 +52,7 @@ export function hotQueries(now: number): HotQuery[] {
     { name: 'operator list: agents', model: 'Agent', spec: Q.keyPage({ num: 100, after: 's1' }), index: '_id_' },
     { name: 'operator list: templates', model: 'Template', spec: Q.keyPage({ num: 100, after: QID }, Q.oid), index: '_id_' },
     { name: 'the agents of an app', model: 'Agent', spec: Q.agentsOfApp('com.a'), index: 'agents_by_app' },
+    { name: "a question's seat leaving its agents", model: 'Agent', spec: leaveSeats(QID, 's1'), index: 'agents_by_seat' },
     { name: 'templates of apps', model: 'Template', spec: Q.listTemplates(['com.a']), index: 'templates_by_app' },
     { name: 'items of a removed template', model: 'Item', spec: Q.itemsOfTemplate(QID), index: 'items_by_template' },
     { name: 'items of a template', model: 'Item', spec: Q.listItems(QID, page), index: 'items_by_template' },

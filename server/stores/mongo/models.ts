@@ -30,7 +30,18 @@ export interface SessionDoc {
   created_at: number;
   last_used_at: number;
 }
-export interface AgentDoc { _id: string; password_hash: string; name: string; identifies: string[] }
+/** A seat an agent holds: a question it serves (or is about to, in retry-safe mode), since `at`. */
+export interface SeatDoc { q: Types.ObjectId; at: number }
+export interface AgentDoc {
+  _id: string;
+  password_hash: string;
+  name: string;
+  identifies: string[];
+  /** Questions it may serve at once; 0 is no limit. Absent on agents written before issue 12 (read as 0). */
+  max_concurrent?: number;
+  /** Its seats, one per question it serves: capacity is checked against their count (seats.ts). */
+  serving?: SeatDoc[];
+}
 export interface MessageDoc {
   _id: Types.ObjectId;
   question: Types.ObjectId;
@@ -175,10 +186,19 @@ export const agentSchema = new Schema<AgentDoc>(
     name: str(LIMITS.name.max),
     // One array on the agent, so replacing an agent's apps is one atomic document write.
     identifies: { type: [{ type: String, maxlength: LIMITS.identify.max }], default: [] },
+    max_concurrent: { type: Number, default: 0, min: 0, max: LIMITS.maxConcurrent.max, validate: Number.isInteger },
+    // On the agent document, so taking a seat and checking the limit are one atomic write, and two
+    // transactions seating the same agent conflict on it (seats.ts).
+    serving: {
+      type: [new Schema<SeatDoc>({ q: { type: Schema.Types.ObjectId, required: true }, at: num }, { _id: false, strict: 'throw' })],
+      default: [],
+    },
   },
   { ...strictness, collection: 'agents' },
 );
 agentSchema.index({ identifies: 1, _id: 1 }, { name: 'agents_by_app' });
+// Giving up a question's seat finds the agents holding it by question.
+agentSchema.index({ 'serving.q': 1 }, { name: 'agents_by_seat' });
 
 const messageFields = {
   question: { type: Schema.Types.ObjectId, required: true },

@@ -130,10 +130,19 @@ export function userSessions(userId: string, identify: string): QuerySpec {
 }
 
 /** Replaces the agent and returns it as it was (null when new), so the caller learns what changed. */
-export function upsertAgent(agent: { servId: string; passwordHash: string; name: string; identifies: string[] }): QuerySpec {
+export function upsertAgent(agent: { servId: string; passwordHash: string; name: string; identifies: string[]; maxConcurrent: number }): QuerySpec {
   return {
     filter: { _id: s(agent.servId) },
-    update: { $set: { password_hash: s(agent.passwordHash), name: s(agent.name), identifies: [...new Set(agent.identifies.map(s))] } },
+    // Its seats are the store's to keep (seats.ts): replacing an agent never touches them.
+    update: {
+      $set: {
+        password_hash: s(agent.passwordHash),
+        name: s(agent.name),
+        identifies: [...new Set(agent.identifies.map(s))],
+        max_concurrent: n(agent.maxConcurrent),
+      },
+      $setOnInsert: { serving: [] },
+    },
     options: { upsert: true, returnDocument: 'before' },
   };
 }

@@ -105,7 +105,13 @@ export function toUser(doc: UserDoc): UserRecord {
 }
 
 export function toAgent(doc: AgentDoc): AgentRecord {
-  return { servId: doc._id, passwordHash: doc.password_hash, name: doc.name, identifies: [...(doc.identifies ?? [])].sort() };
+  return {
+    servId: doc._id,
+    passwordHash: doc.password_hash,
+    name: doc.name,
+    identifies: [...(doc.identifies ?? [])].sort(),
+    maxConcurrent: doc.max_concurrent ?? 0,
+  };
 }
 
 export function toTemplate(doc: TemplateDoc): TemplateRecord {

@@ -129,28 +129,55 @@ export interface Written {
  * duplicate-key error from the message insert is rethrown after the question write is undone
  * (transaction) or the pending entry dropped (retry-safe order).
  */
+/**
+ * Writes of other documents that belong to a question write (an agent's seats, seats.ts). With
+ * transactions they run inside it: `before` first (a refusal it throws aborts everything, and a
+ * question write that then matches nothing rolls its writes back), `after` last. Without, `before`
+ * runs just before the question write and `after` once its message is settled; undoing `before`
+ * when the question write matched nothing is then the caller's business.
+ */
+export interface CompanionWrites {
+  before?(session: ClientSession | null): Promise<void>;
+  after?(session: ClientSession | null, question: QuestionDoc): Promise<void>;
+}
+
+/** Thrown inside a transaction to roll back companion writes when the question write matched nothing. */
+class NothingMatched extends Error {}
+
 export async function writeWithMessage(
   ctx: WriteContext,
   build: (pending: PendingDoc | null) => QuerySpec,
   message: MessageDoc,
   event: PendingEventDoc,
+  companions: CompanionWrites = {},
 ): Promise<Written | null> {
   // A message the schema refuses must fail here, before the question write spends a seq on it
   // (and, without transactions, before it can sit in `pending` failing every settle).
   await assertStorable(ctx, message);
   if (ctx.transactions) {
-    return atomically(ctx, async (session) => {
-      const spec = build(null);
-      const question = await ctx.models.Question.findOneAndUpdate(spec.filter, spec.update!, { ...spec.options, session: session! })
-        .lean<QuestionDoc>()
-        .exec();
-      if (!question) return null;
-      const entry: PendingDoc = { ...message, seq: question.last_seq, event };
-      await ctx.models.Message.create([messageOfPending(entry)], { session: session! });
-      await ctx.models.OutboxEvent.create([eventOfPending(question._id, entry)!], { session: session! });
-      return { question, message: messageOfPending(entry) };
-    });
+    try {
+      return await atomically(ctx, async (session) => {
+        await companions.before?.(session);
+        const spec = build(null);
+        const question = await ctx.models.Question.findOneAndUpdate(spec.filter, spec.update!, { ...spec.options, session: session! })
+          .lean<QuestionDoc>()
+          .exec();
+        if (!question) {
+          if (companions.before) throw new NothingMatched();
+          return null;
+        }
+        const entry: PendingDoc = { ...message, seq: question.last_seq, event };
+        await ctx.models.Message.create([messageOfPending(entry)], { session: session! });
+        await ctx.models.OutboxEvent.create([eventOfPending(question._id, entry)!], { session: session! });
+        await companions.after?.(session, question);
+        return { question, message: messageOfPending(entry) };
+      });
+    } catch (error) {
+      if (error instanceof NothingMatched) return null;
+      throw error;
+    }
   }
+  await companions.before?.(null);
   const spec = build({ ...message, event });
   const question = await ctx.models.Question.findOneAndUpdate(spec.filter, spec.update!, spec.options).lean<QuestionDoc>().exec();
   if (!question) return null;
@@ -160,6 +187,7 @@ export async function writeWithMessage(
   await settleEntry(ctx, questionId, entry);
   // Whatever an earlier writer on this question left behind (a crash) is settled now, not later.
   await settleAll(ctx, questionId, question.pending.filter((p) => !p._id.equals(message._id)));
+  await companions.after?.(null, question);
   return { question, message: messageOfPending(entry) };
 }
 

@@ -15,6 +15,7 @@ import type {
   QuestionRecord,
   SendGuard,
   TimeoutScan,
+  TransitionRefusal,
   TransitionResult,
   TransitionWrite,
 } from '../types.js';
@@ -56,7 +57,7 @@ export class SqliteConversations implements ConversationStore {
   async transition(
     write: TransitionWrite,
     previous: { status: QuestionStatus; servId: string | null },
-  ): Promise<TransitionResult | null> {
+  ): Promise<TransitionResult | TransitionRefusal> {
     const conditions = ['id = @questionId', `status IN (${write.from.map(Number).join(', ')})`];
     const params: Record<string, unknown> = {
       questionId: write.questionId,
@@ -96,7 +97,10 @@ export class SqliteConversations implements ConversationStore {
     }
     sets.push(write.finishRequest === 'set' ? 'finish_requested_at = @now' : 'finish_requested_at = NULL');
 
-    return this.db.write(() => {
+    return this.db.write((): TransitionResult | TransitionRefusal => {
+      // Writes are serialized (one transaction at a time, across processes too), so the count read
+      // here is still true when the update below commits: no other serve can land in between.
+      if (write.withinCapacity && write.setServId && this.atCapacity(write.setServId)) return 'at_capacity';
       const row = this.db.get<QuestionRow>(
         `UPDATE questions SET ${sets.join(', ')} WHERE ${conditions.join(' AND ')} RETURNING *`,
         params,
@@ -123,6 +127,26 @@ export class SqliteConversations implements ConversationStore {
       });
       return { question: toQuestion(row), notice };
     });
+  }
+
+  /** Whether the agent already serves as many questions as its max_concurrent allows (0: no limit); inside a write. */
+  private atCapacity(servId: string): boolean {
+    const row = this.db.get<{ max_concurrent: number; load: number }>(
+      `SELECT max_concurrent, (SELECT COUNT(*) FROM questions WHERE serv_id = agents.serv_id AND status = 2) AS load
+       FROM agents WHERE serv_id = ?`,
+      [servId],
+    );
+    return row !== undefined && row.max_concurrent > 0 && row.load >= row.max_concurrent;
+  }
+
+  async loadsOf(servIds: string[]): Promise<Map<string, number>> {
+    const loads = new Map(servIds.map((servId) => [servId, 0]));
+    const rows = this.db.all<{ serv_id: string; load: number }>(
+      `SELECT serv_id, COUNT(*) AS load FROM questions WHERE serv_id ${IN_LIST} AND status = 2 GROUP BY serv_id`,
+      [JSON.stringify(servIds)],
+    );
+    for (const row of rows) loads.set(row.serv_id, row.load);
+    return loads;
   }
 
   async scanTimeouts(scan: TimeoutScan): Promise<{ pending: string[]; idle: string[]; finishRequested: string[] }> {

@@ -60,6 +60,7 @@ export interface AgentRow {
   serv_id: string;
   password_hash: string;
   name: string;
+  max_concurrent: number;
 }
 
 export interface EventRow {
@@ -146,7 +147,7 @@ export function toSession(row: SessionRow): SessionRecord {
 }
 
 export function toAgent(row: AgentRow, identifies: string[]): AgentRecord {
-  return { servId: row.serv_id, passwordHash: row.password_hash, name: row.name, identifies };
+  return { servId: row.serv_id, passwordHash: row.password_hash, name: row.name, identifies, maxConcurrent: row.max_concurrent };
 }
 
 export function toEvent(row: EventRow): OutboxEvent {

@@ -197,4 +197,8 @@ export const MIGRATIONS: string[] = [
   DROP INDEX questions_by_user;
   CREATE INDEX questions_by_user ON questions (user_id, identify, status, id);
   `,
+  // Issue 12: an agent's capacity (0: no limit). Its load is counted from questions_by_serv.
+  `
+  ALTER TABLE agents ADD COLUMN max_concurrent INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

@@ -95,20 +95,20 @@ export function accountsContract(store: GetStore): void {
     it('upserts an agent, replacing its apps, and lists the agents of an app', async () => {
       const options = { endBindings: false, now: T0 };
       assert.equal(await accounts().getAgent('s1'), null);
-      const first = await accounts().upsertAgent({ servId: 's1', passwordHash: 'h1', name: 'S1', identifies: ['com.b', 'com.a', 'com.a'] }, options);
+      const first = await accounts().upsertAgent({ servId: 's1', passwordHash: 'h1', name: 'S1', identifies: ['com.b', 'com.a', 'com.a'], maxConcurrent: 0 }, options);
       assert.deepEqual(first, { previous: null, unbound: [] });
-      await accounts().upsertAgent({ servId: 's0', passwordHash: 'h0', name: 'S0', identifies: ['com.a'] }, options);
-      assert.deepEqual(await accounts().getAgent('s1'), { servId: 's1', passwordHash: 'h1', name: 'S1', identifies: ['com.a', 'com.b'] });
+      await accounts().upsertAgent({ servId: 's0', passwordHash: 'h0', name: 'S0', identifies: ['com.a'], maxConcurrent: 0 }, options);
+      assert.deepEqual(await accounts().getAgent('s1'), { servId: 's1', passwordHash: 'h1', name: 'S1', identifies: ['com.a', 'com.b'], maxConcurrent: 0 });
       assert.deepEqual((await accounts().listAgentsOfApp('com.a')).map((a) => a.servId), ['s0', 's1']);
-      const second = await accounts().upsertAgent({ servId: 's1', passwordHash: 'h2', name: 'S1b', identifies: ['com.c'] }, options);
-      assert.deepEqual(second.previous, { servId: 's1', passwordHash: 'h1', name: 'S1', identifies: ['com.a', 'com.b'] });
-      assert.deepEqual(await accounts().getAgent('s1'), { servId: 's1', passwordHash: 'h2', name: 'S1b', identifies: ['com.c'] });
+      const second = await accounts().upsertAgent({ servId: 's1', passwordHash: 'h2', name: 'S1b', identifies: ['com.c'], maxConcurrent: 4 }, options);
+      assert.deepEqual(second.previous, { servId: 's1', passwordHash: 'h1', name: 'S1', identifies: ['com.a', 'com.b'], maxConcurrent: 0 });
+      assert.deepEqual(await accounts().getAgent('s1'), { servId: 's1', passwordHash: 'h2', name: 'S1b', identifies: ['com.c'], maxConcurrent: 4 });
       assert.deepEqual((await accounts().listAgentsOfApp('com.a')).map((a) => a.servId), ['s0']);
       assert.deepEqual((await accounts().listAgentsOfApp('com.c')).map((a) => a.identifies), [['com.c']]);
     });
 
     it('with endBindings unbinds every session bound to the agent, in the same write; without, keeps them', async () => {
-      const agent = { servId: 's1', passwordHash: 'h1', name: 'S1', identifies: ['com.a'] };
+      const agent = { servId: 's1', passwordHash: 'h1', name: 'S1', identifies: ['com.a'], maxConcurrent: 0 };
       await accounts().upsertAgent(agent, { endBindings: false, now: T0 });
       for (const token of ['GGGGGGGGGGGG', 'HHHHHHHHHHHH', 'IIIIIIIIIIII']) await accounts().createSession(sessionFor(token));
       await accounts().bindSession(digestOf('GGGGGGGGGGGG'), 's1', T0);
@@ -127,11 +127,11 @@ export function accountsContract(store: GetStore): void {
     });
 
     it('deletes an agent and unbinds its sessions in one write; null when unknown', async () => {
-      await accounts().upsertAgent({ servId: 's1', passwordHash: 'h1', name: 'S1', identifies: ['com.a', 'com.b'] }, { endBindings: false, now: T0 });
+      await accounts().upsertAgent({ servId: 's1', passwordHash: 'h1', name: 'S1', identifies: ['com.a', 'com.b'], maxConcurrent: 0 }, { endBindings: false, now: T0 });
       await accounts().createSession(sessionFor('JJJJJJJJJJJJ'));
       await accounts().bindSession(digestOf('JJJJJJJJJJJJ'), 's1', T0);
       const removed = (await accounts().deleteAgent('s1', T0 + 1))!;
-      assert.deepEqual(removed.agent, { servId: 's1', passwordHash: 'h1', name: 'S1', identifies: ['com.a', 'com.b'] });
+      assert.deepEqual(removed.agent, { servId: 's1', passwordHash: 'h1', name: 'S1', identifies: ['com.a', 'com.b'], maxConcurrent: 0 });
       assert.deepEqual(digests(removed.unbound), [digestOf('JJJJJJJJJJJJ')]);
       assert.equal(await accounts().getAgent('s1'), null);
       assert.deepEqual(await accounts().listAgentsOfApp('com.a'), []);
@@ -144,9 +144,9 @@ export function accountsContract(store: GetStore): void {
     it('removes its sessions, its agents\' membership, its templates and their items; questions stay', async () => {
       await accounts().upsertApp({ identify: 'com.a', name: 'A', createdAt: T0 });
       await accounts().upsertApp({ identify: 'com.b', name: 'B', createdAt: T0 });
-      await accounts().upsertAgent({ servId: 's1', passwordHash: 'h', name: 'S1', identifies: ['com.a', 'com.b'] }, { endBindings: false, now: T0 });
-      await accounts().upsertAgent({ servId: 's2', passwordHash: 'h', name: 'S2', identifies: ['com.a'] }, { endBindings: false, now: T0 });
-      await accounts().upsertAgent({ servId: 's3', passwordHash: 'h', name: 'S3', identifies: ['com.b'] }, { endBindings: false, now: T0 });
+      await accounts().upsertAgent({ servId: 's1', passwordHash: 'h', name: 'S1', identifies: ['com.a', 'com.b'], maxConcurrent: 0 }, { endBindings: false, now: T0 });
+      await accounts().upsertAgent({ servId: 's2', passwordHash: 'h', name: 'S2', identifies: ['com.a'], maxConcurrent: 0 }, { endBindings: false, now: T0 });
+      await accounts().upsertAgent({ servId: 's3', passwordHash: 'h', name: 'S3', identifies: ['com.b'], maxConcurrent: 0 }, { endBindings: false, now: T0 });
       await accounts().createSession(sessionFor('KKKKKKKKKKKK'));
       await accounts().createSession(sessionFor('LLLLLLLLLLLL'));
       await accounts().bindSession(digestOf('LLLLLLLLLLLL'), 's1', T0);
@@ -196,7 +196,7 @@ export function accountsContract(store: GetStore): void {
       await accounts().createSession(sessionFor('NNNNNNNNNNNN'));
       assert.equal(await store().outbox.lastChangeSeq(), 0, 'creating an app, a user or a session changes no one\'s rooms');
 
-      await accounts().upsertAgent({ servId: 's1', passwordHash: 'h', name: 'S1', identifies: ['com.a'] }, { endBindings: false, now: T0 + 1 });
+      await accounts().upsertAgent({ servId: 's1', passwordHash: 'h', name: 'S1', identifies: ['com.a'], maxConcurrent: 0 }, { endBindings: false, now: T0 + 1 });
       await accounts().bindSession(digest, 's1', T0 + 2);
       assert.equal(await accounts().unbindSession(digest, 's2', T0 + 3), false);
       assert.equal(await accounts().unbindSession(digest, 's1', T0 + 4), true);
@@ -224,20 +224,20 @@ export function accountsContract(store: GetStore): void {
     });
 
     it('records a password change: the agent, then each session it unbound', async () => {
-      await accounts().upsertAgent({ servId: 's1', passwordHash: 'h1', name: 'S1', identifies: ['com.a'] }, { endBindings: false, now: T0 });
+      await accounts().upsertAgent({ servId: 's1', passwordHash: 'h1', name: 'S1', identifies: ['com.a'], maxConcurrent: 0 }, { endBindings: false, now: T0 });
       for (const token of ['OOOOOOOOOOOO', 'PPPPPPPPPPPP']) {
         await accounts().createSession(sessionFor(token));
         await accounts().bindSession(digestOf(token), 's1', T0);
       }
       const seq = await store().outbox.lastChangeSeq();
-      await accounts().upsertAgent({ servId: 's1', passwordHash: 'h2', name: 'S1', identifies: ['com.a'] }, { endBindings: true, now: T0 + 1 });
+      await accounts().upsertAgent({ servId: 's1', passwordHash: 'h2', name: 'S1', identifies: ['com.a'], maxConcurrent: 0 }, { endBindings: true, now: T0 + 1 });
       const feed = await changesAfter(store(), seq);
       assert.deepEqual(feed[0], ['agent', 's1']);
       assert.deepEqual(feed.slice(1).sort(), ['OOOOOOOOOOOO', 'PPPPPPPPPPPP'].map((t) => ['session', digestOf(t)]).sort());
     });
 
     it('records an agent deleted: the agent, then each session it unbound', async () => {
-      await accounts().upsertAgent({ servId: 's1', passwordHash: 'h1', name: 'S1', identifies: ['com.a'] }, { endBindings: false, now: T0 });
+      await accounts().upsertAgent({ servId: 's1', passwordHash: 'h1', name: 'S1', identifies: ['com.a'], maxConcurrent: 0 }, { endBindings: false, now: T0 });
       await accounts().createSession(sessionFor('QQQQQQQQQQQQ'));
       await accounts().bindSession(digestOf('QQQQQQQQQQQQ'), 's1', T0);
       const seq = await store().outbox.lastChangeSeq();
@@ -250,8 +250,8 @@ export function accountsContract(store: GetStore): void {
 
     it('records an app deleted: the app, each session deleted, each agent that lost it', async () => {
       await accounts().upsertApp({ identify: 'com.a', name: 'A', createdAt: T0 });
-      await accounts().upsertAgent({ servId: 's1', passwordHash: 'h', name: 'S1', identifies: ['com.a'] }, { endBindings: false, now: T0 });
-      await accounts().upsertAgent({ servId: 's2', passwordHash: 'h', name: 'S2', identifies: ['com.a', 'com.b'] }, { endBindings: false, now: T0 });
+      await accounts().upsertAgent({ servId: 's1', passwordHash: 'h', name: 'S1', identifies: ['com.a'], maxConcurrent: 0 }, { endBindings: false, now: T0 });
+      await accounts().upsertAgent({ servId: 's2', passwordHash: 'h', name: 'S2', identifies: ['com.a', 'com.b'], maxConcurrent: 0 }, { endBindings: false, now: T0 });
       await accounts().createSession(sessionFor('RRRRRRRRRRRR'));
       await accounts().createSession(sessionFor('SSSSSSSSSSSS'));
       const seq = await store().outbox.lastChangeSeq();
@@ -264,13 +264,13 @@ export function accountsContract(store: GetStore): void {
     });
 
     it('prunes entries older than a time; later entries keep their seq', async () => {
-      await accounts().upsertAgent({ servId: 's1', passwordHash: 'h', name: 'S1', identifies: [] }, { endBindings: false, now: T0 });
-      await accounts().upsertAgent({ servId: 's2', passwordHash: 'h', name: 'S2', identifies: [] }, { endBindings: false, now: T0 + 10 });
+      await accounts().upsertAgent({ servId: 's1', passwordHash: 'h', name: 'S1', identifies: [], maxConcurrent: 0 }, { endBindings: false, now: T0 });
+      await accounts().upsertAgent({ servId: 's2', passwordHash: 'h', name: 'S2', identifies: [], maxConcurrent: 0 }, { endBindings: false, now: T0 + 10 });
       const [older, newer] = await store().outbox.listChanges(0, 10);
       await store().outbox.pruneChanges(T0 + 5);
       assert.deepEqual(await store().outbox.listChanges(0, 10), [newer]);
       assert.equal(newer!.seq, older!.seq + 1);
-      await accounts().upsertAgent({ servId: 's3', passwordHash: 'h', name: 'S3', identifies: [] }, { endBindings: false, now: T0 + 20 });
+      await accounts().upsertAgent({ servId: 's3', passwordHash: 'h', name: 'S3', identifies: [], maxConcurrent: 0 }, { endBindings: false, now: T0 + 20 });
       assert.equal(await store().outbox.lastChangeSeq(), newer!.seq + 1);
     });
   });

@@ -33,8 +33,8 @@ export function operatorListsContract(store: GetStore): void {
       assert.deepEqual(await accounts().listSessions({ num: 10 }), sorted);
       assert.deepEqual(await accounts().listSessions({ num: 1, after: sorted[0]!.digest }), [sorted[1]]);
 
-      await accounts().upsertAgent({ servId: 's2', passwordHash: 'h', name: 'Two', identifies: ['com.b', 'com.a'] }, { endBindings: false, now: T0 });
-      await accounts().upsertAgent({ servId: 's1', passwordHash: 'h', name: 'One', identifies: ['com.a'] }, { endBindings: false, now: T0 });
+      await accounts().upsertAgent({ servId: 's2', passwordHash: 'h', name: 'Two', identifies: ['com.b', 'com.a'], maxConcurrent: 0 }, { endBindings: false, now: T0 });
+      await accounts().upsertAgent({ servId: 's1', passwordHash: 'h', name: 'One', identifies: ['com.a'], maxConcurrent: 0 }, { endBindings: false, now: T0 });
       const agents = await accounts().listAgents({ num: 10 });
       assert.deepEqual(agents.map((a) => [a.servId, a.name, [...a.identifies].sort()]), [['s1', 'One', ['com.a']], ['s2', 'Two', ['com.a', 'com.b']]]);
       assert.deepEqual((await accounts().listAgents({ num: 10, after: 's1' })).map((a) => a.servId), ['s2']);

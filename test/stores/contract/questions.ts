@@ -1,7 +1,7 @@
 /** Contract: questions, their lists and paging, state transitions with their guards, timeouts. */
 import assert from 'node:assert/strict';
 import type { QuestionRecord, TransitionWrite } from '../../../server/stores/types.js';
-import { T0, drainEvents, newQuestion, serve, type GetStore } from './support.js';
+import { T0, applied, drainEvents, newQuestion, serve, type GetStore } from './support.js';
 
 /** The question as a transition's caller loaded it (only recorded in the outbox event). */
 const PREVIOUS = { status: 1 as const, servId: null };
@@ -112,7 +112,7 @@ export function questionsContract(store: GetStore): void {
 
     it('serves: status, agent, times and the notice with the next seq, in one step', async () => {
       const q = await newQuestion(store());
-      const result = (await store().conversations.transition(write(q.id), PREVIOUS))!;
+      const result = applied(await store().conversations.transition(write(q.id), PREVIOUS));
       assert.equal(result.question.status, 2);
       assert.equal(result.question.servId, 's1');
       assert.equal(result.question.statusAt, T0 + 10);
@@ -128,11 +128,11 @@ export function questionsContract(store: GetStore): void {
     it('records question.transitioned with the notice id, the state before and the state it wrote, in the same write', async () => {
       const q = await newQuestion(store());
       await drainEvents(store());
-      const result = (await store().conversations.transition(write(q.id), { status: 1, servId: null }))!;
-      const quit = (await store().conversations.transition(
+      const result = applied(await store().conversations.transition(write(q.id), { status: 1, servId: null }));
+      const quit = applied(await store().conversations.transition(
         write(q.id, { from: [2], to: 1, servId: 's1', setServId: null, notice: { sender: 's1', senderType: 2, action: 2 }, now: T0 + 11 }),
         { status: 2, servId: 's1' },
-      ))!;
+      ));
       const events = await store().outbox.claimEvents(30, 10);
       assert.deepEqual(events, [
         { id: result.notice.id, type: 'question.transitioned', questionId: q.id, messageId: result.notice.id, previous: { status: 1, servId: null }, to: { status: 2, servId: 's1' }, createdAt: T0 + 10, attempts: 1 },
@@ -149,7 +149,7 @@ export function questionsContract(store: GetStore): void {
       assert.equal(winners.length, 1);
       assert.equal(await store().outbox.countEvents(), 2, 'question.created and the one winning transition');
       const now = (await store().conversations.getQuestion(q.id))!;
-      assert.equal(now.servId, winners[0]!.question.servId);
+      assert.equal(now.servId, applied(winners[0]!).question.servId);
       assert.equal(now.lastSeq, 1);
       assert.equal((await store().conversations.listMessages(q.id, { num: 50, offset: 0, sort: 1 })).length, 1);
     });
@@ -180,25 +180,25 @@ export function questionsContract(store: GetStore): void {
       const q = await newQuestion(store(), { userId: 'u1' });
       await serve(store(), q.id, 's1', T0 + 1);
       const quit = await store().conversations.transition(write(q.id, { from: [2], to: 1, servId: 's1', setServId: null, now: T0 + 5 }), PREVIOUS);
-      assert.equal(quit!.question.servId, null);
-      assert.equal(quit!.question.status, 1);
+      assert.equal(applied(quit).question.servId, null);
+      assert.equal(applied(quit).question.status, 1);
       const timedOut = await store().conversations.transition(write(q.id, { from: [1, 2], to: 3, servId: null, setServId: undefined, statusBefore: T0 + 6, now: T0 + 7 }), PREVIOUS);
-      assert.equal(timedOut!.question.status, 3);
-      assert.equal(timedOut!.notice.seq, 3);
+      assert.equal(applied(timedOut).question.status, 3);
+      assert.equal(applied(timedOut).notice.seq, 3);
       const reopened = await store().conversations.transition(write(q.id, { from: [3], to: 1, userId: 'u1', servId: null, setServId: undefined, now: T0 + 8 }), PREVIOUS);
-      assert.equal(reopened!.question.status, 1);
+      assert.equal(applied(reopened).question.status, 1);
     });
 
     it('sets a finish request (status unchanged, statusAt kept) and requires it for confirmation', async () => {
       const q = await newQuestion(store());
       await serve(store(), q.id, 's1', T0 + 1);
-      const requested = (await store().conversations.transition(write(q.id, { from: [2], to: 2, servId: 's1', setServId: undefined, finishRequest: 'set', now: T0 + 4 }), PREVIOUS))!;
+      const requested = applied(await store().conversations.transition(write(q.id, { from: [2], to: 2, servId: 's1', setServId: undefined, finishRequest: 'set', now: T0 + 4 }), PREVIOUS));
       assert.equal(requested.question.finishRequestedAt, T0 + 4);
       assert.equal(requested.question.statusAt, T0 + 1);
       assert.equal(requested.question.status, 2);
       const late = await store().conversations.transition(write(q.id, { from: [2], to: 3, finishRequested: true, finishRequestedBefore: T0 + 4, now: T0 + 9 }), PREVIOUS);
       assert.equal(late, null);
-      const confirmed = (await store().conversations.transition(write(q.id, { from: [2], to: 3, finishRequested: true, finishRequestedBefore: T0 + 5, userId: 'u1', setServId: undefined, now: T0 + 9 }), PREVIOUS))!;
+      const confirmed = applied(await store().conversations.transition(write(q.id, { from: [2], to: 3, finishRequested: true, finishRequestedBefore: T0 + 5, userId: 'u1', setServId: undefined, now: T0 + 9 }), PREVIOUS));
       assert.equal(confirmed.question.status, 3);
       assert.equal(confirmed.question.servId, 's1');
       assert.equal(confirmed.question.finishRequestedAt, null);

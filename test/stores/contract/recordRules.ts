@@ -39,7 +39,7 @@ export function recordRulesContract(store: GetStore): void {
       await assert.rejects(ruled().accounts.upsertUser({ userId: 'u1', name: 'n'.repeat(LIMITS.name.max + 1), imageUrl: '', deviceCount: 0, groupCount: 0 }), refusedOn('name'));
       await assert.rejects(ruled().accounts.upsertUser({ userId: 'u1', name: 'n', imageUrl: '', deviceCount: -1, groupCount: 0 }), refusedOn('device_count'));
       assert.equal(await store().accounts.getUser('u1'), null);
-      await assert.rejects(ruled().accounts.upsertAgent({ servId: 's'.repeat(LIMITS.servId.max + 1), passwordHash: 'h', name: 'n', identifies: [] }, { endBindings: false, now: T0 }), refusedOn('serv_id'));
+      await assert.rejects(ruled().accounts.upsertAgent({ servId: 's'.repeat(LIMITS.servId.max + 1), passwordHash: 'h', name: 'n', identifies: [], maxConcurrent: 0 }, { endBindings: false, now: T0 }), refusedOn('serv_id'));
       const templateId = newObjectId();
       await ruled().templates.createTemplate({ id: templateId, identify: 'com.a', title: 'T', createdAt: T0 });
       await assert.rejects(ruled().templates.createItem({ id: newObjectId(), templateId, question: 'q', content: 'c'.repeat(LIMITS.itemContent.max + 1) }), refusedOn('content'));

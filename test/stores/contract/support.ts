@@ -1,6 +1,6 @@
 /** Shared helpers of the store contract parts. */
 import { sessionDigest } from '../../../server/domain/sessionTokens.js';
-import type { ChangeRecord, ClockOffset, NewMessage, QuestionRecord, SessionRecord, Store } from '../../../server/stores/types.js';
+import type { ChangeRecord, ClockOffset, NewMessage, QuestionRecord, SessionRecord, Store, TransitionRefusal, TransitionResult } from '../../../server/stores/types.js';
 
 /** A fresh, empty store, opened with `clock` as its clock offset; see StoreFactory. */
 export interface OpenedStore {
@@ -54,8 +54,13 @@ export async function serve(store: Store, questionId: string, servId: string, no
     },
     { status: 1, servId: null },
   );
-  if (!result) throw new Error('serve failed');
-  return result.question;
+  return applied(result).question;
+}
+
+/** The result of a transition that must have been written (a refusal fails the test with its reason). */
+export function applied(result: TransitionResult | TransitionRefusal): TransitionResult {
+  if (result === null || result === 'at_capacity') throw new Error(`transition refused: ${result}`);
+  return result;
 }
 
 export function userText(questionId: string, text: string, extra: Partial<NewMessage> = {}): NewMessage {
