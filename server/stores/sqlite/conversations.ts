@@ -129,14 +129,19 @@ export class SqliteConversations implements ConversationStore {
     });
   }
 
-  /** Whether the agent already serves as many questions as its max_concurrent allows (0: no limit); inside a write. */
+  /**
+   * Whether the agent already serves as many questions as its max_concurrent allows (0: no limit);
+   * inside a write. The load is counted only under a limit, and only up to it, so a serve by an
+   * unlimited agent with thousands of questions costs one primary-key read.
+   */
   private atCapacity(servId: string): boolean {
-    const row = this.db.get<{ max_concurrent: number; load: number }>(
-      `SELECT max_concurrent, (SELECT COUNT(*) FROM questions WHERE serv_id = agents.serv_id AND status = 2) AS load
-       FROM agents WHERE serv_id = ?`,
-      [servId],
+    const agent = this.db.get<{ max_concurrent: number }>('SELECT max_concurrent FROM agents WHERE serv_id = ?', [servId]);
+    if (!agent || agent.max_concurrent <= 0) return false;
+    const load = this.db.get<{ load: number }>(
+      'SELECT COUNT(*) AS load FROM (SELECT 1 FROM questions WHERE serv_id = ? AND status = 2 LIMIT ?)',
+      [servId, agent.max_concurrent],
     );
-    return row !== undefined && row.max_concurrent > 0 && row.load >= row.max_concurrent;
+    return (load?.load ?? 0) >= agent.max_concurrent;
   }
 
   async loadsOf(servIds: string[]): Promise<Map<string, number>> {
