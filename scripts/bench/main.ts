@@ -19,7 +19,7 @@ import { pathToFileURL } from 'node:url';
 import { startRedis, redisInstalled } from '../../test/support/redis.js';
 import { defaultLoadTool, runLoad, type LoadOptions, type LoadRequest, type LoadResult, type LoadTool } from './load.js';
 import { megapixelPhoto } from './photo.js';
-import { cpuMs, ensureBuilt, killAll, ROOT, rssKb, runScript, spawnFloor, spawnKefu, type ServerProcess } from './processes.js';
+import { cpuMs, ensureBuilt, ROOT, rssKb, runMain, runScript, spawnFloor, spawnKefu, type ServerProcess } from './processes.js';
 import { ask, BENCH_WORLD, inParallel, seedApp, seedFanOutQuestion, seedWorld, serveBody, sessionsOf, type World } from './seed.js';
 import type { FanOutInput, FanOutResult, IdleInput } from './socketClient.js';
 
@@ -555,19 +555,6 @@ export async function runBench(options: BenchOptions, command: string, log: (lin
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const stop = () => {
-    killAll();
-    process.exit(130);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  try {
-    const argv = process.argv.slice(2);
-    await runBench(parseArgs(argv), ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' '));
-  } catch (error) {
-    process.stderr.write(`kefu bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-  } finally {
-    killAll();
-  }
+  const argv = process.argv.slice(2);
+  await runMain('kefu bench', () => runBench(parseArgs(argv), ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' ')));
 }

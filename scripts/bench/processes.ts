@@ -23,6 +23,27 @@ export function killAll(): void {
   children.clear();
 }
 
+/**
+ * Runs a bench entry point: children are killed on Ctrl-C, SIGTERM, a failure or the end, and a
+ * failure is one line on stderr (named by `name`) with exit code 1.
+ */
+export async function runMain(name: string, main: () => Promise<unknown>): Promise<void> {
+  const stop = () => {
+    killAll();
+    process.exit(130);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    await main();
+  } catch (error) {
+    process.stderr.write(`${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  } finally {
+    killAll();
+  }
+}
+
 /** A port nobody listens on right now. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { defaultLoadTool, runLoad, type LoadTool } from './load.js';
 import { HTTP_SCENARIOS, httpScenarios, type HttpScenarioKey } from './main.js';
 import { megapixelPhoto } from './photo.js';
-import { cpuMs, ensureBuilt, killAll, ROOT, spawnKefu } from './processes.js';
+import { cpuMs, ensureBuilt, ROOT, runMain, spawnKefu } from './processes.js';
 import { formatSummary, summarize, type CpuProfile } from './profileSummary.js';
 import { BENCH_WORLD, seedWorld } from './seed.js';
 
@@ -100,17 +100,4 @@ function trimStart(profile: CpuProfile, skipMs: number): CpuProfile {
   return { ...profile, samples: profile.samples.slice(first), timeDeltas: profile.timeDeltas.slice(first) };
 }
 
-const stop = () => {
-  killAll();
-  process.exit(130);
-};
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
-try {
-  await profile(parseArgs(process.argv.slice(2)));
-} catch (error) {
-  process.stderr.write(`kefu bench:profile: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = 1;
-} finally {
-  killAll();
-}
+await runMain('kefu bench:profile', () => profile(parseArgs(process.argv.slice(2))));
