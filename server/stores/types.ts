@@ -8,11 +8,22 @@ import type { MessageType, NoticeAction, QuestionStatus, SENDER_TYPE, SenderType
 /** Float seconds since the epoch, as every timestamp of the API. */
 export type Seconds = number;
 
+/**
+ * How an app's questions reach agents: `manual` (agents take them from the queue) or `auto` (the
+ * server assigns each to an online agent with room, server/domain/commands/autoAssigner.ts).
+ */
+export type AppRouting = 'manual' | 'auto';
+
 export interface AppRecord {
   identify: string;
   name: string;
   createdAt: Seconds;
+  /** @default 'manual' (apps from before issue 12 read as manual). */
+  routing: AppRouting;
 }
+
+/** What upsertApp writes: routing only when given. */
+export type AppUpsert = Omit<AppRecord, 'routing'> & { routing?: AppRouting };
 
 export interface UserRecord {
   userId: string;
@@ -50,6 +61,12 @@ export interface AgentRecord {
   identifies: string[];
   /** Questions it may serve at once (serves beyond it are refused in the store's write); 0 is no limit. */
   maxConcurrent: number;
+  /**
+   * When it was last given a question (a serve, an auto-assignment, a reopen back to it), written by
+   * the store in the transition itself; absent while it never was. Auto-assign's tie-break ("idle
+   * longest" is the oldest of these). Read only: upsertAgent neither needs nor changes it.
+   */
+  lastAssignedAt?: Seconds;
 }
 
 export interface LastMessage {
@@ -79,6 +96,11 @@ export interface QuestionRecord {
   lastMessage: LastMessage | null;
   /** The seq of the newest message; the next message gets lastSeq + 1. */
   lastSeq: number;
+  /**
+   * The agent that last quit it (or was released from it), kept while it waits and cleared when an
+   * agent takes it; auto-assign never hands it straight back to that agent. Absent when none.
+   */
+  quitServId?: string;
 }
 
 export interface MessageRecord {
@@ -94,6 +116,8 @@ export interface MessageRecord {
   mediaPath?: string;
   audioLen?: number;
   action?: NoticeAction;
+  /** Reopen notices (action 6) only: the agent the question went back to, null when it went to the queue. */
+  servId?: string | null;
 }
 
 /**
@@ -204,6 +228,8 @@ export interface Notice {
   sender: string;
   senderType: SenderType;
   action: NoticeAction;
+  /** Stored on the notice message as MessageRecord.servId (reopen: where the question went). */
+  servId?: string | null;
 }
 
 /**
@@ -235,6 +261,10 @@ export interface TransitionWrite {
    * auto-assignment. Otherwise the write answers 'at_capacity' and changes nothing.
    */
   withinCapacity?: boolean;
+  /** When present, the question must not have been quit last by this agent (auto-assign). */
+  notQuitBy?: string;
+  /** Records who quit it (a string) or clears that (null); undefined leaves it. */
+  setQuitServId?: string | null;
   notice: Notice;
   now: Seconds;
 }
@@ -361,7 +391,8 @@ export interface ChangeRecord {
 
 /** Apps, users, device sessions (by digest) and agents. Writes that change who may hear what append to the change feed. */
 export interface AccountStore {
-  upsertApp(app: AppRecord): Promise<void>;
+  /** Creates or updates an app; a `routing` left out keeps the stored one (manual for a new app). */
+  upsertApp(app: AppUpsert): Promise<void>;
   getApp(identify: string): Promise<AppRecord | null>;
   /**
    * Removes an app with everything that only it gave access to, in one transaction: its device

@@ -9,7 +9,7 @@
  */
 import mongoose, { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { LIMITS } from '../../../shared/limits.js';
-import type { ChangeKind, OutboxEventType, SessionKind } from '../types.js';
+import type { AppRouting, ChangeKind, OutboxEventType, SessionKind } from '../types.js';
 
 const strictness = { strict: 'throw', strictQuery: 'throw', versionKey: false, autoIndex: false } as const;
 const num = { type: Number, required: true } as const;
@@ -18,7 +18,8 @@ const str = (max: number, required = true) => ({ type: String, required, maxleng
 /** Status-like small integers: casting refuses 1.5 or "x", the enum refuses 7. */
 const intEnum = (values: number[]) => ({ type: Number, required: true, enum: values, validate: Number.isInteger }) as const;
 
-export interface AppDoc { _id: string; name: string; created_at: number }
+/** `routing` is absent on apps from before issue 12 (read as manual). */
+export interface AppDoc { _id: string; name: string; created_at: number; routing?: AppRouting }
 export interface UserDoc { _id: string; name: string; image_url: string; device_count: number; group_count: number }
 /** A device session under the digest of its token (the token itself is never stored). */
 export interface SessionDoc {
@@ -41,6 +42,8 @@ export interface AgentDoc {
   max_concurrent?: number;
   /** Its seats, one per question it serves: capacity is checked against their count (seats.ts). */
   serving?: SeatDoc[];
+  /** When it last took a seat (was given a question): auto-assign's tie-break. Absent until then. */
+  last_assigned_at?: number;
 }
 export interface MessageDoc {
   _id: Types.ObjectId;
@@ -54,6 +57,8 @@ export interface MessageDoc {
   media_path?: string;
   audio_len?: number;
   action?: number;
+  /** Reopen notices (action 6): the agent the question went back to, null when to the queue. */
+  serv_id?: string | null;
   /** Digest of the sending device session (the idempotency key with client_msg_id). */
   session?: string;
   client_msg_id?: string;
@@ -96,6 +101,8 @@ export interface QuestionDoc {
   last_mess_timestamp: number | null;
   last_mess_sender: string | null;
   last_mess_sender_type: number | null;
+  /** The agent that last quit it while it waits (auto-assign skips it); absent or null when none. */
+  quit_serv_id?: string | null;
   /** Messages whose question write is done but whose insert may not be (retry-safe mode only). */
   pending: PendingDoc[];
 }
@@ -138,7 +145,12 @@ export interface ClientKeyDoc { _id: string; message: Types.ObjectId; question: 
 export interface CounterDoc { _id: string; seq: number }
 
 export const appSchema = new Schema<AppDoc>(
-  { _id: str(LIMITS.identify.max), name: str(LIMITS.name.max + LIMITS.identify.max), created_at: num },
+  {
+    _id: str(LIMITS.identify.max),
+    name: str(LIMITS.name.max + LIMITS.identify.max),
+    created_at: num,
+    routing: { type: String, enum: ['manual', 'auto'], default: 'manual' },
+  },
   { ...strictness, collection: 'apps' },
 );
 
@@ -193,6 +205,7 @@ export const agentSchema = new Schema<AgentDoc>(
       type: [new Schema<SeatDoc>({ q: { type: Schema.Types.ObjectId, required: true }, at: num }, { _id: false, strict: 'throw' })],
       default: [],
     },
+    last_assigned_at: { type: Number },
   },
   { ...strictness, collection: 'agents' },
 );
@@ -211,6 +224,7 @@ const messageFields = {
   media_path: { type: String, maxlength: 200 },
   audio_len: { type: Number, min: LIMITS.audioLen.min, max: LIMITS.audioLen.max },
   action: { type: Number, enum: [1, 2, 3, 4, 5, 6] },
+  serv_id: { type: String, maxlength: LIMITS.servId.max },
   session: { type: String, match: DIGEST },
   client_msg_id: { type: String, minlength: LIMITS.clientMsgId.min, maxlength: LIMITS.clientMsgId.max },
 };
@@ -294,6 +308,7 @@ export const questionSchema = new Schema<QuestionDoc>(
     last_mess_timestamp: nullableNum,
     last_mess_sender: { type: String, default: null },
     last_mess_sender_type: { type: Number, default: null, enum: [1, 2, null] },
+    quit_serv_id: { type: String, maxlength: LIMITS.servId.max },
     pending: { type: [pendingSchema], default: [] },
   },
   { ...strictness, collection: 'questions' },

@@ -11,7 +11,7 @@
 import mongoose, { Types, type PipelineStage, type UpdateQuery, type UpdateWithAggregationPipeline } from 'mongoose';
 import { isObjectId } from '../objectId.js';
 import { digestPrefixRange } from '../../domain/sessionTokens.js';
-import type { KeyPage, NewMessage, Page, QuestionFilter, SendGuard, TimeoutScan, TransitionWrite } from '../types.js';
+import type { AppRouting, KeyPage, NewMessage, Page, QuestionFilter, SendGuard, TimeoutScan, TransitionWrite } from '../types.js';
 import type { MessageDoc, PendingDoc } from './models.js';
 
 const { trusted } = mongoose;
@@ -80,10 +80,13 @@ export const byObjectId = (id: string): QuerySpec => ({ filter: { _id: oid(id) }
 export const byObjectIds = (ids: Types.ObjectId[]): QuerySpec => ({ filter: { _id: trusted({ $in: ids }) } });
 export const byIds = (ids: string[]): QuerySpec => ({ filter: { _id: trusted({ $in: [...new Set(ids.map(s))] }) } });
 
-export function upsertApp(app: { identify: string; name: string; createdAt: number }): QuerySpec {
+/** A routing left out keeps the stored one; a new app without one is manual (the schema's default). */
+export function upsertApp(app: { identify: string; name: string; createdAt: number; routing?: AppRouting }): QuerySpec {
+  const set: Doc = { name: s(app.name) };
+  if (app.routing !== undefined) set.routing = s(app.routing);
   return {
     filter: { _id: s(app.identify) },
-    update: { $set: { name: s(app.name) }, $setOnInsert: { created_at: n(app.createdAt) } },
+    update: { $set: set, $setOnInsert: { created_at: n(app.createdAt) } },
     options: { upsert: true },
   };
 }
@@ -250,6 +253,8 @@ export function transition(write: TransitionWrite, notice: PendingDoc | null): Q
   if (write.statusBefore !== undefined) filter.status_at = trusted({ $lt: n(write.statusBefore) });
   if (write.lastActivityBefore !== undefined) filter.last_activity_at = trusted({ $lt: n(write.lastActivityBefore) });
   if (write.finishRequestedBefore !== undefined) filter.finish_requested_at = trusted({ $lt: n(write.finishRequestedBefore) });
+  // $ne also matches questions nobody quit (the field absent or null).
+  if (write.notQuitBy !== undefined) filter.quit_serv_id = trusted({ $ne: s(write.notQuitBy) });
 
   const now = n(write.now);
   const set: Doc = {
@@ -260,6 +265,7 @@ export function transition(write: TransitionWrite, notice: PendingDoc | null): Q
     finish_requested_at: write.finishRequest === 'set' ? now : null,
   };
   if (write.setServId !== undefined) set.serv_id = lit(write.setServId);
+  if (write.setQuitServId !== undefined) set.quit_serv_id = lit(write.setQuitServId);
   const update: Doc[] = [{ $set: set }];
   if (notice) update.push(pendingStage(notice));
   return { filter, update: update as unknown as UpdateWithAggregationPipeline, options: AFTER_PIPELINE };

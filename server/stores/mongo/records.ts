@@ -30,7 +30,7 @@ import type {
 } from './models.js';
 
 export function toQuestion(doc: QuestionDoc): QuestionRecord {
-  return {
+  const question: QuestionRecord = {
     id: doc._id.toHexString(),
     identify: doc.identify,
     userId: doc.user_id,
@@ -53,6 +53,8 @@ export function toQuestion(doc: QuestionDoc): QuestionRecord {
             senderType: (doc.last_mess_sender_type ?? 1) as SenderType,
           },
   };
+  if (doc.quit_serv_id != null) question.quitServId = doc.quit_serv_id;
+  return question;
 }
 
 export function toMessage(doc: MessageDoc): MessageRecord {
@@ -69,6 +71,7 @@ export function toMessage(doc: MessageDoc): MessageRecord {
   if (doc.media_path != null) message.mediaPath = doc.media_path;
   if (doc.audio_len != null) message.audioLen = doc.audio_len;
   if (doc.action != null) message.action = doc.action as NoticeAction;
+  if (doc.action === 6) message.servId = doc.serv_id ?? null;
   return message;
 }
 
@@ -97,7 +100,7 @@ export function toSessionDoc(session: SessionRecord): SessionDoc {
 }
 
 export function toApp(doc: AppDoc): AppRecord {
-  return { identify: doc._id, name: doc.name, createdAt: doc.created_at };
+  return { identify: doc._id, name: doc.name, createdAt: doc.created_at, routing: doc.routing ?? 'manual' };
 }
 
 export function toUser(doc: UserDoc): UserRecord {
@@ -111,6 +114,7 @@ export function toAgent(doc: AgentDoc): AgentRecord {
     name: doc.name,
     identifies: [...(doc.identifies ?? [])].sort(),
     maxConcurrent: doc.max_concurrent ?? 0,
+    ...(doc.last_assigned_at != null ? { lastAssignedAt: doc.last_assigned_at } : {}),
   };
 }
 

@@ -34,11 +34,14 @@ export const HAS_FREE_SEAT = {
   ],
 };
 
-/** Takes a seat for the question unless the agent holds one already; with `limit`, only while one is free. */
+/**
+ * Takes a seat for the question unless the agent holds one already; with `limit`, only while one is
+ * free. The same write records when the agent was last given a question (auto-assign's tie-break).
+ */
 export function takeSeat(servId: string, questionId: string, at: number, limit: boolean): QuerySpec {
   const filter: Record<string, unknown> = { _id: s(servId), 'serving.q': trusted({ $ne: oid(questionId) }) };
   if (limit) filter.$expr = trusted({ ...HAS_FREE_SEAT });
-  return { filter, update: { $push: { serving: { q: oid(questionId), at: n(at) } } } };
+  return { filter, update: { $push: { serving: { q: oid(questionId), at: n(at) } }, $set: { last_assigned_at: n(at) } } };
 }
 
 /** Gives back exactly the seat one attempt took (retry-safe mode, its question write matched nothing). */

@@ -2,7 +2,7 @@
  * Apps, users, device sessions (keyed by token digest) and agents in the embedded store. Each write
  * that changes who may hear what appends its change-feed entries in its own transaction.
  */
-import type { AccountStore, AgentRecord, AppRecord, KeyPage, Seconds, SessionRecord, UserRecord } from '../types.js';
+import type { AccountStore, AgentRecord, AppRecord, AppRouting, AppUpsert, KeyPage, Seconds, SessionRecord, UserRecord } from '../types.js';
 import { IN_LIST, keyPage, type SqliteDb } from './db.js';
 import { digestPrefixRange } from '../../domain/sessionTokens.js';
 import type { SqliteOutbox } from './outbox.js';
@@ -21,9 +21,10 @@ interface AppRow {
   identify: string;
   name: string;
   created_at: number;
+  routing: string;
 }
 
-const toApp = (row: AppRow): AppRecord => ({ identify: row.identify, name: row.name, createdAt: row.created_at });
+const toApp = (row: AppRow): AppRecord => ({ identify: row.identify, name: row.name, createdAt: row.created_at, routing: row.routing as AppRouting });
 
 const toUser = (row: UserRow): UserRecord => ({
   userId: row.user_id,
@@ -42,12 +43,12 @@ export class SqliteAccounts implements AccountStore {
 
   // ---- apps ----
 
-  async upsertApp(app: AppRecord): Promise<void> {
+  async upsertApp(app: AppUpsert): Promise<void> {
     await this.db.write(() =>
       this.db.run(
-        `INSERT INTO apps (identify, name, created_at) VALUES (?, ?, ?)
-         ON CONFLICT (identify) DO UPDATE SET name = excluded.name`,
-        [app.identify, app.name, app.createdAt],
+        `INSERT INTO apps (identify, name, created_at, routing) VALUES (?, ?, ?, COALESCE(?, 'manual'))
+         ON CONFLICT (identify) DO UPDATE SET name = excluded.name, routing = COALESCE(?, routing)`,
+        [app.identify, app.name, app.createdAt, app.routing ?? null, app.routing ?? null],
       ),
     );
   }

@@ -85,6 +85,10 @@ export class SqliteConversations implements ConversationStore {
       conditions.push('finish_requested_at < @finishRequestedBefore');
       params.finishRequestedBefore = write.finishRequestedBefore;
     }
+    if (write.notQuitBy !== undefined) {
+      conditions.push('(quit_serv_id IS NULL OR quit_serv_id <> @notQuitBy)');
+      params.notQuitBy = write.notQuitBy;
+    }
     const sets = [
       'status = @to',
       'status_at = CASE WHEN status = @to THEN status_at ELSE @now END',
@@ -96,6 +100,12 @@ export class SqliteConversations implements ConversationStore {
       params.setServId = write.setServId;
     }
     sets.push(write.finishRequest === 'set' ? 'finish_requested_at = @now' : 'finish_requested_at = NULL');
+    if (write.setQuitServId !== undefined) {
+      sets.push('quit_serv_id = @setQuitServId');
+      params.setQuitServId = write.setQuitServId;
+    }
+    // The agent a question enters in-progress with was just given it (auto-assign's "idle since").
+    const givenTo = write.to === 2 && write.setServId ? write.setServId : null;
 
     return this.db.write((): TransitionResult | TransitionRefusal => {
       // Writes are serialized (one transaction at a time, across processes too), so the count read
@@ -106,6 +116,7 @@ export class SqliteConversations implements ConversationStore {
         params,
       );
       if (!row) return null;
+      if (givenTo !== null) this.db.run('UPDATE agents SET last_assigned_at = ? WHERE serv_id = ?', [write.now, givenTo]);
       const notice = this.insertMessage({
         id: newObjectId(write.now * 1000),
         questionId: row.id,
@@ -115,6 +126,7 @@ export class SqliteConversations implements ConversationStore {
         type: MESSAGE_TYPE.notice,
         createdAt: write.now,
         action: write.notice.action,
+        ...(write.notice.servId !== undefined ? { servId: write.notice.servId } : {}),
       });
       this.outbox.recordEvent({
         id: notice.id,
@@ -180,8 +192,8 @@ export class SqliteConversations implements ConversationStore {
   private insertMessage(message: MessageRecord & { sessionDigest?: string; clientMsgId?: string }): MessageRecord {
     this.db.run(
       `INSERT INTO messages (id, question_id, seq, sender, sender_type, type, created_at, text, media_path, audio_len,
-         action, session_digest, client_msg_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         action, session_digest, client_msg_id, serv_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         message.id,
         message.questionId,
@@ -196,6 +208,7 @@ export class SqliteConversations implements ConversationStore {
         message.action ?? null,
         message.sessionDigest ?? null,
         message.clientMsgId ?? null,
+        message.servId ?? null,
       ],
     );
     const { sessionDigest: _sessionDigest, clientMsgId: _clientMsgId, ...record } = message;

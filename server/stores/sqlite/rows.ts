@@ -30,6 +30,7 @@ export interface QuestionRow {
   last_mess_timestamp: number | null;
   last_mess_sender: string | null;
   last_mess_sender_type: number | null;
+  quit_serv_id: string | null;
 }
 
 export interface MessageRow {
@@ -44,6 +45,7 @@ export interface MessageRow {
   media_path: string | null;
   audio_len: number | null;
   action: number | null;
+  serv_id: string | null;
 }
 
 export interface SessionRow {
@@ -61,6 +63,7 @@ export interface AgentRow {
   password_hash: string;
   name: string;
   max_concurrent: number;
+  last_assigned_at: number | null;
 }
 
 export interface EventRow {
@@ -92,7 +95,7 @@ export interface ChangeRow {
 }
 
 export function toQuestion(row: QuestionRow): QuestionRecord {
-  return {
+  const question: QuestionRecord = {
     id: row.id,
     identify: row.identify,
     userId: row.user_id,
@@ -115,6 +118,8 @@ export function toQuestion(row: QuestionRow): QuestionRecord {
             senderType: (row.last_mess_sender_type ?? 1) as SenderType,
           },
   };
+  if (row.quit_serv_id !== null && row.quit_serv_id !== undefined) question.quitServId = row.quit_serv_id;
+  return question;
 }
 
 export function toMessage(row: MessageRow): MessageRecord {
@@ -131,6 +136,7 @@ export function toMessage(row: MessageRow): MessageRecord {
   if (row.media_path !== null) message.mediaPath = row.media_path;
   if (row.audio_len !== null) message.audioLen = row.audio_len;
   if (row.action !== null) message.action = row.action as NoticeAction;
+  if (row.action === 6) message.servId = row.serv_id ?? null;
   return message;
 }
 
@@ -147,7 +153,9 @@ export function toSession(row: SessionRow): SessionRecord {
 }
 
 export function toAgent(row: AgentRow, identifies: string[]): AgentRecord {
-  return { servId: row.serv_id, passwordHash: row.password_hash, name: row.name, identifies, maxConcurrent: row.max_concurrent };
+  const agent: AgentRecord = { servId: row.serv_id, passwordHash: row.password_hash, name: row.name, identifies, maxConcurrent: row.max_concurrent };
+  if (row.last_assigned_at !== null && row.last_assigned_at !== undefined) agent.lastAssignedAt = row.last_assigned_at;
+  return agent;
 }
 
 export function toEvent(row: EventRow): OutboxEvent {

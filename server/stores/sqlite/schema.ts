@@ -201,4 +201,13 @@ export const MIGRATIONS: string[] = [
   `
   ALTER TABLE agents ADD COLUMN max_concurrent INTEGER NOT NULL DEFAULT 0;
   `,
+  // Issue 12, routing: an app's routing; who last quit a question (auto-assign skips that agent);
+  // when an agent was last given a question (auto-assign's tie-break); where a reopen went (its
+  // notice's serv_id, set on action-6 notices only).
+  `
+  ALTER TABLE apps ADD COLUMN routing TEXT NOT NULL DEFAULT 'manual';
+  ALTER TABLE questions ADD COLUMN quit_serv_id TEXT;
+  ALTER TABLE agents ADD COLUMN last_assigned_at REAL;
+  ALTER TABLE messages ADD COLUMN serv_id TEXT;
+  `,
 ];
