@@ -51,9 +51,9 @@ export const LIST_COMMANDS: Record<string, Command> = {
       const { accounts } = (await ctx.deps()).store;
       return readAll((page) => accounts.listApps(page), (app) => app.identify);
     },
-    json: (app) => ({ identify: app.identify, name: app.name, created_at: app.createdAt }),
-    headers: ['IDENTIFY', 'NAME', 'CREATED (UTC)'],
-    cells: (app) => [app.identify, app.name, utcTime(app.created_at)],
+    json: (app) => ({ identify: app.identify, name: app.name, routing: app.routing, created_at: app.createdAt }),
+    headers: ['IDENTIFY', 'NAME', 'ROUTING', 'CREATED (UTC)'],
+    cells: (app) => [app.identify, app.name, app.routing, utcTime(app.created_at)],
   }),
   'user:list': list({
     what: 'users',

@@ -36,12 +36,12 @@ const plural = (count: number, word: string) => `${count} ${word}${count === 1 ?
 
 export const PROVISIONING_COMMANDS: Record<string, Command> = {
   'app:add': define({
-    usage: '--identify <package> [--name <name>]',
-    summary: 'add an app (or rename it)',
+    usage: '--identify <package> [--name <name>] [--routing manual|auto]',
+    summary: 'add an app (or rename it, or change its routing)',
     schema: adminAppInput,
     async run(ctx, input) {
       await (await provisioning()).appCreator(await ctx.deps(), input);
-      return { json: okJson(), text: `app ${input.identify}` };
+      return { json: okJson(), text: input.routing ? `app ${input.identify} (routing ${input.routing})` : `app ${input.identify}` };
     },
   }),
   'app:delete': define({

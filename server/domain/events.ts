@@ -7,7 +7,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { writeSync } from 'node:fs';
-import type { ChangeKind, MessageRecord, NoteRecord, QuestionRecord } from '../stores/types.js';
+import type { AppRouting, ChangeKind, MessageRecord, NoteRecord, QuestionRecord } from '../stores/types.js';
 import type { AgentPresence as Presence } from '../../shared/schemas/responses.js';
 import type { TransitionName } from './stateMachine.js';
 
@@ -34,7 +34,9 @@ export type DomainEvent =
    * An agent's presence changed for everybody (it connected, disconnected, chose away or online, or
    * its node died), recorded by the one node that saw the change (realtime/agentPresence.ts).
    */
-  | { type: 'agent.presence'; servId: string; presence: Presence };
+  | { type: 'agent.presence'; servId: string; presence: Presence }
+  /** An app's routing was set (created, or changed by the admin API): auto-assign drains it if it is auto. */
+  | { type: 'app.routing'; identify: string; routing: AppRouting };
 
 export type DomainEventType = DomainEvent['type'];
 

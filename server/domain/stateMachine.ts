@@ -25,6 +25,12 @@ export interface TransitionRule {
   needsNamedAgent?: boolean;
   /** Only while the agent it goes to serves fewer questions than its max_concurrent (checked in the write). */
   withinCapacity?: boolean;
+  /** A system row whose notice is signed by the agent the caller names (auto-assign reads as a serve). */
+  signedByNamedAgent?: boolean;
+  /** Records the agent named as the one that quit it, so auto-assign does not hand it straight back. */
+  recordsQuitter?: boolean;
+  /** Only while the agent named is not the one that last quit it (checked in the write). */
+  skipsQuitter?: boolean;
 }
 
 export const TRANSITIONS = {
@@ -42,6 +48,7 @@ export const TRANSITIONS = {
     action: ACTION.agentQuit,
     by: 'servingAgent',
     servId: 'clear',
+    recordsQuitter: true,
   },
   requestFinish: {
     from: [STATUS.inProgress],
@@ -66,12 +73,32 @@ export const TRANSITIONS = {
     servId: 'keep',
     needsFinishRequest: true,
   },
+  /**
+   * Back to the former agent while it still serves the app, is online and under capacity (checked
+   * in the write; a write refused for capacity is made again to the queue), else to the queue.
+   */
   reopen: {
     from: [STATUS.resolved],
     to: (_question, agentStillServes) => (agentStillServes ? STATUS.inProgress : STATUS.pending),
     action: ACTION.reopened,
     by: 'user',
     servId: 'keepIfServed',
+    withinCapacity: true,
+  },
+  /**
+   * Auto-assign (apps with routing "auto"): the server hands a waiting question to the agent it
+   * chose, as if that agent had served it (action 1 signed by the agent), under its capacity and
+   * never straight back to the agent that quit it, both checked in the write.
+   */
+  assign: {
+    from: [STATUS.pending],
+    to: () => STATUS.inProgress,
+    action: ACTION.agentStarted,
+    by: 'system',
+    servId: 'caller',
+    withinCapacity: true,
+    signedByNamedAgent: true,
+    skipsQuitter: true,
   },
   timeOut: {
     from: [STATUS.pending, STATUS.inProgress],
@@ -91,6 +118,7 @@ export const TRANSITIONS = {
     by: 'system',
     servId: 'clear',
     needsNamedAgent: true,
+    recordsQuitter: true,
   },
   /**
    * The asking user was removed (the operator's `user:delete`): nobody is left to answer or

@@ -1,11 +1,12 @@
 /**
- * The background jobs of one node: the timeout sweeper, the outbox relay (recorded events →
- * deliveries), and push delivery when PUSH_WEBHOOK_URL is set. Started after the node listens;
+ * The background jobs of one node: the timeout sweeper, auto-assign, the outbox relay (recorded
+ * events → deliveries), and push delivery when PUSH_WEBHOOK_URL is set. Started after the node listens;
  * stopped before its store closes.
  */
 import type { Deps } from '../deps.js';
 import type { Metrics } from '../metrics/index.js';
 import type { Presence } from '../realtime/presence.js';
+import { startAutoAssign, type AutoAssign } from './autoAssign.js';
 import { startOutboxRelay, type OutboxRelay, type OutboxSink } from './outboxRelay.js';
 import { startPushDelivery } from './pushDelivery.js';
 import { NOBODY_ONLINE, pushSink } from './pushFanOut.js';
@@ -21,11 +22,14 @@ export interface JobsOptions {
   deliver?: boolean;
   /** This node's metrics (METRICS_TOKEN set): sweeps, their transitions and delivery outcomes. */
   metrics?: Metrics;
+  /** How often every auto app's queue is drained whatever the events (tests shorten it). @default AUTO_ASSIGN_SWEEP_MS */
+  autoAssignSweepMs?: number;
 }
 
 export interface Jobs {
   sweeper: TimeoutSweeper;
   relay: OutboxRelay;
+  autoAssign: AutoAssign;
   /** Resolves once every event recorded so far has been fanned out into deliveries (tests). */
   pushIdle(): Promise<void>;
   /** Stops sweeping, then relaying, then the delivery round in flight. */
@@ -40,13 +44,16 @@ export function startJobs(deps: Deps, options: JobsOptions = {}): Jobs {
   // Without a sink the relay still completes events, so the outbox never grows without bound.
   const sinks: OutboxSink[] = pushes ? [pushSink(deps, options.presence ?? NOBODY_ONLINE)] : [];
   const relay = startOutboxRelay(deps, { sinks, onEnqueued: () => delivery?.wake() });
+  const autoAssign = startAutoAssign(deps, { sweepMs: options.autoAssignSweepMs });
   return {
     sweeper,
     relay,
+    autoAssign,
     pushIdle: () => relay.idle(),
     async stop() {
       // In this order: a last sweep may record events, which the relay fans out before the
       // delivery loop and then the store go away.
+      await autoAssign.stop();
       await sweeper.stop();
       await relay.idle();
       await relay.stop();

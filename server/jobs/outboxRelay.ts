@@ -122,8 +122,8 @@ export function startOutboxRelay(deps: Deps, options: OutboxRelayOptions): Outbo
     { intervalMs: pollIntervalMs, onError: (error) => log.error({ err: error }, 'outbox relay round failed') },
   );
   const unsubscribe = deps.events.subscribe((event) => {
-    // Notes record no outbox event (nothing is pushed for them), so they have nothing to relay.
-    if (event.type !== 'accounts.changed' && event.type !== 'note.created') worker.wake();
+    // Only these writes record an outbox event; notes, presence and provisioning have nothing to relay.
+    if (event.type === 'question.created' || event.type === 'question.transitioned' || event.type === 'message.created') worker.wake();
   });
 
   return {

@@ -143,6 +143,9 @@ export function startPublisher(io: KefuServer, deps: Deps, parts: PublisherParts
         emitted('agent:presence');
         return;
       }
+      case 'app.routing':
+        // Nobody is told: what auto-assign then does is announced as transitions.
+        return;
       case 'accounts.changed':
         // Re-homing reads the change feed, so this node and every other apply the same entries.
         parts.changeFeed.wake();

@@ -123,7 +123,10 @@ export const mediaInput = z.object({
 
 const count = intParam(0, LIMITS.count.max);
 
-export const adminAppInput = z.object({ identify, name: line(0, LIMITS.name.max).optional() });
+/** How an app's questions reach agents; left out on an update, the app keeps its routing (new apps: manual). */
+export const appRouting = z.enum(['manual', 'auto']);
+
+export const adminAppInput = z.object({ identify, name: line(0, LIMITS.name.max).optional(), routing: appRouting.optional() });
 
 export const adminUserInput = z.object({
   user_id: userId,

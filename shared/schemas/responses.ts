@@ -46,6 +46,8 @@ export const noticeMessage = z.strictObject({
   ...messageBase,
   type: z.literal(4),
   action: z.number().int().min(1).max(6),
+  /** Reopen notices (action 6) only: the agent the question went back to, null when it went to the queue. */
+  serv_id: z.string().nullable().optional(),
 });
 export const message = z.discriminatedUnion('type', [audioMessage, imageMessage, textMessage, noticeMessage]);
 

@@ -43,7 +43,7 @@ describe('kefu CLI: lists, removals and watch', function () {
 
     const apps = JSON.parse(await ok('app:list', '--json'));
     assert.ok(Array.isArray(apps));
-    assert.deepEqual(Object.keys(apps.find((a: { identify: string }) => a.identify === user.identify)), ['identify', 'name', 'created_at']);
+    assert.deepEqual(Object.keys(apps.find((a: { identify: string }) => a.identify === user.identify)), ['identify', 'name', 'routing', 'created_at']);
     const users = JSON.parse(await ok('user:list', '--json'));
     assert.deepEqual(users.find((u: { user_id: string }) => u.user_id === user.userId), { user_id: user.userId, name: 'Ada Lovelace', image_url: '', device_count: 0, group_count: 0 });
     const agents = JSON.parse(await ok('agent:list', '--json'));

@@ -6,7 +6,7 @@ import { ApiError } from '../../../shared/errors.js';
 import type { Deps } from '../../deps.js';
 import { newObjectId } from '../../stores/objectId.js';
 import { LIMITS, STATUS } from '../../../shared/limits.js';
-import type { ChangeKind, QuestionFilter, QuestionRecord, SessionRecord } from '../../stores/types.js';
+import type { AppRouting, ChangeKind, QuestionFilter, QuestionRecord, SessionRecord } from '../../stores/types.js';
 import { questionTransitioner, type TransitionProps } from './questionTransitioner.js';
 import { hashPassword, verifyPassword } from '../passwords.js';
 import { newSessionToken, sessionDigest } from '../sessionTokens.js';
@@ -17,8 +17,13 @@ async function requireApp(deps: Deps, identify: string, field = 'identify') {
   return app;
 }
 
-export async function appCreator(deps: Deps, props: { identify: string; name?: string }) {
-  await deps.store.accounts.upsertApp({ identify: props.identify, name: props.name ?? props.identify, createdAt: deps.now() });
+/**
+ * Creates or updates an app. `routing` left out keeps the app's routing (manual for a new app);
+ * set to "auto", the questions already waiting are assigned at once (auto-assign follows the event).
+ */
+export async function appCreator(deps: Deps, props: { identify: string; name?: string; routing?: AppRouting }) {
+  await deps.store.accounts.upsertApp({ identify: props.identify, name: props.name ?? props.identify, createdAt: deps.now(), routing: props.routing });
+  if (props.routing) deps.events.record({ type: 'app.routing', identify: props.identify, routing: props.routing });
 }
 
 export async function userUpserter(

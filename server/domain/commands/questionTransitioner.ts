@@ -34,6 +34,8 @@ export async function questionTransitioner(deps: Deps, props: TransitionProps): 
 
   const agentStillServes = await servingAgentStillServes(deps, question);
   const to = rule.to(question, agentStillServes);
+  // A reopen says where it went: the agent it returned to, or null for the queue.
+  if (props.name === 'reopen') notice.servId = to === STATUS.inProgress ? question.servId : null;
   const write: TransitionWrite = {
     questionId: question.id,
     from: rule.from,
@@ -48,10 +50,22 @@ export async function questionTransitioner(deps: Deps, props: TransitionProps): 
   };
   if (rule.by === 'servingAgent' || rule.needsNamedAgent) write.servId = props.servId;
   if (rule.servId === 'keepIfServed') write.servId = question.servId;
+  // Named explicitly so the capacity check in the write applies to the agent it returns to.
+  if (rule.servId === 'keepIfServed' && to === STATUS.inProgress) write.setServId = question.servId;
   if (rule.by === 'user') write.userId = question.userId;
+  if (rule.recordsQuitter) write.setQuitServId = props.servId;
+  else if (to === STATUS.inProgress && write.setServId) write.setQuitServId = null;
+  if (rule.skipsQuitter) write.notQuitBy = props.servId;
 
   const previous = { status: question.status, servId: question.servId };
-  const result = await deps.store.conversations.transition(write, previous);
+  let result = await deps.store.conversations.transition(write, previous);
+  if (result === 'at_capacity' && props.name === 'reopen') {
+    // The former agent is full: the reopen goes to the queue instead.
+    result = await deps.store.conversations.transition(
+      { ...write, to: STATUS.pending, setServId: null, setQuitServId: undefined, notice: { ...notice, servId: null } },
+      previous,
+    );
+  }
   if (result === 'at_capacity') {
     throw new ApiError('agent_at_capacity', `${write.setServId} already serves as many questions as its max_concurrent allows`, { field: 'serv_id' });
   }
@@ -74,6 +88,10 @@ function authorize(props: TransitionProps, rule: TransitionRule, question: Quest
   const action = rule.action;
   if (rule.by === 'system') {
     if (props.actor !== 'system') throw new ApiError('forbidden', 'only the server may do this');
+    if (rule.signedByNamedAgent) {
+      if (!props.servId) throw new ApiError('internal', `${props.name} names no agent`);
+      return { sender: props.servId, senderType: SENDER_TYPE.agent, action };
+    }
     return { sender: SYSTEM_SENDER, senderType: SENDER_TYPE.agent, action };
   }
   if (props.actor === 'system') throw new ApiError('internal', 'system cannot act for a person');
@@ -93,11 +111,15 @@ function isAllowedNow(rule: TransitionRule, question: QuestionRecord, servId?: s
   return true;
 }
 
-/** Reopen returns a question to its agent only while that agent still serves the app. */
+/**
+ * Reopen returns a question to its agent only while that agent still serves the app and is online
+ * now (presence, not away or offline); its capacity is checked in the write itself.
+ */
 async function servingAgentStillServes(deps: Deps, question: QuestionRecord): Promise<boolean> {
   if (question.status !== STATUS.resolved || question.servId === null) return false;
   const agent = await deps.store.accounts.getAgent(question.servId);
-  return agent !== null && agentServesApp(agent, question.identify);
+  if (agent === null || !agentServesApp(agent, question.identify)) return false;
+  return (await deps.presence.presenceOf([agent.servId])).get(agent.servId) === 'online';
 }
 
 function nextServId(rule: TransitionRule, callerServId: string | undefined, to: number): string | null | undefined {
