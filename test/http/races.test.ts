@@ -128,6 +128,7 @@ describe('races', function () {
     const { user, agent, questionId: q } = await f.servedQuestion();
     assertOk(await h.agentAction(q, 'finish', agent), messageIdReply);
     const device = { ...user, session: await f.session(user) };
+    const online = await f.online(agent);
     const replies = await Promise.all([h.userAction(q, 'reopen', user), h.userAction(q, 'reopen', device)]);
     assert.deepEqual(replies.map((r) => r.status).sort(), [200, 409]);
     assertError(replies.find((r) => r.status !== 200)!, 'question_not_finished');
@@ -135,6 +136,7 @@ describe('races', function () {
     assertGapFree(messages);
     assert.equal(messages.filter((m) => m.type === 4 && m.action === 6).length, 1);
     assert.deepEqual(await h.stateOf(q, user), { status: 2, serv_id: agent.servId });
+    online.close();
   });
 
   it('quit racing the agent’s own sends: the agent’s messages all precede the quit notice', async () => {

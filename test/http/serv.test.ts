@@ -128,7 +128,9 @@ describe('GET /serv/<serv_id>/tasks', () => {
     const reopened = await f.question(user);
     await f.serve(reopened, a);
     assert.equal((await finish(reopened, a)).status, 200);
+    const online = await f.online(a); // a reopen goes back only to an online agent
     assert.equal((await f.api.post(`/v1/question/${reopened}/reopen`, { session: user.session })).status, 200);
+    online.close();
     assert.equal((await f.sendText(served, user, 'last words')).status, 200);
 
     const reply = await tasksOf(a);

@@ -16,8 +16,10 @@ describe('smoke: ask → list → serve → chat → finish → reopen', () => {
     assert.equal((await f.sendText(q, agent, 'hi, how can I help')).status, 200);
     const fin = await f.api.post(`/v1/question/${q}/finish`, { session: agent.session, serv_id: agent.servId });
     assert.equal(fin.status, 200, JSON.stringify(fin.body));
+    const online = await f.online(agent); // back to its agent while that agent is online
     const re = await f.api.post(`/v1/question/${q}/reopen`, { session: user.session });
     assert.equal(re.status, 200, JSON.stringify(re.body));
+    online.close();
     const msgs = await f.api.get(`/v1/question/${q}/message`, { sort: 1 }, { session: user.session });
     assert.deepEqual(
       msgs.body.messages.map((m: any) => [m.seq, m.type, m.action ?? m.text]),

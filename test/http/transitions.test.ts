@@ -110,12 +110,20 @@ describe('question transitions: serve, quit, finish, request_finish, confirm_fin
   });
 
   describe('reopen', () => {
-    it('moves 3 → 2 with the same agent (in its tasks), action 6 signed by the user', async () => {
+    it('moves 3 → 2 with the same agent (in its tasks) while it is online, action 6 signed by the user', async () => {
       const { user, agent, questionId: q } = await resolvedQuestion();
+      const socket = await f.online(agent);
       await assertNotice(await h.userAction(q, 'reopen', user), q, user, { action: 6, sender: user.userId, sender_type: 1, seq: 3 });
       assert.deepEqual(await h.stateOf(q, user), { status: 2, serv_id: agent.servId });
       assert.deepEqual(await h.tasksOf(agent), [q]);
       assertOk(await f.sendText(q, agent, 'back again'), messageIdReply);
+      socket.close();
+    });
+
+    it('moves 3 → 1 when its agent is offline (no socket)', async () => {
+      const { user, questionId: q } = await resolvedQuestion();
+      assertOk(await h.userAction(q, 'reopen', user), messageIdReply);
+      assert.deepEqual(await h.stateOf(q, user), { status: 1, serv_id: null });
     });
 
     it('moves 3 → 1 when it never had an agent', async () => {
@@ -129,11 +137,13 @@ describe('question transitions: serve, quit, finish, request_finish, confirm_fin
       assert.deepEqual((await h.queueOf(agent)).map((s) => s.question_id), [q]);
     });
 
-    it('moves 3 → 1 when its agent no longer serves the app', async () => {
+    it('moves 3 → 1 when its agent no longer serves the app, though online', async () => {
       const { user, agent, questionId: q } = await resolvedQuestion();
+      const socket = await f.online(agent);
       await agentUpserter(server.deps, { serv_id: agent.servId, password: agent.password, identifies: [await f.app()] });
       assertOk(await h.userAction(q, 'reopen', user), messageIdReply);
       assert.deepEqual(await h.stateOf(q, user), { status: 1, serv_id: null });
+      socket.close();
     });
 
     it('is refused while not resolved, and to anyone but the asker', async () => {

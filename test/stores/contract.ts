@@ -13,6 +13,7 @@ import { outboxContract } from './contract/outbox.js';
 import { questionsContract } from './contract/questions.js';
 import { recordRulesContract } from './contract/recordRules.js';
 import { resourcesContract } from './contract/resources.js';
+import { routingContract } from './contract/routing.js';
 import type { StoreFactory } from './contract/support.js';
 
 export type { StoreFactory };
@@ -51,6 +52,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
     accountsContract(store);
     questionsContract(store);
     capacityContract(store);
+    routingContract(store);
     messagesContract(store);
     notesContract(store);
     resourcesContract(store);

@@ -204,6 +204,17 @@ describe('MongoDB store: query shapes (no server)', () => {
       assert.equal((ask.update as { $set: Record<string, unknown> }[])[0]!.$set.finish_requested_at, 100.5);
     });
 
+    it('auto-assign: never to the agent that quit it ($ne matches a question nobody quit), and the quitter recorded or cleared as a literal', () => {
+      const assign = Q.transition({ ...serve, withinCapacity: true, notQuitBy: 's1', setQuitServId: null }, null);
+      assert.deepEqual(assign.filter, { _id: new Types.ObjectId(QID), status: op({ $in: [1] }), quit_serv_id: op({ $ne: 's1' }) });
+      assert.equal((assign.update as { $set: Record<string, unknown> }[])[0]!.$set.quit_serv_id, null);
+      const quit = Q.transition({ ...serve, from: [2], to: 1, servId: 's1', setServId: null, setQuitServId: '$s1' }, null);
+      assert.deepEqual((quit.update as { $set: Record<string, unknown> }[])[0]!.$set.quit_serv_id, { $literal: '$s1' });
+      assert.equal('quit_serv_id' in (Q.transition(serve, null).update as { $set: object }[])[0]!.$set, false);
+      // The filter casts against the schema (strictQuery would throw on an unknown path).
+      assert.doesNotThrow(() => models.Question.find(assign.filter).cast());
+    });
+
     it('without transactions, appends the notice and its event to pending in the same write, strings as literals', () => {
       const notice = Q.messageDoc({ id: MID, questionId: QID, seq: 0, sender: '$last_seq', sender_type: 2, type: 4, created_at: 100.5, action: 1 });
       const event = { type: 'question.transitioned' as const, previous: { status: 1, serv_id: '$serv_id' }, to: { status: 2, serv_id: '$x' }, created_at: 100.5 };
@@ -356,6 +367,9 @@ describe('MongoDB store: query shapes (no server)', () => {
         update: { $set: { name: 'A' }, $setOnInsert: { created_at: 5 } },
         options: { upsert: true },
       });
+      // A routing is set only when given (left out, the app keeps its own; new apps get the schema's 'manual').
+      assert.deepEqual(Q.upsertApp({ identify: 'com.a', name: 'A', createdAt: 5, routing: 'auto' }).update, { $set: { name: 'A', routing: 'auto' }, $setOnInsert: { created_at: 5 } });
+      assert.equal(new models.App({ _id: 'com.a', name: 'A', created_at: 5 }).routing, 'manual');
       assert.deepEqual(Q.upsertAgent({ servId: 's1', passwordHash: 'h', name: 'S', identifies: ['a', 'b', 'a'], maxConcurrent: 3 }), {
         filter: { _id: 's1' },
         update: { $set: { password_hash: 'h', name: 'S', identifies: ['a', 'b'], max_concurrent: 3 }, $setOnInsert: { serving: [] } },
@@ -420,7 +434,7 @@ describe('MongoDB store: query shapes (no server)', () => {
   describe('every query against its schema', () => {
     const write: TransitionWrite = {
       questionId: QID, from: [1, 2], to: 3, servId: 's1', userId: 'u1', finishRequested: true, statusBefore: 1,
-      lastActivityBefore: 2, finishRequestedBefore: 3, setServId: null, finishRequest: 'set',
+      lastActivityBefore: 2, finishRequestedBefore: 3, setServId: null, finishRequest: 'set', notQuitBy: 's2', setQuitServId: 's1',
       notice: { sender: 'system', senderType: 2, action: 5 }, now: 9,
     };
     const message: NewMessage = {
@@ -483,7 +497,7 @@ describe('MongoDB store: query shapes (no server)', () => {
     });
 
     it('sets only schema paths in update pipelines (pipelines bypass strict mode, so this test stands in)', () => {
-      const notice = Q.messageDoc({ id: MID, questionId: QID, seq: 0, sender: 's', sender_type: 2, type: 4, created_at: 1, action: 5 });
+      const notice = Q.messageDoc({ id: MID, questionId: QID, seq: 0, sender: 's', sender_type: 2, type: 4, created_at: 1, action: 6, serv_id: 'a' });
       const event = { type: 'question.transitioned' as const, previous: { status: 1, serv_id: null }, to: { status: 2, serv_id: 'a' }, created_at: 1 };
       const stages = [
         ...(Q.transition(write, { ...notice, event }).update as { $set: object }[]),
@@ -505,7 +519,7 @@ describe('MongoDB store: query shapes (no server)', () => {
       const limited = Seats.takeSeat('s1', QID, 7.5, true);
       assert.deepEqual(limited, {
         filter: { _id: 's1', 'serving.q': op({ $ne: qid }), $expr: op({ ...Seats.HAS_FREE_SEAT }) },
-        update: { $push: { serving: { q: qid, at: 7.5 } } },
+        update: { $push: { serving: { q: qid, at: 7.5 } }, $set: { last_assigned_at: 7.5 } },
       });
       // An agent written before issue 12 has neither field: no limit, no seats, rather than a $size error.
       assert.deepEqual(Seats.HAS_FREE_SEAT, {

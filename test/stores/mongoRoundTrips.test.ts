@@ -165,7 +165,7 @@ describe('MongoDB store: round trips per operation (recorded against a scripted 
       const [filter, update] = run.calls[0]!.args as [Record<string, unknown>, unknown];
       assert.equal(filter._id, 's1');
       assert.ok('$expr' in filter, 'the limit is checked in the seat write itself');
-      assert.deepEqual(update, { $push: { serving: { q: new Types.ObjectId(QID), at: 2 } } });
+      assert.deepEqual(update, { $push: { serving: { q: new Types.ObjectId(QID), at: 2 } }, $set: { last_assigned_at: 2 } });
     });
 
     it('a serve whose question write matches nothing gives back exactly the seat it took', async () => {

@@ -13,7 +13,9 @@ import {
   userUpserter,
 } from '../../server/domain/commands/provisioning.js';
 import type { RunningServer } from '../../server/server.js';
+import { eventually } from './eventually.js';
 import { client } from './http.js';
+import { connectSocket, type TestSocket } from './sockets.js';
 
 export interface TestUser {
   userId: string;
@@ -89,6 +91,16 @@ export function factories(server: RunningServer) {
       const reply = await api.post(`/v1/question/${questionId}/serve`, { session: agent.session, serv_id: agent.servId });
       assert.equal(reply.status, 200, JSON.stringify(reply.body));
       return reply.body.message_id as string;
+    },
+
+    /**
+     * Connects a socket of the agent's session and resolves once its presence is online (a reopen
+     * goes back only to an online agent; auto-assign picks only online ones). Close it when done.
+     */
+    async online(agent: TestAgent): Promise<TestSocket> {
+      const socket = await connectSocket(server.url, agent.session);
+      await eventually(async () => (await deps.presence.presenceOf([agent.servId])).get(agent.servId) === 'online', `${agent.servId} online`);
+      return socket;
     },
 
     /** A user, an agent of the user's app, and a question the agent serves. */

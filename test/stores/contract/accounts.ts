@@ -21,7 +21,7 @@ export function accountsContract(store: GetStore): void {
       assert.equal(await accounts().getApp('com.a'), null);
       await accounts().upsertApp({ identify: 'com.a', name: 'A', createdAt: T0 });
       await accounts().upsertApp({ identify: 'com.a', name: 'A2', createdAt: T0 + 50 });
-      assert.deepEqual(await accounts().getApp('com.a'), { identify: 'com.a', name: 'A2', createdAt: T0 });
+      assert.deepEqual(await accounts().getApp('com.a'), { identify: 'com.a', name: 'A2', createdAt: T0, routing: 'manual' });
     });
 
     it('upserts users and reads several at once', async () => {

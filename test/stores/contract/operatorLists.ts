@@ -15,8 +15,8 @@ export function operatorListsContract(store: GetStore): void {
     it('lists apps and users by key, a page after a cursor', async () => {
       for (const identify of ['com.c', 'com.a', 'com.b']) await accounts().upsertApp({ identify, name: identify.toUpperCase(), createdAt: T0 });
       assert.deepEqual(await accounts().listApps({ num: 2 }), [
-        { identify: 'com.a', name: 'COM.A', createdAt: T0 },
-        { identify: 'com.b', name: 'COM.B', createdAt: T0 },
+        { identify: 'com.a', name: 'COM.A', createdAt: T0, routing: 'manual' },
+        { identify: 'com.b', name: 'COM.B', createdAt: T0, routing: 'manual' },
       ]);
       assert.deepEqual((await accounts().listApps({ num: 2, after: 'com.b' })).map((a) => a.identify), ['com.c']);
       assert.deepEqual(await accounts().listApps({ num: 2, after: 'com.c' }), []);
