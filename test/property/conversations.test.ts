@@ -6,22 +6,29 @@
  * (messages by seq, the user lists, the agents' tasks and loads, an agent's timeline with its
  * notes) must satisfy the invariants: above all, no read of a user ever holds a note and its seqs
  * stay 1..n. Agents have capacities (max_concurrent 1, 2, none): the model predicts
- * agent_at_capacity from its own count of the questions each agent serves.
+ * agent_at_capacity from its own count of the questions each agent serves. Agents have a presence
+ * (a socket of a session of their own, online or away, or none): a reopen goes back to its agent
+ * only while it is online with room. Each run's app has routing manual or auto; in auto runs, after
+ * every step the model drains the queue oldest first (lowest load among the online agents with
+ * room, never the question's last quitter) and checks the server assigned exactly that way.
  * Replay with KEFU_FC_SEED=<seed>.
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { appCreator } from '../../server/domain/commands/provisioning.js';
 import { questionTransitioner } from '../../server/domain/commands/questionTransitioner.js';
 import type { ApiError, ErrorCode } from '../../shared/errors.js';
 import { allsReply, servAgentsReply, summaryListReply, type Message } from '../../shared/schemas/responses.js';
 import { byPosition, isNote, publicMessages } from '../../shared/timeline.js';
 import { AGENTS, USERS, action, fcOptions, fcTimeout, type Action } from '../support/arbitraries.js';
+import { eventually } from '../support/eventually.js';
+import { connectSocket, type TestSocket } from '../support/sockets.js';
 import type { TestAgent, TestUser } from '../support/factories.js';
 import { questionHelpers } from '../support/questions.js';
 import { useTestServer } from '../support/server.js';
 
 const FOREIGN = AGENTS - 1;
-/** max_concurrent per agent (0: no limit); a reopen back to its agent is never refused by it. */
+/** max_concurrent per agent (0: no limit); a reopen goes back to its agent only under it. */
 const CAPACITY = [1, 2, 0, 0];
 const UNKNOWN_ID = 'f'.repeat(24);
 
@@ -38,6 +45,8 @@ interface QState {
   status: 1 | 2 | 3;
   serv: number | null;
   finishRequested: boolean;
+  /** The agent that quit it last, until another takes it (auto-assign skips it). */
+  quitter: number | null;
   expected: Expected[];
   /** Notes written, each after the message count it followed (its after_seq). */
   notes: Array<{ sender: string; text: string; after_seq: number }>;
@@ -51,6 +60,13 @@ describe('property: conversations follow the state machine', function () {
   let agents: TestAgent[];
   /** Whether each agent's device session is bound now; carried across runs. */
   const bound: boolean[] = [];
+  /** Each agent's presence socket (of a session of its own, never unbound) and chosen away; carried across runs. */
+  const sockets: Array<TestSocket | null> = [];
+  const away: boolean[] = [];
+  const presenceSessions: string[] = [];
+  let auto = false;
+  const presenceOf = (i: number) => (sockets[i] ? (away[i] ? 'away' : 'online') : 'offline');
+  after(() => sockets.forEach((socket) => socket?.close()));
 
   before(async () => {
     app = await f.app();
@@ -58,6 +74,14 @@ describe('property: conversations follow the state machine', function () {
     agents = [];
     for (let i = 0; i < AGENTS; i++) agents.push(await f.agent({ identifies: [i === FOREIGN ? other : app], maxConcurrent: CAPACITY[i] }));
     bound.push(...agents.map(() => true));
+    for (const agent of agents) {
+      const device = await f.user({ identify: agent.identifies[0] });
+      const reply = await f.api.post('/v1/serv/bind', { session: device.session, serv_id: agent.servId, password: agent.password });
+      assert.equal(reply.status, 200, reply.text);
+      presenceSessions.push(device.session);
+      sockets.push(null);
+      away.push(false);
+    }
   });
 
   /** The questions the model says an agent serves now (its load). */
@@ -69,6 +93,7 @@ describe('property: conversations follow the state machine', function () {
     switch (a.kind) {
       case 'ask':
       case 'bind':
+      case 'presence':
         return null;
       case 'unbind':
         return bound[a.agent] ? null : 'serv_not_bound';
@@ -161,24 +186,28 @@ describe('property: conversations follow the state machine', function () {
           (e: ApiError) => ({ status: e.httpStatus, body: e.toBody(), text: e.message }),
         );
         break;
+      case 'presence':
+        reply = await setPresence(a.agent, a.to);
+        break;
     }
     const context = `step ${n} ${JSON.stringify(a)} on ${JSON.stringify(q && { status: q.status, serv: q.serv, owner: q.owner, finishRequested: q.finishRequested })} → ${reply.status} ${reply.text.slice(0, 200)}`;
     if (expected === null) assert.equal(reply.status, 200, context);
     else assert.equal(reply.body?.error, expected, context);
     if (expected !== null) return;
 
+    const reopenTo = q && a.kind === 'reopen' && q.serv !== null && presenceOf(q.serv) === 'online' && !atCapacity(qs, q.serv) ? q.serv : null;
     const notice = (action: number, by: 'agent' | 'user') =>
       q!.expected.push(by === 'agent' ? { type: 4, sender: agent!.servId, sender_type: 2, action } : { type: 4, sender: user!.userId, sender_type: 1, action });
     switch (a.kind) {
       case 'ask':
-        qs.push({ id: reply.body.question_id, owner: a.user, status: 1, serv: null, finishRequested: false, expected: [], notes: [] });
+        qs.push({ id: reply.body.question_id, owner: a.user, status: 1, serv: null, finishRequested: false, quitter: null, expected: [], notes: [] });
         break;
       case 'serve':
-        Object.assign(q!, { status: 2, serv: a.agent, finishRequested: false });
+        Object.assign(q!, { status: 2, serv: a.agent, finishRequested: false, quitter: null });
         notice(1, 'agent');
         break;
       case 'quit':
-        Object.assign(q!, { status: 1, serv: null, finishRequested: false });
+        Object.assign(q!, { status: 1, serv: null, finishRequested: false, quitter: a.agent });
         notice(2, 'agent');
         break;
       case 'request_finish':
@@ -194,8 +223,9 @@ describe('property: conversations follow the state machine', function () {
         notice(4, 'user');
         break;
       case 'reopen':
-        // The agent that last served it still serves the app, so it gets the question back.
-        Object.assign(q!, { status: q!.serv === null ? 1 : 2, finishRequested: false });
+        // Back to the agent that last served it while that agent is online with room, else to the queue.
+        Object.assign(q!, { status: reopenTo === null ? 1 : 2, serv: reopenTo, finishRequested: false });
+        if (reopenTo !== null) q!.quitter = null;
         notice(6, 'user');
         break;
       case 'send_user':
@@ -213,6 +243,54 @@ describe('property: conversations follow the state machine', function () {
         Object.assign(q!, { status: 3, finishRequested: false });
         q!.expected.push({ type: 4, sender: 'system', sender_type: 2, action: 5 });
         break;
+    }
+  }
+
+  /** Brings an agent's presence socket to `to` and waits until presence reports it. */
+  async function setPresence(i: number, to: 'online' | 'away' | 'offline') {
+    const agent = agents[i]!;
+    if (to === 'offline') {
+      sockets[i]?.close();
+      sockets[i] = null;
+    } else {
+      sockets[i] ??= await connectSocket(server.url, presenceSessions[i]);
+      const reply = await f.api.post('/v1/serv/status', { session: presenceSessions[i], serv_id: agent.servId, status: to });
+      assert.equal(reply.status, 200, reply.text);
+      away[i] = to === 'away';
+    }
+    await eventually(async () => (await server.deps.presence.presenceOf([agent.servId])).get(agent.servId) === presenceOf(i), `${agent.servId} ${presenceOf(i)}`);
+    return { status: 200, body: {}, text: '' };
+  }
+
+  /** Every drain the events so far asked for has run (a presence edge marks its apps a moment later). */
+  async function drained(): Promise<void> {
+    for (let i = 0; i < 3; i++) await server.jobs.autoAssign.idle();
+  }
+
+  /**
+   * Auto runs: what the server's queue drain must have done after a step. Oldest first, each waiting
+   * question goes to an agent of the lowest load among the online ones with room, never its quitter
+   * (ties are broken by idle time, checked in test/http/autoAssign.test.ts; here the server's pick
+   * among the tied is adopted); a question left waiting had nobody eligible.
+   */
+  async function checkDrain(qs: QState[]): Promise<void> {
+    await drained();
+    const waiting = qs.filter((q) => q.status === 1).sort((x, y) => (x.id < y.id ? -1 : 1));
+    for (const q of waiting) {
+      const now = (await server.deps.store.conversations.getQuestion(q.id))!;
+      const eligible = agents
+        .map((_, i) => i)
+        .filter((i) => i !== FOREIGN && i !== q.quitter && presenceOf(i) === 'online' && !atCapacity(qs, i));
+      const least = Math.min(...eligible.map((i) => loadOf(qs, i)));
+      if (now.status === 1) {
+        assert.deepEqual(eligible, [], `${q.id} waits though ${eligible.map((i) => agents[i]!.servId)} could take it`);
+        continue;
+      }
+      const to = agents.findIndex((agent) => agent.servId === now.servId);
+      assert.equal(now.status, 2, `${q.id} left the queue other than by assignment`);
+      assert.ok(eligible.includes(to) && loadOf(qs, to) === least, `${q.id} assigned to ${now.servId}, not one of the least loaded of ${eligible.map((i) => agents[i]!.servId)}`);
+      Object.assign(q, { status: 2, serv: to, finishRequested: false, quitter: null });
+      q.expected.push({ type: 4, sender: now.servId!, sender_type: 2, action: 1 });
     }
   }
 
@@ -252,8 +330,9 @@ describe('property: conversations follow the state machine', function () {
           status = 3;
           break;
         case 6:
-          assert.ok(status === 3 && byOwner, where);
-          status = serving === null ? 1 : 2;
+          // The notice says where it went: back to the agent that served it, or (null) the queue.
+          assert.ok(status === 3 && byOwner && (m.serv_id === null || (m.serv_id === serving && serving !== null)), where);
+          [status, serving] = m.serv_id ? [2, m.serv_id] : [1, null];
           break;
         default:
           assert.fail(`unknown action: ${where}`);
@@ -322,34 +401,45 @@ describe('property: conversations follow the state machine', function () {
       const servingAgents = agents.filter((_, i) => tasks[i]!.includes(q.id)).map((a) => a.servId);
       assert.deepEqual(servingAgents, q.status === 2 ? [agents[q.serv!]!.servId] : [], `agents serving ${q.id}`);
     }
-    // The loads the API shows are the model's, and nobody serves more than its limit allows
-    // except through reopens (which return a question to its agent whatever its load).
+    // The loads and presence the API shows are the model's, and nobody serves more than its limit.
     const listed = await f.api.get('/v1/serv/agents', { identify: app }, { session: agents[0]!.session });
-    const loads = new Map(servAgentsReply.parse(listed.body).agents.map((a) => [a.serv_id, a.load]));
+    const shown = new Map(servAgentsReply.parse(listed.body).agents.map((a) => [a.serv_id, a]));
     for (const [i, agent] of agents.entries()) {
       if (i === FOREIGN) continue;
-      assert.equal(loads.get(agent.servId), loadOf(qs, i), `load of ${agent.servId}`);
+      assert.equal(shown.get(agent.servId)?.load, loadOf(qs, i), `load of ${agent.servId}`);
+      assert.equal(shown.get(agent.servId)?.presence, presenceOf(i), `presence of ${agent.servId}`);
+      if (CAPACITY[i]! > 0) assert.ok(loadOf(qs, i) <= CAPACITY[i]!, `${agent.servId} over its limit`);
     }
   }
 
-  /** Earlier runs leave questions in progress; the sweeper's timeout ends them, so each run starts with every load at 0. */
+  /**
+   * Earlier runs leave questions waiting or in progress; the sweeper's timeout ends them (in a manual
+   * app, so nothing is assigned meanwhile), so each run starts with an empty queue and every load at 0.
+   */
   async function endEarlierRuns(): Promise<void> {
-    for (const agent of agents) {
-      const serving = await server.deps.store.conversations.listQuestions({ status: 2, servId: agent.servId }, { num: 50, offset: 0, sort: 1 });
-      for (const q of serving) await questionTransitioner(server.deps, { name: 'timeOut', questionId: q.id, actor: 'system' });
+    await appCreator(server.deps, { identify: app, routing: 'manual' });
+    await drained();
+    for (const filter of [...agents.map((agent) => ({ status: 2 as const, servId: agent.servId })), { status: 1 as const, identifies: [app] }]) {
+      const open = await server.deps.store.conversations.listQuestions(filter, { num: 100, offset: 0, sort: 1 });
+      for (const q of open) await questionTransitioner(server.deps, { name: 'timeOut', questionId: q.id, actor: 'system' });
     }
   }
 
   it('every reply matches the model and the stored history obeys the transition table', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 30, size: 'max' }), async (actions) => {
+      fc.asyncProperty(fc.boolean(), fc.array(action, { minLength: 1, maxLength: 30, size: 'max' }), async (routingAuto, actions) => {
         await endEarlierRuns();
+        auto = routingAuto;
+        if (auto) await appCreator(server.deps, { identify: app, routing: 'auto' });
         const users: TestUser[] = [];
         for (let i = 0; i < USERS; i++) users.push(await f.user({ identify: app }));
         const qs: QState[] = [];
         // One question up front, so most generated actions meet a real question.
         const steps: Action[] = [{ kind: 'ask', user: 0 }, ...actions];
-        for (const [n, a] of steps.entries()) await step(a, users, qs, n);
+        for (const [n, a] of steps.entries()) {
+          await step(a, users, qs, n);
+          if (auto) await checkDrain(qs);
+        }
         await checkInvariants(users, qs);
       }),
       fcOptions(25),

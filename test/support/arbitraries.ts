@@ -239,7 +239,9 @@ export type Action =
   | { kind: 'note'; agent: number; q: number }
   | { kind: 'bind' | 'unbind'; agent: number }
   /** The sweeper's timeout (action 5), run through the same domain command the sweeper uses. */
-  | { kind: 'time_out'; q: number };
+  | { kind: 'time_out'; q: number }
+  /** An agent's presence: a socket connected and status online, status away, or its socket closed. */
+  | { kind: 'presence'; agent: number; to: 'online' | 'away' | 'offline' };
 
 const userIx = fc.integer({ min: 0, max: USERS - 1 });
 /** -1 stands for "the question's serving agent" / "its asker", resolved when the step runs. */
@@ -265,4 +267,8 @@ export const action: fc.Arbitrary<Action> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('note' as const), agent: agentIx, q: questionIx }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constantFrom('bind' as const, 'unbind' as const), agent: fc.integer({ min: 0, max: AGENTS - 1 }) }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('time_out' as const), q: questionIx }), weight: 1 },
+  {
+    arbitrary: fc.record({ kind: fc.constant('presence' as const), agent: fc.integer({ min: 0, max: AGENTS - 2 }), to: fc.constantFrom('online' as const, 'online' as const, 'away' as const, 'offline' as const) }),
+    weight: 2,
+  },
 );
