@@ -253,10 +253,11 @@ describe('property: conversations follow the state machine', function () {
       sockets[i]?.close();
       sockets[i] = null;
     } else {
-      sockets[i] ??= await connectSocket(server.url, presenceSessions[i]);
+      // The choice first: a socket that connected before choosing away would be online for a moment.
       const reply = await f.api.post('/v1/serv/status', { session: presenceSessions[i], serv_id: agent.servId, status: to });
       assert.equal(reply.status, 200, reply.text);
       away[i] = to === 'away';
+      sockets[i] ??= await connectSocket(server.url, presenceSessions[i]);
     }
     await eventually(async () => (await server.deps.presence.presenceOf([agent.servId])).get(agent.servId) === presenceOf(i), `${agent.servId} ${presenceOf(i)}`);
     return { status: 200, body: {}, text: '' };
