@@ -67,6 +67,11 @@ describe('scripts/kefu.ts (provisioning CLI)', function () {
   it('provisions an app, users, a session, an agent and a template that work over HTTP', async () => {
     const app = 'com.cli.shop';
     assert.equal(ok(await kefu(dataDir, 'app:add', '--identify', app, '--name', 'CLI shop')), `app ${app}`);
+    // Routing: set, kept by an app:add that leaves it out, and shown by app:list.
+    assert.equal(ok(await kefu(dataDir, 'app:add', '--identify', 'com.cli.routed', '--routing', 'auto')), 'app com.cli.routed (routing auto)');
+    assert.equal(ok(await kefu(dataDir, 'app:add', '--identify', 'com.cli.routed', '--name', 'Routed')), 'app com.cli.routed');
+    const routed = JSON.parse(ok(await kefu(dataDir, 'app:list', '--json'))).find((a: { identify: string }) => a.identify === 'com.cli.routed');
+    assert.deepEqual([routed.name, routed.routing], ['Routed', 'auto']);
     // Independent commands run side by side: separate processes writing one SQLite file.
     const [user, desk, agent, templateAdded] = await Promise.all([
       kefu(dataDir, 'user:add', '--user-id', 'cli-user', '--name', 'Ada', '--device-count=3', '--group-count', '2'),
@@ -139,6 +144,7 @@ describe('scripts/kefu.ts (provisioning CLI)', function () {
       [['agent:add', '--serv-id', 'a', '--password', 'p', '--identifies', ','], /param_invalid: --identifies must list at least one app/],
       [['agent:add', '--serv-id', 'a', '--password', 'p', '--identifies', 'com.cli.shop', '--max-concurrent', '-1'], /param_invalid: --max-concurrent must be between 0 and 1000/],
       [['app:add', '--identify', 'not a package'], /param_invalid: --identify must be a package name/],
+      [['app:add', '--identify', 'com.cli.routed', '--routing', 'robin'], /param_invalid: --routing /],
       [['item:add', '--template-id', 'nope', '--question', 'q', '--content', 'c'], /param_invalid: --template-id must be a 24-character hex id/],
       [['item:add', '--template-id', 'f'.repeat(24), '--question', 'q', '--content', 'c'], /template_not_found/],
       [['user:add', '--user-id', 'x', '--name', 'X', '--colour', 'red'], /unknown flag --colour/],
