@@ -168,7 +168,7 @@ describe('auto-assign: routing "auto", the queue drain, reopen to an online agen
       await connect(b);
       const next = await ask(user);
       await assignedTo(next, b.servId);
-      // Now a has been idle longer.
+      // The next one goes to a: its load (0) is now the lower one.
       const after = await ask(user);
       await assignedTo(after, a.servId);
     });
