@@ -105,6 +105,11 @@ describe('auto-assign: routing "auto", the queue drain, reopen to an online agen
       assertOk(await admin({ identify, routing: 'auto' }), okReply);
       await assignedTo(q1, agent.servId);
       await waiting(q2);
+      // Back to manual: what was assigned stays, and room no longer draws questions.
+      assertOk(await admin({ identify, routing: 'manual' }), okReply);
+      assertOk(await h.agentAction(q1, 'finish', agent), messageIdReply);
+      await waiting(q2);
+      await f.serve(q2, agent);
     });
   });
 
