@@ -14,6 +14,7 @@ import { questionsContract } from './contract/questions.js';
 import { recordRulesContract } from './contract/recordRules.js';
 import { resourcesContract } from './contract/resources.js';
 import type { StoreFactory } from './contract/support.js';
+import { webhooksContract } from './contract/webhooks.js';
 
 export type { StoreFactory };
 
@@ -57,5 +58,6 @@ export function storeContract(name: string, factory: StoreFactory): void {
     operatorListsContract(store);
     outboxContract(store, context);
     recordRulesContract(store);
+    webhooksContract(store, context);
   });
 }
