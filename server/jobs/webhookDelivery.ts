@@ -82,12 +82,10 @@ export function startWebhookDelivery(deps: Deps, options: WebhookDeliveryOptions
       failure = error instanceof Error ? error.message : String(error);
     }
     const attempts = entry.attempts + 1;
-    const { disabled, gaveUp } = await deps.store.webhooks.failDelivery(entry.id, {
-      attempts,
-      retryInS: webhookBackoffSeconds(attempts, options.backoffBaseS),
-      error: failure,
-      windowS: FAILURE_WINDOW_S,
-    });
+    const retryInS = webhookBackoffSeconds(attempts, options.backoffBaseS);
+    const { disabled, gaveUp } = await deps.store.webhooks.failDelivery(entry.id, { attempts, retryInS, error: failure, windowS: FAILURE_WINDOW_S });
+    // A retry due before the next poll is looked for when it is due.
+    if (retryInS * 1000 < pollIntervalMs) setTimeout(() => worker.wake(), retryInS * 1000 + 5).unref();
     outcome(gaveUp ? 'failed' : 'retried');
     const context = { webhook: webhook.id, identify: webhook.identify, delivery: entry.id, attempts, failure };
     if (disabled) log.error(context, 'webhook disabled: it has failed for 24 h; create it again once the receiver works');
