@@ -11,7 +11,7 @@ const json = (value: unknown) => JSON.stringify(value);
 describe('MongoDB store: webhook query shapes (no server)', () => {
   it('enqueues as upserts that leave an existing entry as it is, every string a $literal, ordered by position', () => {
     const [op] = W.enqueueDeliveries([{ id: 'd1', webhookId: 'w1', questionId: 'q1', position: 3, event: 'message.created', payload: '$where' }], 0);
-    const update = op!.updateOne.update[0]!.$replaceWith.$cond;
+    const update = op!.updateOne.update[0]!.$replaceWith.$cond as [unknown, Record<string, unknown>, string];
     assert.deepEqual(op!.updateOne.filter, { _id: 'd1' });
     assert.equal(op!.updateOne.upsert, true);
     assert.equal(update[2], '$$ROOT');
