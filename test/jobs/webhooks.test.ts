@@ -15,6 +15,7 @@ import { assertOk } from '../support/envelope.js';
 import { eventually } from '../support/eventually.js';
 import { factories } from '../support/factories.js';
 import { LogCapture } from '../support/logCapture.js';
+import { METRICS_TOKEN, scrape } from '../support/metrics.js';
 import { startTestServer } from '../support/server.js';
 import { startReceiver, type Delivery } from './support.js';
 import { ADMIN, createWebhook, verifySignature, WEBHOOK_ENV } from './webhookSupport.js';
@@ -29,9 +30,9 @@ describe('jobs: host-app webhooks', function () {
     for (const step of cleanup.splice(0).reverse()) await step();
   });
 
-  async function setUp(respond?: Parameters<typeof startReceiver>[0], options: Parameters<typeof startTestServer>[1] = {}) {
+  async function setUp(respond?: Parameters<typeof startReceiver>[0], options: Parameters<typeof startTestServer>[1] = {}, env: Record<string, string> = {}) {
     const receiver = await startReceiver(respond);
-    const server = await startTestServer(WEBHOOK_ENV, { jobs: FAST, ...options });
+    const server = await startTestServer({ ...WEBHOOK_ENV, ...env }, { jobs: FAST, ...options });
     cleanup.push(() => receiver.close(), () => server.stop());
     const f = factories(server);
     const user = await f.user();
@@ -138,13 +139,13 @@ describe('jobs: host-app webhooks', function () {
     assert.equal(receiver.requests.length, 10 + 10 + 6);
   });
 
-  it('disables a webhook that failed for 24 h, says so in the log and in GET, and calls it no more', async () => {
+  it('disables a webhook that failed for 24 h, says so in the log, in GET and in the metrics, and calls it no more', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kefu-webhook-'));
     const clock: ClockOffset = { seconds: 0 };
     const logs = new LogCapture('info');
     const store = new SqliteStore({ dataDir, clockOffset: clock });
     cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const { receiver, server, f, user } = await setUp(() => 500, { store, logger: logs.logger });
+    const { receiver, server, f, user } = await setUp(() => 500, { store, logger: logs.logger }, { METRICS_TOKEN });
     cleanup.push(() => store.close());
     const { webhook_id } = await createWebhook(server.url, user.identify, receiver.url);
     await f.question(user);
@@ -161,6 +162,9 @@ describe('jobs: host-app webhooks', function () {
     const listed = assertOk(await f.api.get('/v1/admin/webhooks', { identify: user.identify }, ADMIN), webhooksReply).webhooks[0]!;
     assert.equal(listed.state, 'disabled');
     assert.equal(typeof listed.disabled_at, 'number');
+    const metrics = await scrape(server.url);
+    assert.deepEqual(['active', 'failing', 'disabled'].map((state) => metrics.value('kefu_webhooks', { state })), [0, 0, 1]);
+    assert.ok(metrics.value('kefu_outbox_deliveries_total', { sink: 'webhook', outcome: 'retried' }) >= 2);
     const seen = receiver.requests.length;
     await f.question(user);
     await new Promise((resolve) => setTimeout(resolve, 500));
