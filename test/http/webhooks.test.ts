@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { okReply, webhookCreatedReply, webhooksReply } from '../../shared/schemas/responses.js';
 import { assertError, assertOk } from '../support/envelope.js';
 import { tempDataDir, useTestServer } from '../support/server.js';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { SqliteStore } from '../../server/stores/sqlite/sqliteStore.js';
 import { KEY_FILE, webhookSecret } from '../../server/webhooks/secrets.js';
@@ -40,6 +40,10 @@ describe('admin API: webhooks', () => {
     const stored = (await server.deps.store.webhooks.getWebhook(created.webhook_id))!;
     for (const text of [JSON.stringify(listed), JSON.stringify(stored)]) assert.ok(!text.includes(created.secret.slice(6)), 'no secret');
     assert.ok(!JSON.stringify(listed).includes(stored.salt), 'no salt');
+    // Nor anywhere in the database's files, WAL included.
+    for (const file of readdirSync(server.dataDir).filter((name) => name.startsWith('kefu.sqlite3'))) {
+      assert.ok(!readFileSync(path.join(server.dataDir, file)).includes(created.secret.slice(6)), `no secret in ${file}`);
+    }
     // A second webhook of the app gets its own secret; the unfiltered list has both.
     const second = assertOk(await create({ identify, url: PUBLIC_URL, events: 'question.rated' }, { form: true }), webhookCreatedReply);
     assert.notEqual(second.secret, created.secret);
