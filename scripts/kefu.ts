@@ -19,6 +19,7 @@ import { CliFailure, UsageError, type Command } from './cli/command.js';
 import { LIST_COMMANDS } from './cli/lists.js';
 import { PROVISIONING_COMMANDS } from './cli/provisioning.js';
 import { WATCH_COMMANDS } from './cli/watch.js';
+import { WEBHOOK_COMMANDS } from './cli/webhooks.js';
 
 export { UsageError };
 
@@ -46,11 +47,11 @@ type Flags = Record<string, string | true>;
 
 /** Every command, grouped by subject in `help`: add, delete, list for each, then watch. */
 export const COMMANDS: Record<string, Command> = Object.fromEntries(
-  Object.entries({ ...PROVISIONING_COMMANDS, ...LIST_COMMANDS, ...WATCH_COMMANDS }).sort(([a], [b]) => subjectOrder(a) - subjectOrder(b) || verbOrder(a) - verbOrder(b)),
+  Object.entries({ ...PROVISIONING_COMMANDS, ...LIST_COMMANDS, ...WEBHOOK_COMMANDS, ...WATCH_COMMANDS }).sort(([a], [b]) => subjectOrder(a) - subjectOrder(b) || verbOrder(a) - verbOrder(b)),
 );
 
 function subjectOrder(name: string): number {
-  const order = ['app', 'user', 'session', 'agent', 'template', 'item', 'watch'];
+  const order = ['app', 'user', 'session', 'agent', 'template', 'item', 'webhook', 'watch'];
   return order.indexOf(name.split(':')[0]!);
 }
 

@@ -59,6 +59,8 @@ const schema = z.object({
   CORS_ORIGINS: z.string().optional(),
   PUSH_WEBHOOK_URL: optionalUrl(['http:', 'https:']),
   PUSH_WEBHOOK_SECRET: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
+  WEBHOOK_KEY: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+  WEBHOOK_ALLOW_PRIVATE: z.enum(['on', 'off'], { error: 'must be on or off' }).default('off'),
 });
 
 export interface Config {
@@ -90,6 +92,14 @@ export interface Config {
   corsOrigins: string[];
   pushWebhookUrl?: string;
   pushWebhookSecret?: string;
+  /**
+   * The key host-app webhook secrets are derived from (server/webhooks/secrets.ts). Unset: the
+   * embedded store generates one into DATA_DIR; MongoDB then has no webhooks (every node must
+   * derive the same secrets, and the database must not hold what derives them).
+   */
+  webhookKey?: string;
+  /** Lets webhooks call private, loopback and link-local addresses (tests, private networks only). */
+  webhookAllowPrivate: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -136,5 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .filter(Boolean),
     pushWebhookUrl: c.PUSH_WEBHOOK_URL,
     pushWebhookSecret: c.PUSH_WEBHOOK_SECRET,
+    webhookKey: c.WEBHOOK_KEY,
+    webhookAllowPrivate: c.WEBHOOK_ALLOW_PRIVATE === 'on',
   };
 }

@@ -27,6 +27,8 @@ const KNOWN = [
   'CORS_ORIGINS',
   'PUSH_WEBHOOK_URL',
   'PUSH_WEBHOOK_SECRET',
+  'WEBHOOK_KEY',
+  'WEBHOOK_ALLOW_PRIVATE',
 ];
 
 function configError(env: Record<string, string>): ConfigError {
@@ -130,6 +132,8 @@ describe('loadConfig', () => {
     ['RATE_LIMITS', 'OFF '],
     ['LOG_LEVEL', 'loud'],
     ['TRUST_PROXY', 'yes'],
+    ['WEBHOOK_KEY', 'too-short-a-key'],
+    ['WEBHOOK_ALLOW_PRIVATE', 'yes'],
   ];
   for (const [name, value] of bad) {
     it(`refuses ${name}=${JSON.stringify(value)} with one line naming it`, () => {
@@ -141,6 +145,13 @@ describe('loadConfig', () => {
       if (value.length >= 5) assert.ok(!error.message.includes(value), error.message);
     });
   }
+
+  it('keeps webhooks to public addresses unless WEBHOOK_ALLOW_PRIVATE=on, and reads WEBHOOK_KEY', () => {
+    assert.equal(loadConfig({}).webhookAllowPrivate, false);
+    assert.equal(loadConfig({}).webhookKey, undefined);
+    assert.equal(loadConfig({ WEBHOOK_ALLOW_PRIVATE: 'on' }).webhookAllowPrivate, true);
+    assert.equal(loadConfig({ WEBHOOK_KEY: 'k'.repeat(32) }).webhookKey, 'k'.repeat(32));
+  });
 
   it('needs PUSH_WEBHOOK_SECRET with PUSH_WEBHOOK_URL', () => {
     const error = configError({ PUSH_WEBHOOK_URL: 'https://hooks.example/kefu' });

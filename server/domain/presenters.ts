@@ -1,7 +1,7 @@
 /** Records → the exact reply shapes of docs/api.md (snake_case, float-second timestamps). */
 import type { WatchEventPayload } from '../../shared/events.js';
 import type { AgentPresence, AgentSummary, Message, Note, QuestionSummary } from '../../shared/schemas/responses.js';
-import type { AgentRecord, ItemRecord, MessageRecord, NoteRecord, QuestionRecord, TemplateRecord, UserRecord } from '../stores/types.js';
+import type { AgentRecord, ItemRecord, MessageRecord, NoteRecord, QuestionRecord, TemplateRecord, UserRecord, WebhookRecord } from '../stores/types.js';
 
 /** How a chat message reads in one line (queue summaries, push bodies): its text, or its kind. */
 export function messageSummaryText(message: { type: number; text?: string }): string {
@@ -113,3 +113,16 @@ export const presentAny = (q: QuestionRecord) => ({
 
 export const presentTemplate = (t: TemplateRecord) => ({ template_id: t.id, title: t.title });
 export const presentItem = (i: ItemRecord) => ({ item_id: i.id, question: i.question, content: i.content });
+
+/** A webhook as the admin API lists it: never its secret (nor the salt it derives from). */
+export const presentWebhook = (w: WebhookRecord) => ({
+  webhook_id: w.id,
+  identify: w.identify,
+  url: w.url,
+  events: w.events,
+  state: w.disabledAt !== null ? ('disabled' as const) : w.failingSince !== null ? ('failing' as const) : ('active' as const),
+  created_at: w.createdAt,
+  disabled_at: w.disabledAt,
+  failing_since: w.failingSince,
+  last_error: w.lastError,
+});

@@ -21,7 +21,11 @@ export interface RelayedEvent {
   message: MessageRecord | null;
 }
 
-/** Something events fan out to: each returns the deliveries one event calls for. */
+/**
+ * Something events fan out to: each returns the deliveries one event calls for, queued in the push
+ * queue; a sink with a queue of its own (webhooks) queues there itself, idempotently, and returns
+ * none. Either way it is done before the event is completed, so a crash loses nothing.
+ */
 export interface OutboxSink {
   name: string;
   fanOut(event: RelayedEvent): Promise<Array<{ id: string; payload: string }>>;

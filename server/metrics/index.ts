@@ -153,6 +153,19 @@ export function createMetrics() {
       });
     },
   });
+  new Gauge({
+    name: 'kefu_webhooks',
+    help: 'Host-app webhooks by state: active, failing (no success since a failure) or disabled (failed for 24 h).',
+    labelNames: ['state'] as const,
+    registers,
+    async collect() {
+      await readInto('kefu_webhooks', this, async (store) => {
+        const counts = { active: 0, failing: 0, disabled: 0 };
+        for (const w of await store.webhooks.listWebhooks()) counts[w.disabledAt !== null ? 'disabled' : w.failingSince !== null ? 'failing' : 'active'] += 1;
+        for (const [state, count] of Object.entries(counts)) this.set({ state }, count);
+      });
+    },
+  });
   const redisConnected = new Gauge({
     name: 'kefu_redis_connected',
     help: 'Whether both connections of the Redis adapter are ready (1) or not (0); present only with REDIS_URL.',

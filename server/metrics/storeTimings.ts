@@ -6,7 +6,7 @@
 import type { Store } from '../stores/types.js';
 import type { Metrics } from './index.js';
 
-const SUBJECTS = ['accounts', 'conversations', 'templates', 'media', 'outbox'] as const;
+const SUBJECTS = ['accounts', 'conversations', 'templates', 'media', 'outbox', 'webhooks'] as const;
 
 function timed<T extends object>(subject: string, target: T, metrics: Metrics): T {
   return new Proxy(target, {

@@ -559,6 +559,96 @@ export interface OutboxStore {
   pruneChanges(before: Seconds): Promise<void>;
 }
 
+// ---- webhooks: host apps' endpoints and the deliveries the outbox fans out to them ----
+
+/** The events a webhook may subscribe to (docs/api.md, "Webhooks"). */
+export type WebhookEventName = 'question.created' | 'question.updated' | 'message.created' | 'question.rated';
+
+/**
+ * A host app's webhook endpoint. The signing secret is never stored: it is derived from the
+ * server's key (WEBHOOK_KEY) and `salt` (server/webhooks/secrets.ts), so a copy of the database
+ * alone cannot sign as kefu.
+ */
+export interface WebhookRecord {
+  id: string;
+  identify: string;
+  url: string;
+  events: WebhookEventName[];
+  /** Random, per webhook; with the server's key it gives the secret. */
+  salt: string;
+  createdAt: Seconds;
+  /** Set once it has failed for the whole failure window (24 h): nothing more is sent to it. */
+  disabledAt: Seconds | null;
+  /** Its first failure since its last success, by the database's clock; null while healthy. */
+  failingSince: Seconds | null;
+  lastError: string | null;
+}
+
+/** A webhook call to make: one event for one webhook. */
+export interface NewWebhookDelivery {
+  /** Stable per event and webhook (X-Kefu-Delivery): enqueuing one twice keeps the first. */
+  id: string;
+  webhookId: string;
+  questionId: string;
+  /**
+   * Its place among the question's deliveries to this webhook: a delivery is sent only once every
+   * one before it (lower position, then lower id) was delivered or given up.
+   */
+  position: number;
+  event: WebhookEventName;
+  /** The JSON body, exactly as it is signed and sent. */
+  payload: string;
+}
+
+export interface WebhookDelivery extends NewWebhookDelivery {
+  attempts: number;
+  /** When it is (next) due, by the database's clock. */
+  nextAttemptAt: Seconds;
+  createdAt: Seconds;
+}
+
+/** How a failed attempt is recorded (WebhookStore.failDelivery). */
+export interface WebhookFailure {
+  attempts: number;
+  /** Due again this many seconds from now by the database's clock. */
+  retryInS: number;
+  error: string;
+  /**
+   * Seconds of failure after which the webhook is disabled (its first failure since its last
+   * success that long ago) and the delivery given up (queued that long ago).
+   */
+  windowS: number;
+}
+
+/** Webhooks of host apps and their deliveries; due times and failure windows by the database's clock. */
+export interface WebhookStore {
+  createWebhook(webhook: WebhookRecord): Promise<void>;
+  getWebhook(id: string): Promise<WebhookRecord | null>;
+  /** Every webhook (of one app when given), oldest first; disabled ones included. */
+  listWebhooks(identify?: string): Promise<WebhookRecord[]>;
+  /** Removes it with its deliveries; returns what was removed, null when unknown. */
+  deleteWebhook(id: string): Promise<WebhookRecord | null>;
+
+  /** Queues deliveries in one write, due at once; an id that exists is left as it is (idempotent). */
+  enqueueDeliveries(entries: NewWebhookDelivery[]): Promise<void>;
+  /**
+   * Leases up to `limit` due deliveries for `leaseS` seconds, atomically: only those of enabled
+   * webhooks, and only the first pending one of each (webhook, question), so a question's later
+   * delivery waits for its earlier one, on every node.
+   */
+  claimDeliveries(leaseS: number, limit: number): Promise<WebhookDelivery[]>;
+  /** Delivered: the entry is removed and its webhook counts as healthy again. */
+  completeDelivery(id: string): Promise<void>;
+  /**
+   * Failed: the lease is released and the entry is due again in `retryInS`, or given up (kept as
+   * dead) past the window. The webhook is marked failing, and disabled once failing for the window;
+   * `disabled` is true only for the call that disabled it.
+   */
+  failDelivery(id: string, failure: WebhookFailure): Promise<{ disabled: boolean; gaveUp: boolean }>;
+  /** Deliveries waiting (disabled webhooks' included) and given up. */
+  countDeliveries(): Promise<{ pending: number; dead: number }>;
+}
+
 /** A store: one object per subject, over one database, plus its lifecycle. */
 export interface Store {
   readonly kind: 'sqlite' | 'mongo';
@@ -568,6 +658,7 @@ export interface Store {
   readonly templates: TemplateStore;
   readonly media: MediaStore;
   readonly outbox: OutboxStore;
+  readonly webhooks: WebhookStore;
   /** Resolves while the backing database answers; rejects otherwise (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

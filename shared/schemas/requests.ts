@@ -181,6 +181,30 @@ export const adminItemInput = z.object({
   content: text(LIMITS.itemContent.min, LIMITS.itemContent.max),
 });
 
+/** The events a webhook may subscribe to (docs/api.md, "Webhooks"). */
+export const WEBHOOK_EVENTS = ['question.created', 'question.updated', 'message.created', 'question.rated'] as const;
+const webhookEvent = z.enum(WEBHOOK_EVENTS, { error: `must be one of ${WEBHOOK_EVENTS.join(', ')}` });
+
+/** Extension (issue 13): POST /admin/webhooks. Whether the URL may be called is checked by the command (DNS). */
+export const adminWebhookInput = z.object({
+  identify,
+  url: z
+    .string()
+    .max(LIMITS.url.max, { error: `must be at most ${LIMITS.url.max} characters` })
+    .regex(/^https?:\/\/\S+$/i, { error: 'must be an http or https URL' }),
+  // As identifies: a JSON array, a repeated form key, or one form value for one event.
+  events: z
+    .union([z.array(webhookEvent), webhookEvent.transform((one) => [one])])
+    .pipe(z.array(webhookEvent).min(1, { error: 'must list at least one event' }).max(WEBHOOK_EVENTS.length))
+    .transform((events) => [...new Set(events)]),
+});
+
+/** GET /admin/webhooks: every webhook, or one app's. */
+export const adminWebhookListInput = z.object({ identify: identify.optional() });
+
+/** DELETE /admin/webhooks/<webhook_id>. */
+export const adminWebhookDeleteInput = z.object({ webhook_id: objectId });
+
 export type QuestionNewInput = z.infer<typeof questionNewInput>;
 export type QuestionListInput = z.infer<typeof questionListInput>;
 export type AgentActionInput = z.infer<typeof agentActionInput>;
@@ -193,3 +217,4 @@ export type SendAudioInput = z.infer<typeof sendAudioInput>;
 export type TemplateItemsInput = z.infer<typeof templateItemsInput>;
 export type AdminServInput = z.infer<typeof adminServInput>;
 export type AdminUserInput = z.infer<typeof adminUserInput>;
+export type AdminWebhookInput = z.infer<typeof adminWebhookInput>;

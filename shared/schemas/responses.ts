@@ -140,6 +140,21 @@ export const servAgentsReply = z.strictObject({
   ),
 });
 export const templateIdReply = z.strictObject({ ...ok, template_id: id });
+/** Extension (issue 13): the webhook's signing secret, shown this once (kefu keeps no copy it could show again). */
+export const webhookCreatedReply = z.strictObject({ ...ok, webhook_id: id, secret: z.string().regex(/^whsec_[0-9a-f]{64}$/) });
+/** A webhook as the admin API lists it: never its secret. `state` is disabled, failing (since `failing_since`) or active. */
+export const webhookSummary = z.strictObject({
+  webhook_id: id,
+  identify: z.string(),
+  url: z.string(),
+  events: z.array(z.string()),
+  state: z.enum(['active', 'failing', 'disabled']),
+  created_at: timestamp,
+  disabled_at: timestamp.nullable(),
+  failing_since: timestamp.nullable(),
+  last_error: z.string().nullable(),
+});
+export const webhooksReply = z.strictObject({ ...ok, webhooks: z.array(webhookSummary) });
 export const itemIdReply = z.strictObject({ ...ok, item_id: id });
 export const errorReply = z.strictObject({
   status: z.literal(300),

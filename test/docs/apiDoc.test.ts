@@ -194,7 +194,7 @@ describe('docs/api.md, the API contract', () => {
 
     it('a link target', () => {
       assert.deepEqual(brokenLinks(doc.replace('(#paging)', '(#pagination)')), ['#pagination']);
-      assert.deepEqual(brokenLinks(doc.replace('(jobs.md#push-webhook)', '(jobs.md#webhooks)')), ['jobs.md#webhooks']);
+      assert.deepEqual(brokenLinks(doc.replace('(jobs.md#push-webhook)', '(jobs.md#push-hooks)')), ['jobs.md#push-hooks']);
       assert.deepEqual(brokenLinks(doc.replace('(realtime.md)', '(scaling.md)')), ['scaling.md']);
     });
   });

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { allMessages, provisionServedQuestion, spawnNode, type ChildNode } from '../support/childServer.js';
+import { allMessages, provisionServedQuestion, spawnNode, untilHeld, type ChildNode } from '../support/childServer.js';
 import { eventually } from '../support/eventually.js';
 import { client } from '../support/http.js';
 import { tempDataDir } from '../support/server.js';
@@ -38,13 +38,7 @@ describe('faults: SIGKILL between commit and push (transactional outbox)', funct
     await node.kill();
 
     node = await spawnNode({ ...env(), KEFU_TEST_HOLD_AFTER_COMMIT: 'message.created' });
-    const held = new Promise<void>((resolve) => {
-      let seen = '';
-      node!.process.stdout!.on('data', (chunk: Buffer) => {
-        seen += chunk.toString();
-        if (seen.includes('kefu-test-hold')) resolve();
-      });
-    });
+    const held = untilHeld(node);
     // The agent writes; the request never gets its reply: the node stops right after the commit.
     const send = client(node.url)
       .post(`/v1/question/${q.questionId}/message/send_text`, { session: q.agent.session, sender: q.agent.sender, sender_type: 2, text: 'committed, then killed' })

@@ -18,6 +18,7 @@ const FAMILIES = [
   'kefu_outbox_events',
   'kefu_outbox_deliveries',
   'kefu_outbox_deliveries_total',
+  'kefu_webhooks',
   'kefu_sweeper_runs_total',
   'kefu_sweeper_transitions_total',
   'kefu_store_operation_duration_seconds',

@@ -15,6 +15,7 @@ import { recordRulesContract } from './contract/recordRules.js';
 import { resourcesContract } from './contract/resources.js';
 import { routingContract } from './contract/routing.js';
 import type { StoreFactory } from './contract/support.js';
+import { webhooksContract } from './contract/webhooks.js';
 
 export type { StoreFactory };
 
@@ -59,5 +60,6 @@ export function storeContract(name: string, factory: StoreFactory): void {
     operatorListsContract(store);
     outboxContract(store, context);
     recordRulesContract(store);
+    webhooksContract(store, context);
   });
 }

@@ -11,6 +11,20 @@ import { ADMIN_TOKEN } from './server.js';
 
 export { spawnNode, type ChildNode };
 
+/**
+ * Resolves once a node started with KEFU_TEST_HOLD_AFTER_COMMIT prints that it holds: the write
+ * committed and the process blocks there, ready to be killed.
+ */
+export function untilHeld(node: ChildNode): Promise<void> {
+  return new Promise((resolve) => {
+    let seen = '';
+    node.process.stdout!.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes('kefu-test-hold')) resolve();
+    });
+  });
+}
+
 /** One device session of a user or of an agent, with what send_* must name as its sender. */
 export interface Device {
   session: string;

@@ -14,6 +14,9 @@ import {
   adminSessionInput,
   adminTemplateInput,
   adminUserInput,
+  adminWebhookDeleteInput,
+  adminWebhookInput,
+  adminWebhookListInput,
 } from '../../../shared/schemas/requests.js';
 import type { Deps } from '../../deps.js';
 import {
@@ -27,6 +30,8 @@ import {
   templateCreator,
   userUpserter,
 } from '../../domain/commands/provisioning.js';
+import { webhookCreator, webhookLister, webhookRemover } from '../../domain/commands/webhooks.js';
+import { presentWebhook } from '../../domain/presenters.js';
 import { presentsBearer } from '../bearer.js';
 import { ok } from '../reply.js';
 import { input } from '../validate.js';
@@ -85,6 +90,19 @@ export function adminRouter(deps: Deps): Router {
 
   router.post('/admin/templates/:template_id/items', async (req, res) => {
     ok(res, { item_id: await itemCreator(deps, input(req, adminItemInput)) });
+  });
+
+  router.post('/admin/webhooks', async (req, res) => {
+    ok(res, await webhookCreator(deps, input(req, adminWebhookInput)));
+  });
+
+  router.get('/admin/webhooks', async (req, res) => {
+    ok(res, { webhooks: (await webhookLister(deps, input(req, adminWebhookListInput))).map(presentWebhook) });
+  });
+
+  router.delete('/admin/webhooks/:webhook_id', async (req, res) => {
+    await webhookRemover(deps, input(req, adminWebhookDeleteInput));
+    ok(res);
   });
 
   return router;

@@ -9,6 +9,7 @@ import type { Models } from './models.js';
 import * as NQ from './noteQueries.js';
 import * as Q from './queries.js';
 import { leaveSeats } from './seats.js';
+import * as WQ from './webhookQueries.js';
 
 /** One hot query: where it runs, what it sends, which index serves it. */
 export interface HotQuery {
@@ -61,6 +62,11 @@ export function hotQueries(now: number): HotQuery[] {
     { name: 'delivery candidates', model: 'Outbox', spec: Q.claimDeliveries(60, 20, 0).candidates, index: 'outbox_due' },
     { name: 'delivery lease', model: 'Outbox', spec: Q.claimDeliveries(60, 20, 0).lease(['d1', 'd2'], 'token'), index: '_id_' },
     { name: 'pending deliveries count', model: 'Outbox', spec: Q.countDeliveries.pending, index: 'outbox_due' },
+    { name: 'webhooks of an app', model: 'Webhook', spec: WQ.webhooksOfApp('com.a'), index: 'webhooks_by_app' },
+    { name: 'webhook delivery candidates', model: 'WebhookDelivery', spec: WQ.dueCandidates(['w1', 'w2'], 20), index: 'webhook_deliveries_due' },
+    { name: "a webhook chain's head", model: 'WebhookDelivery', spec: WQ.chainHead('w1', QID), index: 'webhook_deliveries_chain' },
+    { name: 'webhook delivery lease', model: 'WebhookDelivery', spec: WQ.leaseDeliveries(['d1', 'd2'], 'token', 60, 0), index: '_id_' },
+    { name: 'pending webhook deliveries count', model: 'WebhookDelivery', spec: WQ.countDeliveries.pending, index: 'webhook_deliveries_due' },
     { name: 'change feed tail', model: 'Change', spec: Q.listChanges(10, 100), index: '_id_' },
     { name: 'change feed pruning', model: 'Change', spec: Q.pruneChanges(now - 3600), index: 'changes_by_time' },
   ];

@@ -134,6 +134,33 @@ export interface OutboxEventDoc {
   leased_until: number;
   lease: string | null;
 }
+/** A host app's webhook; `_id` is its webhook_id. The secret is derived from `salt`, never stored. */
+export interface WebhookDoc {
+  _id: string;
+  identify: string;
+  url: string;
+  events: string[];
+  salt: string;
+  created_at: number;
+  disabled_at: number | null;
+  failing_since: number | null;
+  last_error: string | null;
+}
+/** One webhook call to make (webhooks.ts); `next_attempt_at` null once given up. */
+export interface WebhookDeliveryDoc {
+  _id: string;
+  webhook: string;
+  question: string;
+  position: number;
+  event: string;
+  payload: string;
+  attempts: number;
+  next_attempt_at: number | null;
+  leased_until: number | null;
+  lease: string | null;
+  created_at: number;
+  last_error: string | null;
+}
 /** One change-feed entry; `_id` is its seq. */
 export interface ChangeDoc { _id: number; kind: ChangeKind; key: string; at: number }
 /**
@@ -388,6 +415,46 @@ export const outboxEventSchema = new Schema<OutboxEventDoc>(
 // lease end), so the candidates need no clock in their filter (queries.ts, claimEvents).
 outboxEventSchema.index({ leased_until: 1, created_at: 1, _id: 1 }, { name: 'outbox_events_by_lease' });
 
+export const webhookSchema = new Schema<WebhookDoc>(
+  {
+    _id: str(24),
+    identify: str(LIMITS.identify.max),
+    url: str(LIMITS.url.max),
+    events: { type: [String], required: true, enum: ['question.created', 'question.updated', 'message.created', 'question.rated'] },
+    salt: str(64),
+    created_at: num,
+    disabled_at: nullableNum,
+    failing_since: nullableNum,
+    last_error: { type: String, default: null, maxlength: 500 },
+  },
+  { ...strictness, collection: 'webhooks' },
+);
+webhookSchema.index({ identify: 1, created_at: 1, _id: 1 }, { name: 'webhooks_by_app' });
+
+export const webhookDeliverySchema = new Schema<WebhookDeliveryDoc>(
+  {
+    _id: str(64),
+    webhook: str(24),
+    question: str(24),
+    position: num,
+    event: str(40),
+    payload: { type: String, required: true },
+    attempts: { type: Number, default: 0, min: 0 },
+    next_attempt_at: nullableNum,
+    leased_until: nullableNum,
+    lease: { type: String, default: null, maxlength: 64 },
+    created_at: num,
+    last_error: { type: String, default: null, maxlength: 500 },
+  },
+  { ...strictness, collection: 'webhook_deliveries' },
+);
+// Due deliveries (the dead, null, left out), and each (webhook, question) chain in order.
+webhookDeliverySchema.index({ next_attempt_at: 1, _id: 1 }, { name: 'webhook_deliveries_due', partialFilterExpression: { next_attempt_at: { $gte: 0 } } });
+webhookDeliverySchema.index(
+  { webhook: 1, question: 1, position: 1, _id: 1 },
+  { name: 'webhook_deliveries_chain', partialFilterExpression: { next_attempt_at: { $gte: 0 } } },
+);
+
 export const changeSchema = new Schema<ChangeDoc>(
   {
     _id: { type: Number, required: true, min: 1, validate: Number.isInteger },
@@ -435,6 +502,8 @@ export function createModels(connection: Connection) {
     Change: connection.model('Change', changeSchema),
     Counter: connection.model('Counter', counterSchema),
     ClientKey: connection.model('ClientKey', clientKeySchema),
+    Webhook: connection.model('Webhook', webhookSchema),
+    WebhookDelivery: connection.model('WebhookDelivery', webhookDeliverySchema),
   };
 }
 

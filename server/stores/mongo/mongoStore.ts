@@ -15,6 +15,7 @@ import { migrate } from './migrations.js';
 import type { Models } from './models.js';
 import { MongoOutbox } from './outbox.js';
 import { MongoTemplates } from './templates.js';
+import { MongoWebhooks } from './webhooks.js';
 import { drainPending } from './writes.js';
 
 export interface MongoConnectOptions {
@@ -34,6 +35,7 @@ export class MongoStore implements Store {
   readonly templates: MongoTemplates;
   readonly media: MongoMedia;
   readonly outbox: MongoOutbox;
+  readonly webhooks: MongoWebhooks;
 
   private constructor(
     private readonly connection: Connection,
@@ -49,6 +51,7 @@ export class MongoStore implements Store {
     this.templates = new MongoTemplates(models);
     this.media = new MongoMedia(connection);
     this.outbox = new MongoOutbox(ctx, clockOffset);
+    this.webhooks = new MongoWebhooks(models, clockOffset);
   }
 
   /**

@@ -210,4 +210,35 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE agents ADD COLUMN last_assigned_at REAL;
   ALTER TABLE messages ADD COLUMN serv_id TEXT;
   `,
+  // Issue 13: host apps' webhooks (the secret is derived, never stored: only its salt) and their
+  // deliveries, claimed head of chain per (webhook, question) so a question's calls stay in order.
+  `
+  CREATE TABLE webhooks (
+    id            TEXT PRIMARY KEY,
+    identify      TEXT NOT NULL,
+    url           TEXT NOT NULL,
+    events        TEXT NOT NULL,
+    salt          TEXT NOT NULL,
+    created_at    REAL NOT NULL,
+    disabled_at   REAL,
+    failing_since REAL,
+    last_error    TEXT
+  ) WITHOUT ROWID;
+  CREATE INDEX webhooks_by_app ON webhooks (identify, created_at);
+  CREATE TABLE webhook_deliveries (
+    id              TEXT PRIMARY KEY,
+    webhook_id      TEXT NOT NULL,
+    question_id     TEXT NOT NULL,
+    position        REAL NOT NULL,
+    event           TEXT NOT NULL,
+    payload         TEXT NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at REAL,
+    leased_until    REAL,
+    created_at      REAL NOT NULL,
+    last_error      TEXT
+  ) WITHOUT ROWID;
+  CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+  CREATE INDEX webhook_deliveries_chain ON webhook_deliveries (webhook_id, question_id, position, id) WHERE next_attempt_at IS NOT NULL;
+  `,
 ];

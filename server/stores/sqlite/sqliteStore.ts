@@ -12,6 +12,7 @@ import { SqliteMedia } from './media.js';
 import { SqliteNotes } from './notes.js';
 import { SqliteOutbox } from './outbox.js';
 import { SqliteTemplates } from './templates.js';
+import { SqliteWebhooks } from './webhooks.js';
 
 export type { SqliteStoreOptions, SqliteWriteStats } from './db.js';
 
@@ -23,6 +24,7 @@ export class SqliteStore implements Store {
   readonly templates: SqliteTemplates;
   readonly media: SqliteMedia;
   readonly outbox: SqliteOutbox;
+  readonly webhooks: SqliteWebhooks;
   private readonly db: SqliteDb;
 
   constructor(options: SqliteStoreOptions) {
@@ -33,6 +35,7 @@ export class SqliteStore implements Store {
     this.accounts = new SqliteAccounts(this.db, this.outbox, this.templates);
     this.conversations = new SqliteConversations(this.db, this.outbox);
     this.notes = new SqliteNotes(this.db);
+    this.webhooks = new SqliteWebhooks(this.db, options.clockOffset);
   }
 
   /**
