@@ -79,8 +79,13 @@ export function presentMessage(message: MessageRecord, baseUrl: string): Message
       return { message_id, sender, sender_type, timestamp, seq, type: 2, image_url: mediaUrl(baseUrl, message.mediaPath ?? '') };
     case 3:
       return { message_id, sender, sender_type, timestamp, seq, type: 3, text: message.text ?? '' };
-    case 4:
-      return { message_id, sender, sender_type, timestamp, seq, type: 4, action: message.action ?? 0 };
+    case 4: {
+      const notice: Message = { message_id, sender, sender_type, timestamp, seq, type: 4, action: message.action ?? 0 };
+      // A transfer notice (action 7) names both agents.
+      if (message.fromServId !== undefined) notice.from_serv_id = message.fromServId;
+      if (message.servId !== undefined) notice.serv_id = message.servId;
+      return notice;
+    }
   }
 }
 

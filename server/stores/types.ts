@@ -94,6 +94,10 @@ export interface MessageRecord {
   mediaPath?: string;
   audioLen?: number;
   action?: NoticeAction;
+  /** A transfer notice (action 7): the agent who handed the question over. */
+  fromServId?: string;
+  /** A transfer notice (action 7): the agent who has it now. */
+  servId?: string;
 }
 
 /**
@@ -204,6 +208,9 @@ export interface Notice {
   sender: string;
   senderType: SenderType;
   action: NoticeAction;
+  /** A transfer (action 7): from which agent to which; stored on the notice message. */
+  fromServId?: string;
+  servId?: string;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Deps } from '../../deps.js';
 import type { Notice, QuestionRecord, TransitionResult, TransitionWrite } from '../../stores/types.js';
 import type { Actor } from '../actor.js';
 import { loadQuestion } from '../queries.js';
-import { agentServesApp, authorizeAgentOnQuestion, authorizeAsker, requireAgent } from '../policies.js';
+import { agentServesApp, authorizeAgentOnQuestion, authorizeAsker, authorizeTransferTarget, requireAgent } from '../policies.js';
 import { TRANSITIONS, refusalFor, type TransitionName, type TransitionRule } from '../stateMachine.js';
 
 export interface TransitionProps {
@@ -12,8 +12,10 @@ export interface TransitionProps {
   questionId: string;
   /** The caller, or 'system' for the timeout sweeper. */
   actor: Actor | 'system';
-  /** The agent the caller names (serve, quit, finish, request_finish), or the one released. */
+  /** The agent the caller names (serve, quit, finish, request_finish, transfer), or the one released. */
   servId?: string;
+  /** Transfer: the agent the question goes to. */
+  toServId?: string;
   /** Sweeper guards, re-checked inside the write so a late message cancels the timeout. */
   guards?: Pick<TransitionWrite, 'statusBefore' | 'lastActivityBefore' | 'finishRequestedBefore'>;
 }
@@ -32,6 +34,8 @@ export async function questionTransitioner(deps: Deps, props: TransitionProps): 
     throw new ApiError(refusalFor(props.name, question, props.servId), `cannot ${props.name} this question now`);
   }
 
+  if (rule.servId === 'target') Object.assign(notice, await transferTarget(deps, props, question));
+
   const agentStillServes = await servingAgentStillServes(deps, question);
   const to = rule.to(question, agentStillServes);
   const write: TransitionWrite = {
@@ -40,7 +44,7 @@ export async function questionTransitioner(deps: Deps, props: TransitionProps): 
     to,
     notice,
     now: deps.now(),
-    setServId: nextServId(rule, props.servId, to),
+    setServId: nextServId(rule, props, to),
     finishRequest: rule.finishRequest,
     finishRequested: rule.needsFinishRequest,
     withinCapacity: rule.withinCapacity,
@@ -53,7 +57,8 @@ export async function questionTransitioner(deps: Deps, props: TransitionProps): 
   const previous = { status: question.status, servId: question.servId };
   const result = await deps.store.conversations.transition(write, previous);
   if (result === 'at_capacity') {
-    throw new ApiError('agent_at_capacity', `${write.setServId} already serves as many questions as its max_concurrent allows`, { field: 'serv_id' });
+    const field = rule.servId === 'target' ? 'to_serv_id' : 'serv_id';
+    throw new ApiError('agent_at_capacity', `${write.setServId} already serves as many questions as its max_concurrent allows`, { field });
   }
   if (!result) {
     const now = (await deps.store.conversations.getQuestion(question.id)) ?? question;
@@ -93,6 +98,18 @@ function isAllowedNow(rule: TransitionRule, question: QuestionRecord, servId?: s
   return true;
 }
 
+/**
+ * A transfer's target, checked by policy against the agent record and its presence now; the notice
+ * it signs names both agents. Its capacity is checked later, inside the write.
+ */
+async function transferTarget(deps: Deps, props: TransitionProps, question: QuestionRecord): Promise<Pick<Notice, 'fromServId' | 'servId'>> {
+  const caller = requireAgent(props.actor as Actor, props.servId);
+  const toServId = props.toServId ?? '';
+  const [target, presences] = await Promise.all([deps.store.accounts.getAgent(toServId), deps.presence.presenceOf([toServId])]);
+  authorizeTransferTarget(caller, target, presences.get(toServId) ?? 'offline', question);
+  return { fromServId: caller.servId, servId: toServId };
+}
+
 /** Reopen returns a question to its agent only while that agent still serves the app. */
 async function servingAgentStillServes(deps: Deps, question: QuestionRecord): Promise<boolean> {
   if (question.status !== STATUS.resolved || question.servId === null) return false;
@@ -100,15 +117,17 @@ async function servingAgentStillServes(deps: Deps, question: QuestionRecord): Pr
   return agent !== null && agentServesApp(agent, question.identify);
 }
 
-function nextServId(rule: TransitionRule, callerServId: string | undefined, to: number): string | null | undefined {
+function nextServId(rule: TransitionRule, props: TransitionProps, to: number): string | null | undefined {
   switch (rule.servId) {
     case 'caller':
-      return callerServId;
+      return props.servId;
     case 'clear':
       return null;
     case 'keep':
       return undefined;
     case 'keepIfServed':
       return to === STATUS.inProgress ? undefined : null;
+    case 'target':
+      return props.toServId;
   }
 }

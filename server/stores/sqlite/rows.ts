@@ -44,6 +44,8 @@ export interface MessageRow {
   media_path: string | null;
   audio_len: number | null;
   action: number | null;
+  from_serv_id: string | null;
+  serv_id: string | null;
 }
 
 export interface SessionRow {
@@ -131,6 +133,8 @@ export function toMessage(row: MessageRow): MessageRecord {
   if (row.media_path !== null) message.mediaPath = row.media_path;
   if (row.audio_len !== null) message.audioLen = row.audio_len;
   if (row.action !== null) message.action = row.action as NoticeAction;
+  if (row.from_serv_id !== null) message.fromServId = row.from_serv_id;
+  if (row.serv_id !== null) message.servId = row.serv_id;
   return message;
 }
 

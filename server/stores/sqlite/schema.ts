@@ -201,4 +201,9 @@ export const MIGRATIONS: string[] = [
   `
   ALTER TABLE agents ADD COLUMN max_concurrent INTEGER NOT NULL DEFAULT 0;
   `,
+  // Issue 12, transfer: a transfer notice (action 7) names the agent who handed it over and the one who has it.
+  `
+  ALTER TABLE messages ADD COLUMN from_serv_id TEXT;
+  ALTER TABLE messages ADD COLUMN serv_id TEXT;
+  `,
 ];
