@@ -14,6 +14,7 @@ import { questionsContract } from './contract/questions.js';
 import { recordRulesContract } from './contract/recordRules.js';
 import { resourcesContract } from './contract/resources.js';
 import type { StoreFactory } from './contract/support.js';
+import { transferContract } from './contract/transfer.js';
 
 export type { StoreFactory };
 
@@ -51,6 +52,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
     accountsContract(store);
     questionsContract(store);
     capacityContract(store);
+    transferContract(store);
     messagesContract(store);
     notesContract(store);
     resourcesContract(store);
