@@ -6,7 +6,9 @@
  * (messages by seq, the user lists, the agents' tasks and loads, an agent's timeline with its
  * notes) must satisfy the invariants: above all, no read of a user ever holds a note and its seqs
  * stay 1..n. Agents have capacities (max_concurrent 1, 2, none): the model predicts
- * agent_at_capacity from its own count of the questions each agent serves.
+ * agent_at_capacity from its own count of the questions each agent serves. Transfers go to agents
+ * whose presence is fixed for the whole test (PRESENCE: a socket of a device of their own, kept
+ * apart from the session bind/unbind toggles), so the model predicts their refusals too.
  * Replay with KEFU_FC_SEED=<seed>.
  */
 import assert from 'node:assert/strict';
@@ -18,12 +20,16 @@ import { byPosition, isNote, publicMessages } from '../../shared/timeline.js';
 import { AGENTS, USERS, action, fcOptions, fcTimeout, type Action } from '../support/arbitraries.js';
 import type { TestAgent, TestUser } from '../support/factories.js';
 import { questionHelpers } from '../support/questions.js';
+import { eventually } from '../support/eventually.js';
 import { useTestServer } from '../support/server.js';
+import { connectSocket, type TestSocket } from '../support/sockets.js';
 
 const FOREIGN = AGENTS - 1;
 /** max_concurrent per agent (0: no limit); a reopen back to its agent is never refused by it. */
 const CAPACITY = [1, 2, 0, 0];
 const UNKNOWN_ID = 'f'.repeat(24);
+/** Each agent's presence for the whole test: agent 0 connected but away, 1 and 2 online, the foreign one offline. */
+const PRESENCE = ['away', 'online', 'online', 'offline'] as const;
 
 interface Expected {
   type: 3 | 4;
@@ -31,6 +37,9 @@ interface Expected {
   sender_type: 1 | 2;
   action?: number;
   text?: string;
+  /** A transfer notice (action 7): the agents it names. */
+  from_serv_id?: string;
+  serv_id?: string;
 }
 interface QState {
   id: string;
@@ -58,7 +67,23 @@ describe('property: conversations follow the state machine', function () {
     agents = [];
     for (let i = 0; i < AGENTS; i++) agents.push(await f.agent({ identifies: [i === FOREIGN ? other : app], maxConcurrent: CAPACITY[i] }));
     bound.push(...agents.map(() => true));
+    // Presence from devices of their own, so unbinding an agent's main session changes nothing of it.
+    for (const [i, agent] of agents.entries()) {
+      if (PRESENCE[i] === 'offline') continue;
+      const device = await f.user({ identify: agent.identifies[0] });
+      assert.equal((await f.api.post('/v1/serv/bind', { session: device.session, serv_id: agent.servId, password: agent.password })).status, 200);
+      if (PRESENCE[i] === 'away') {
+        assert.equal((await f.api.post('/v1/serv/status', { session: device.session, serv_id: agent.servId, status: 'away' })).status, 200);
+      }
+      presenceSockets.push(await connectSocket(server.url, device.session));
+    }
+    await eventually(async () => {
+      const now = await server.deps.presence.presenceOf(agents.map((a) => a.servId));
+      return agents.every((a, i) => now.get(a.servId) === PRESENCE[i]);
+    }, 'every agent in its presence');
   });
+  const presenceSockets: TestSocket[] = [];
+  after(() => presenceSockets.forEach((socket) => socket.close()));
 
   /** The questions the model says an agent serves now (its load). */
   const loadOf = (qs: QState[], agent: number) => qs.filter((q) => q.status === 2 && q.serv === agent).length;
@@ -87,6 +112,14 @@ describe('property: conversations follow the state machine', function () {
         }
         if (q.status !== 2) return q.status === 1 ? 'question_not_started' : 'question_finished';
         return q.serv === a.agent ? null : 'question_taken';
+      case 'transfer':
+        // The caller first, then the state, then the target (its presence, then its capacity in the write).
+        if (!bound[a.agent]) return 'serv_not_bound';
+        if (a.agent === FOREIGN) return 'forbidden';
+        if (q.status !== 2) return q.status === 1 ? 'question_not_started' : 'question_finished';
+        if (q.serv !== a.agent) return 'question_taken';
+        if (a.to === a.agent || a.to === FOREIGN || PRESENCE[a.to] !== 'online') return 'param_invalid';
+        return atCapacity(qs, a.to) ? 'agent_at_capacity' : null;
       case 'note':
         if (!bound[a.agent]) return 'serv_not_bound';
         return a.agent === FOREIGN ? 'forbidden' : null;
@@ -155,6 +188,9 @@ describe('property: conversations follow the state machine', function () {
       case 'note':
         reply = await f.note(qid, agent!, text);
         break;
+      case 'transfer':
+        reply = await f.api.post(`/v1/question/${qid}/transfer`, { session: agent!.session, serv_id: agent!.servId, to_serv_id: agents[a.to]!.servId });
+        break;
       case 'time_out':
         reply = await questionTransitioner(server.deps, { name: 'timeOut', questionId: qid, actor: 'system' }).then(
           () => ({ status: 200, body: {}, text: '' }),
@@ -204,6 +240,11 @@ describe('property: conversations follow the state machine', function () {
         break;
       case 'send_agent':
         q!.expected.push({ type: 3, sender: agent!.servId, sender_type: 2, text });
+        break;
+      case 'transfer':
+        // A transfer is a transition like any other: it withdraws a pending finish request.
+        Object.assign(q!, { serv: a.to, finishRequested: false });
+        q!.expected.push({ type: 4, sender: agent!.servId, sender_type: 2, action: 7, from_serv_id: agent!.servId, serv_id: agents[a.to]!.servId });
         break;
       case 'note':
         // Nothing of the public conversation changes: no seq, no finish request withdrawn.
@@ -255,6 +296,10 @@ describe('property: conversations follow the state machine', function () {
           assert.ok(status === 3 && byOwner, where);
           status = serving === null ? 1 : 2;
           break;
+        case 7:
+          assert.ok(status === 2 && byServing && m.from_serv_id === m.sender && m.serv_id !== undefined && m.serv_id !== m.sender, where);
+          serving = m.serv_id!;
+          break;
         default:
           assert.fail(`unknown action: ${where}`);
       }
@@ -284,7 +329,7 @@ describe('property: conversations follow the state machine', function () {
       const end = replay(messages, owner.userId);
       assert.equal(end.status, q.status, `notices of ${q.id} end in another status than the model`);
       const seen = messages.map((m) =>
-        m.type === 4 ? { type: 4, sender: m.sender, sender_type: m.sender_type, action: m.action } : { type: m.type, sender: m.sender, sender_type: m.sender_type, text: m.type === 3 ? m.text : undefined },
+        m.type === 4 ? { type: 4, sender: m.sender, sender_type: m.sender_type, action: m.action, ...(m.action === 7 && { from_serv_id: m.from_serv_id, serv_id: m.serv_id }) } : { type: m.type, sender: m.sender, sender_type: m.sender_type, text: m.type === 3 ? m.text : undefined },
       );
       assert.deepEqual(seen, q.expected, `messages of ${q.id} differ from the model`);
     }
