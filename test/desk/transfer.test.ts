@@ -38,7 +38,8 @@ describe('desk: transfer targets', () => {
   it('reads refusals: the target full, the target gone, the question no longer the agent’s', () => {
     assert.equal(transferRefusal('agent_at_capacity'), 'transferFull');
     assert.equal(transferRefusal('param_invalid'), 'transferUnavailable');
-    assert.equal(transferRefusal('question_finished'), 'takenByOther');
+    assert.equal(transferRefusal('question_finished'), 'transferStale');
+    assert.equal(transferRefusal('question_taken'), 'transferStale');
     assert.equal(transferRefusal('internal'), null);
     assert.equal(transferRefusal(undefined), null);
   });

@@ -118,6 +118,7 @@ const en = {
   transferNone: 'No other agent of this app is online with room right now.',
   transferFull: 'That agent has just reached its limit. Pick another one.',
   transferUnavailable: 'That agent is no longer available. Pick another one.',
+  transferStale: 'This question is no longer yours to hand over (it was finished or moved meanwhile).',
 };
 
 export type MessageKey = keyof typeof en;
@@ -233,6 +234,7 @@ const zh: Record<MessageKey, string> = {
   transferNone: '此应用暂无其他在线且有空位的客服。',
   transferFull: '该客服刚刚达到接待上限，请另选一位。',
   transferUnavailable: '该客服已不可用，请另选一位。',
+  transferStale: '该问题已不在您名下（已结束或已转走），无法转交。',
 };
 
 const TABLES: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh };

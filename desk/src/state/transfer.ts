@@ -13,10 +13,10 @@ export function eligibleTargets(agents: AgentSummary[], self: string): AgentSumm
     .sort((a, b) => a.load - b.load || a.serv_id.localeCompare(b.serv_id));
 }
 
-/** Why a transfer was refused, as a message key of the desk: the target filled up, or went away. */
-export function transferRefusal(error: string | undefined): 'transferFull' | 'transferUnavailable' | 'takenByOther' | null {
+/** Why a transfer was refused, as a message key of the desk: the target filled up or went away, or the question is no longer the agent's. */
+export function transferRefusal(error: string | undefined): 'transferFull' | 'transferUnavailable' | 'transferStale' | null {
   if (error === 'agent_at_capacity') return 'transferFull';
   if (error === 'param_invalid') return 'transferUnavailable';
-  if (error === 'question_taken' || error === 'question_finished' || error === 'question_not_started') return 'takenByOther';
+  if (error === 'question_taken' || error === 'question_finished' || error === 'question_not_started') return 'transferStale';
   return null;
 }
