@@ -123,6 +123,9 @@ describe('authorization matrix: HTTP', () => {
         if (row.question && !row.writes) rowQuestion = await questionIn(w, row.question);
         for (const name of row.online ?? []) {
           const agent = cast[name];
+          // Earlier rows may have left it away by choice (POST /serv/status): choose online first.
+          const chosen = await cast.f.api.post('/v1/serv/status', { session: agent.session, serv_id: agent.servId, status: 'online' });
+          assert.equal(chosen.status, 200, chosen.text);
           sockets.push(await connectSocket(server.url, agent.session));
           await eventually(async () => (await server.deps.presence.presenceOf([agent.servId])).get(agent.servId) === 'online', `${name} online`);
         }
