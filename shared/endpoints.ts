@@ -54,6 +54,10 @@ export const ENDPOINTS: Endpoint[] = [
   e('post', '/v1/question/:question_id/quit', 'agent', 'Stop serving; back to the queue (action 2)', { input: input.agentActionInput, reply: reply.messageIdReply }),
   e('post', '/v1/question/:question_id/finish', 'agent', 'Resolve the question (action 4)', { input: input.agentActionInput, reply: reply.messageIdReply }),
   e('post', '/v1/question/:question_id/request_finish', 'agent', 'Ask the user to confirm the end (action 3)', { input: input.agentActionInput, reply: reply.messageIdReply }),
+  e('post', '/v1/question/:question_id/transfer', 'agent', 'Hand the question to another online agent of the app (action 7, extension)', {
+    input: input.transferInput,
+    reply: reply.messageIdReply,
+  }),
   e('post', '/v1/question/:question_id/confirm_finish', 'user', 'Confirm the end the agent asked for (action 4)', { input: input.userActionInput, reply: reply.messageIdReply }),
   e('post', '/v1/serv/login', 'public', 'Sign an agent in from a browser: a new session bound to it', {
     input: input.servCredentialsInput,

@@ -114,7 +114,7 @@ export const SERVER_EVENT_DOCS = {
   'question:updated': {
     payload: serverEventSchemas['question:updated'],
     summary:
-      'A question changed status or agent (`action` is the notice action of the change): to its room, its user, its agent and the agent that just left.',
+      'A question changed status or agent (`action` is the notice action of the change): to its room, its user, its agent and the agent that just left (a transfer, action 7, reaches both agents).',
     example: { question_id: QUESTION_ID, status: 2, serv_id: 'mei', action: 1 },
   },
   'queue:added': {

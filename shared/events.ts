@@ -42,8 +42,8 @@ export const questionUpdatedPayload = z.strictObject({
   question_id: id,
   status: z.union([z.literal(1), z.literal(2), z.literal(3)]),
   serv_id: z.string().nullable(),
-  /** The notice action of the transition (1 started … 6 reopened). */
-  action: z.number().int().min(1).max(6),
+  /** The notice action of the transition (1 started … 6 reopened, 7 transferred). */
+  action: z.number().int().min(1).max(7),
 });
 export const queueAddedPayload = z.strictObject({ question: questionSummary, identify: z.string() });
 export const queueRemovedPayload = z.strictObject({ question_id: id, identify: z.string() });
@@ -69,7 +69,7 @@ export const watchEventPayload = z.strictObject({
   status: z.union([z.literal(1), z.literal(2), z.literal(3)]),
   serv_id: z.string().nullable(),
   /** The notice action of a transition; null otherwise. */
-  action: z.number().int().min(1).max(6).nullable(),
+  action: z.number().int().min(1).max(7).nullable(),
   /** The chat message (message.created) or the transition's notice; null for question.created. */
   message: z
     .strictObject({

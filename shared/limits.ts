@@ -70,6 +70,8 @@ export const ACTION = {
   finished: 4,
   timedOut: 5,
   reopened: 6,
+  /** Extension (issue 12): the serving agent handed the question to another agent; the notice names both. */
+  transferred: 7,
 } as const;
 export type NoticeAction = (typeof ACTION)[keyof typeof ACTION];
 

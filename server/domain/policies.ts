@@ -107,6 +107,24 @@ export function requireAgent(actor: Actor, servId?: string): AgentRecord {
   return actor.agent;
 }
 
+/**
+ * Whom the serving agent may hand a question to (transfer): another agent of the question's app who
+ * is online now. Its capacity is the store's to check, inside the write. Each refusal is a
+ * parameter the caller chose badly, so it names `to_serv_id` and says which rule failed.
+ */
+export function authorizeTransferTarget(
+  caller: AgentRecord,
+  target: AgentRecord | null,
+  presence: 'online' | 'away' | 'offline',
+  question: QuestionRecord,
+): AgentRecord {
+  const refuse = (debug: string) => new ApiError('param_invalid', debug, { field: 'to_serv_id' });
+  if (target && target.servId === caller.servId) throw refuse('to_serv_id is the caller itself: transfer to another agent');
+  if (!target || !agentServesApp(target, question.identify)) throw refuse("to_serv_id is not an agent of the question's app");
+  if (presence !== 'online') throw refuse(`to_serv_id is ${presence}: only an online agent can take a transfer`);
+  return target;
+}
+
 /** Choosing online or away: only for the agent the session is bound to (serv_not_bound otherwise). */
 export const authorizeChooseStatus = (actor: Actor, servId: string): AgentRecord => requireAgent(actor, servId);
 

@@ -81,7 +81,8 @@ export function presentMessage(message: MessageRecord, baseUrl: string): Message
       return { message_id, sender, sender_type, timestamp, seq, type: 3, text: message.text ?? '' };
     case 4: {
       const notice: Message = { message_id, sender, sender_type, timestamp, seq, type: 4, action: message.action ?? 0 };
-      // A reopen says where it went: the agent it returned to, null for the queue.
+      // A reopen says where it went (the agent it returned to, null for the queue); a transfer names both agents.
+      if (message.fromServId !== undefined) notice.from_serv_id = message.fromServId;
       if (message.servId !== undefined) notice.serv_id = message.servId;
       return notice;
     }

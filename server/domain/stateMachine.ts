@@ -16,8 +16,8 @@ export interface TransitionRule {
   to: (question: QuestionRecord, agentStillServes: boolean) => QuestionStatus;
   action: NoticeAction;
   by: TransitionActor;
-  /** What happens to serv_id: the caller takes it, it is cleared, or kept. */
-  servId: 'caller' | 'clear' | 'keep' | 'keepIfServed';
+  /** What happens to serv_id: the caller takes it, it is cleared, kept, or the target the caller names takes it (transfer). */
+  servId: 'caller' | 'clear' | 'keep' | 'keepIfServed' | 'target';
   finishRequest?: 'set';
   /** Only while a finish request (action 3) is pending. */
   needsFinishRequest?: boolean;
@@ -72,6 +72,19 @@ export const TRANSITIONS = {
     by: 'user',
     servId: 'keep',
     needsFinishRequest: true,
+  },
+  /**
+   * The serving agent hands the question to another agent of the app (online, checked before the
+   * write; under its capacity, checked in it). One conditional write on status 2 and the caller as
+   * serv_id, so a finish or quit that lands first makes it match nothing.
+   */
+  transfer: {
+    from: [STATUS.inProgress],
+    to: () => STATUS.inProgress,
+    action: ACTION.transferred,
+    by: 'servingAgent',
+    servId: 'target',
+    withinCapacity: true,
   },
   /**
    * Back to the former agent while it still serves the app, is online and under capacity (checked

@@ -28,6 +28,10 @@ export const NOTICE_ACTION_ROWS: Record<NoticeAction, { meaning: string; written
   },
   5: { meaning: 'timed out (resolved)', writtenBy: 'the server (sender `system`)' },
   6: { meaning: 'user reopened', writtenBy: 'reopen, sender = the user' },
+  7: {
+    meaning: 'agent transferred the question to another agent',
+    writtenBy: 'transfer, sender = the agent who handed it over; `from_serv_id` and `serv_id` name both agents (extension)',
+  },
 };
 
 const table = (header: string[], rows: string[][]) =>

@@ -39,7 +39,7 @@ export interface PushNotification {
   body: string;
   /** The message or notice behind a message / status notification. */
   message_id?: string;
-  /** The notice action (1–6) of a status notification. */
+  /** The notice action (1–7) of a status notification. */
   action?: number;
   created_at: number;
 }
@@ -64,6 +64,7 @@ const STATUS_TEXT: Record<number, string> = {
   [ACTION.finished]: 'The question is resolved',
   [ACTION.timedOut]: 'The question was closed after a period without activity',
   [ACTION.reopened]: 'The user reopened the question',
+  [ACTION.transferred]: 'Another agent is now answering your question',
 };
 
 /** The push sink: every event's pushes to offline devices. */

@@ -116,7 +116,12 @@ export interface MessageRecord {
   mediaPath?: string;
   audioLen?: number;
   action?: NoticeAction;
-  /** Reopen notices (action 6) only: the agent the question went back to, null when it went to the queue. */
+  /** A transfer notice (action 7): the agent who handed the question over. */
+  fromServId?: string;
+  /**
+   * Reopen notices (action 6): the agent the question went back to, null when it went to the queue;
+   * transfer notices (action 7): the agent who has it now.
+   */
   servId?: string | null;
 }
 
@@ -228,7 +233,9 @@ export interface Notice {
   sender: string;
   senderType: SenderType;
   action: NoticeAction;
-  /** Stored on the notice message as MessageRecord.servId (reopen: where the question went). */
+  /** A transfer (action 7): the agent who handed it over; stored on the notice message. */
+  fromServId?: string;
+  /** Stored on the notice message as MessageRecord.servId (reopen: where the question went; transfer: to whom). */
   servId?: string | null;
 }
 

@@ -46,6 +46,9 @@ export const questionListInput = z.object({
 /** serve, quit, finish, request_finish: the agent names itself. */
 export const agentActionInput = z.object({ question_id: objectId, serv_id: servId });
 
+/** transfer (extension): the serving agent names itself and the agent it hands the question to. */
+export const transferInput = z.object({ question_id: objectId, serv_id: servId, to_serv_id: servId });
+
 /** reopen, confirm_finish: the user acts through its session alone. */
 export const userActionInput = z.object({ question_id: objectId });
 
@@ -208,6 +211,7 @@ export const adminWebhookDeleteInput = z.object({ webhook_id: objectId });
 export type QuestionNewInput = z.infer<typeof questionNewInput>;
 export type QuestionListInput = z.infer<typeof questionListInput>;
 export type AgentActionInput = z.infer<typeof agentActionInput>;
+export type TransferInput = z.infer<typeof transferInput>;
 export type UserQuestionsInput = z.infer<typeof userQuestionsInput>;
 export type QuestionMessagesInput = z.infer<typeof questionMessagesInput>;
 export type SendTextInput = z.infer<typeof sendTextInput>;

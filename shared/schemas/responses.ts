@@ -45,8 +45,13 @@ export const textMessage = z.strictObject({ ...messageBase, type: z.literal(3), 
 export const noticeMessage = z.strictObject({
   ...messageBase,
   type: z.literal(4),
-  action: z.number().int().min(1).max(6),
-  /** Reopen notices (action 6) only: the agent the question went back to, null when it went to the queue. */
+  action: z.number().int().min(1).max(7),
+  /** Extension (issue 12), on a transfer notice (action 7) only: the agent who handed the question over. */
+  from_serv_id: z.string().optional(),
+  /**
+   * Extension (issue 12): on a reopen notice (action 6), the agent the question went back to, null
+   * when it went to the queue; on a transfer notice (action 7), the agent who serves it now.
+   */
   serv_id: z.string().nullable().optional(),
 });
 export const message = z.discriminatedUnion('type', [audioMessage, imageMessage, textMessage, noticeMessage]);

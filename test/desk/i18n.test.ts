@@ -12,8 +12,10 @@ describe('desk: languages', () => {
   it('fills variables and speaks both languages for every notice action', () => {
     for (const lang of ['en', 'zh-CN'] as const) {
       const t = translator(lang);
-      for (const action of [1, 2, 3, 4, 5, 6] as const) assert.ok(t(`notice${action}`, { who: 'alice' }).length > 0);
+      for (const action of [1, 2, 3, 4, 5, 6, 7] as const) assert.ok(t(`notice${action}`, { who: 'alice' }).length > 0);
       assert.match(t('notice1', { who: 'alice' }), /alice/);
+      // A transfer names both agents.
+      assert.match(t('notice7', { who: 'alice', to: 'bob' }), /alice.*bob/);
     }
     assert.equal(translator('en')('rateLimited', { s: 30 }), 'Too many attempts. Try again in 30 s.');
     assert.equal(formatDuration(125, 'en'), '2 min');

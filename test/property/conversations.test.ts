@@ -10,7 +10,8 @@
  * (a socket of a session of their own, online or away, or none): a reopen goes back to its agent
  * only while it is online with room. Each run's app has routing manual or auto; in auto runs, after
  * every step the model drains the queue oldest first (lowest load among the online agents with
- * room, never the question's last quitter) and checks the server assigned exactly that way.
+ * room, never the question's last quitter) and checks the server assigned exactly that way. Transfers
+ * go only to another online agent of the app with room, so the model predicts their refusals too.
  * Replay with KEFU_FC_SEED=<seed>.
  */
 import assert from 'node:assert/strict';
@@ -38,6 +39,9 @@ interface Expected {
   sender_type: 1 | 2;
   action?: number;
   text?: string;
+  /** A transfer notice (action 7): the agents it names. */
+  from_serv_id?: string;
+  serv_id?: string;
 }
 interface QState {
   id: string;
@@ -112,6 +116,14 @@ describe('property: conversations follow the state machine', function () {
         }
         if (q.status !== 2) return q.status === 1 ? 'question_not_started' : 'question_finished';
         return q.serv === a.agent ? null : 'question_taken';
+      case 'transfer':
+        // The caller first, then the state, then the target (its presence, then its capacity in the write).
+        if (!bound[a.agent]) return 'serv_not_bound';
+        if (a.agent === FOREIGN) return 'forbidden';
+        if (q.status !== 2) return q.status === 1 ? 'question_not_started' : 'question_finished';
+        if (q.serv !== a.agent) return 'question_taken';
+        if (a.to === a.agent || a.to === FOREIGN || presenceOf(a.to) !== 'online') return 'param_invalid';
+        return atCapacity(qs, a.to) ? 'agent_at_capacity' : null;
       case 'note':
         if (!bound[a.agent]) return 'serv_not_bound';
         return a.agent === FOREIGN ? 'forbidden' : null;
@@ -180,6 +192,9 @@ describe('property: conversations follow the state machine', function () {
       case 'note':
         reply = await f.note(qid, agent!, text);
         break;
+      case 'transfer':
+        reply = await f.api.post(`/v1/question/${qid}/transfer`, { session: agent!.session, serv_id: agent!.servId, to_serv_id: agents[a.to]!.servId });
+        break;
       case 'time_out':
         reply = await questionTransitioner(server.deps, { name: 'timeOut', questionId: qid, actor: 'system' }).then(
           () => ({ status: 200, body: {}, text: '' }),
@@ -234,6 +249,11 @@ describe('property: conversations follow the state machine', function () {
         break;
       case 'send_agent':
         q!.expected.push({ type: 3, sender: agent!.servId, sender_type: 2, text });
+        break;
+      case 'transfer':
+        // A transfer is a transition like any other: it withdraws a pending finish request.
+        Object.assign(q!, { serv: a.to, finishRequested: false });
+        q!.expected.push({ type: 4, sender: agent!.servId, sender_type: 2, action: 7, from_serv_id: agent!.servId, serv_id: agents[a.to]!.servId });
         break;
       case 'note':
         // Nothing of the public conversation changes: no seq, no finish request withdrawn.
@@ -335,6 +355,10 @@ describe('property: conversations follow the state machine', function () {
           assert.ok(status === 3 && byOwner && (m.serv_id === null || (m.serv_id === serving && serving !== null)), where);
           [status, serving] = m.serv_id ? [2, m.serv_id] : [1, null];
           break;
+        case 7:
+          assert.ok(status === 2 && byServing && m.from_serv_id === m.sender && m.serv_id !== undefined && m.serv_id !== m.sender, where);
+          serving = m.serv_id!;
+          break;
         default:
           assert.fail(`unknown action: ${where}`);
       }
@@ -364,7 +388,7 @@ describe('property: conversations follow the state machine', function () {
       const end = replay(messages, owner.userId);
       assert.equal(end.status, q.status, `notices of ${q.id} end in another status than the model`);
       const seen = messages.map((m) =>
-        m.type === 4 ? { type: 4, sender: m.sender, sender_type: m.sender_type, action: m.action } : { type: m.type, sender: m.sender, sender_type: m.sender_type, text: m.type === 3 ? m.text : undefined },
+        m.type === 4 ? { type: 4, sender: m.sender, sender_type: m.sender_type, action: m.action, ...(m.action === 7 && { from_serv_id: m.from_serv_id, serv_id: m.serv_id }) } : { type: m.type, sender: m.sender, sender_type: m.sender_type, text: m.type === 3 ? m.text : undefined },
       );
       assert.deepEqual(seen, q.expected, `messages of ${q.id} differ from the model`);
     }

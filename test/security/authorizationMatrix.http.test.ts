@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { ENDPOINTS, type Endpoint } from '../../shared/endpoints.js';
 import { assertError } from '../support/envelope.js';
 import type { Reply } from '../support/http.js';
+import { eventually } from '../support/eventually.js';
 import { useTestServer } from '../support/server.js';
+import { connectSocket, type TestSocket } from '../support/sockets.js';
 import { HTTP_ROWS, type Expect, type HttpRow, type RowContext } from './httpRows.js';
 import { sessionDigest } from '../../server/domain/sessionTokens.js';
 import {
@@ -115,9 +117,26 @@ describe('authorization matrix: HTTP', () => {
     describe(titleOf(row), () => {
       let w: World;
       let rowQuestion = '';
+      let sockets: TestSocket[] = [];
       before(async () => {
         w = await createWorld(cast, { unbound });
         if (row.question && !row.writes) rowQuestion = await questionIn(w, row.question);
+        for (const name of row.online ?? []) {
+          const agent = cast[name];
+          // Earlier rows may have left it away by choice (POST /serv/status): choose online first.
+          const chosen = await cast.f.api.post('/v1/serv/status', { session: agent.session, serv_id: agent.servId, status: 'online' });
+          assert.equal(chosen.status, 200, chosen.text);
+          sockets.push(await connectSocket(server.url, agent.session));
+          await eventually(async () => (await server.deps.presence.presenceOf([agent.servId])).get(agent.servId) === 'online', `${name} online`);
+        }
+      });
+      after(async () => {
+        for (const socket of sockets) socket.close();
+        sockets = [];
+        for (const name of row.online ?? []) {
+          const { servId } = cast[name];
+          await eventually(async () => (await server.deps.presence.presenceOf([servId])).get(servId) === 'offline', `${name} offline again`);
+        }
       });
 
       for (const column of COLUMN_ORDER) {

@@ -32,6 +32,8 @@ export interface HttpRow {
   freshCaller?: boolean;
   /** Parameters besides the session (path parameters are filled from the world). */
   params?: (x: RowContext) => Record<string, unknown>;
+  /** Agents of the cast whose socket is connected (so they are online) while the row runs. */
+  online?: Array<'colleague'>;
   /** For 'listed' / 'unlisted': whether the reply lists the row's target. */
   lists?: (body: any, x: RowContext) => boolean;
   expect: Record<SessionColumn, Expect>;
@@ -153,6 +155,24 @@ export const HTTP_ROWS: HttpRow[] = [
     writes: true,
     params: namesAgent,
     expect: SERVING_ONLY,
+  },
+  // Only the serving agent hands a question over, to an online agent of the app (here the colleague,
+  // online for the row); the colleague is refused as not serving it before its target is looked at.
+  {
+    endpoint: 'POST /v1/question/:question_id/transfer',
+    question: 'inProgress',
+    writes: true,
+    online: ['colleague'],
+    params: (x) => ({ serv_id: x.c.servId, to_serv_id: x.w.colleague.servId }),
+    expect: SERVING_ONLY,
+  },
+  {
+    endpoint: 'POST /v1/question/:question_id/transfer',
+    variant: 'to_serv_id = an agent of another app',
+    question: 'inProgress',
+    writes: true,
+    params: (x) => ({ serv_id: x.c.servId, to_serv_id: x.w.foreign.servId }),
+    expect: cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 'param_invalid', 'question_taken', 'forbidden', 'serv_not_bound'),
   },
   { endpoint: 'POST /v1/question/:question_id/confirm_finish', question: 'finishRequested', writes: true, expect: ASKER_ONLY },
   { endpoint: 'POST /v1/question/:question_id/reopen', question: 'resolved', writes: true, expect: ASKER_ONLY },

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import type { ErrorCode } from '../../shared/errors.js';
+import { eventually } from '../support/eventually.js';
 import type { Recorded, ServerEvent, TestSocket } from '../support/sockets.js';
 import { cells, everyColumn, type QuestionState, type SessionColumn, type World } from './matrixWorld.js';
 
@@ -107,6 +108,12 @@ const agentNotes = async (x: Scene) => {
   assert.equal(reply.status, 200, reply.text);
   return (p: any) => p.note?.message_id === reply.body.message_id;
 };
+/** The serving agent hands the question to the colleague (online: its socket is in the scene). */
+const transfersToColleague = async (x: Scene) => {
+  const { colleague } = x.w;
+  await eventually(async () => (await x.w.server.deps.presence.presenceOf([colleague.servId])).get(colleague.servId) === 'online', 'colleague online');
+  await post(x, `/v1/question/${x.questionId}/transfer`, { session: x.w.serving.session, serv_id: x.w.serving.servId, to_serv_id: colleague.servId });
+};
 const typesAs = (column: 'asker' | 'servingAgent', sender: (x: Scene) => string) => async (x: Scene) => {
   assert.equal((await x.sockets[column].socket.emitWithAck('typing', ref(x))).status, 200);
   return (p: any) => p.question_id === x.questionId && p.sender === sender(x);
@@ -142,6 +149,35 @@ export const RECEIVE_ROWS: ReceiveRow[] = [
     subscribe: true,
     trigger: (x) => servingSays(x, 'quit', 2),
     receivers: ['asker', 'servingAgent', 'colleague'],
+  },
+  // A transfer reaches both agents and the user; after it the old agent hears the conversation no more.
+  {
+    event: 'question:updated',
+    how: 'the serving agent transfers to the colleague; nobody subscribed',
+    question: 'inProgress',
+    trigger: (x) => transfersToColleague(x).then(() => (p: any) => p.question_id === x.questionId && p.action === 7),
+    receivers: ['asker', 'servingAgent', 'colleague'],
+  },
+  {
+    event: 'message:new',
+    how: 'the user sends a text after a transfer to the colleague; everyone asked to subscribe before it',
+    question: 'inProgress',
+    subscribe: true,
+    trigger: (x) => transfersToColleague(x).then(() => userSends(x)),
+    receivers: ['asker', 'colleague'],
+  },
+  {
+    event: 'note:new',
+    how: 'the new agent writes a note after a transfer; everyone asked to subscribe before it',
+    question: 'inProgress',
+    subscribe: true,
+    trigger: async (x) => {
+      await transfersToColleague(x);
+      const reply = await x.w.f.note(x.questionId, x.w.colleague, 'after the transfer');
+      assert.equal(reply.status, 200, reply.text);
+      return (p: any) => p.note?.message_id === reply.body.message_id;
+    },
+    receivers: ['colleague'],
   },
   {
     event: 'queue:added',

@@ -16,6 +16,7 @@ import { resourcesContract } from './contract/resources.js';
 import { routingContract } from './contract/routing.js';
 import type { StoreFactory } from './contract/support.js';
 import { webhooksContract } from './contract/webhooks.js';
+import { transferContract } from './contract/transfer.js';
 
 export type { StoreFactory };
 
@@ -54,6 +55,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
     questionsContract(store);
     capacityContract(store);
     routingContract(store);
+    transferContract(store);
     messagesContract(store);
     notesContract(store);
     resourcesContract(store);

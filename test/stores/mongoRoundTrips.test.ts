@@ -100,6 +100,13 @@ const send = (extra: Partial<NewMessage> = {}): NewMessage => ({
 const serve = { questionId: QID, from: [1 as const], to: 2 as const, setServId: 's1', notice: { sender: 's1', senderType: 2 as const, action: 1 as const }, now: 2 };
 const serveWithinCapacity = { ...serve, withinCapacity: true };
 const finish = { questionId: QID, from: [2 as const], to: 3 as const, servId: 's1', notice: { sender: 's1', senderType: 2 as const, action: 4 as const }, now: 2 };
+/** The transfer row: in progress with s1, handed to s2 within its capacity, the notice naming both. */
+const transfer = {
+  questionId: QID, from: [2 as const], to: 2 as const, servId: 's1', setServId: 's2', withinCapacity: true,
+  notice: { sender: 's1', senderType: 2 as const, action: 7 as const, fromServId: 's1', servId: 's2' }, now: 2,
+};
+/** The question write of a transfer returns the question served by s2. */
+const transferred: Script = (call) => (call.model === 'Question' && call.op === 'findOneAndUpdate' ? { ...questionAfter(call), serv_id: 's2' } : healthy(call));
 /** The agent holds as many seats as it may: its seat write matches nothing, and it holds none for this question. */
 const seatsFull: Script = (call) => {
   if (call.model === 'Agent' && call.op === 'updateOne') return { matchedCount: 0, modifiedCount: 0 };
@@ -147,6 +154,22 @@ describe('MongoDB store: round trips per operation (recorded against a scripted 
       const run = recorded(true, questionTaken);
       assert.equal(await new MongoConversations(run.ctx).transition(serveWithinCapacity, { status: 1, servId: null }), null);
       assert.deepEqual(run.ops(), ['Agent.updateOne', 'Question.findOneAndUpdate']);
+    });
+
+    it("a transfer: the target's seat under its limit, the question write on the caller, the notice naming both, its event, the old seat leaving, the commit (6)", async () => {
+      const run = recorded(true, transferred);
+      const result = await new MongoConversations(run.ctx).transition(transfer, { status: 2, servId: 's1' });
+      assert.ok(result && typeof result === 'object');
+      assert.deepEqual([result.notice.action, result.notice.fromServId, result.notice.servId], [7, 's1', 's2']);
+      assert.deepEqual(run.ops(), ['Agent.updateOne', 'Question.findOneAndUpdate', 'Message.create', 'OutboxEvent.create', 'Agent.updateMany', '-.commitTransaction']);
+      const [seatFilter] = run.calls[0]!.args as [Record<string, unknown>];
+      assert.equal(seatFilter._id, 's2', 'the seat is the target’s');
+      assert.ok('$expr' in seatFilter, "the target's limit is checked in the seat write itself");
+      const questionFilter = JSON.parse(JSON.stringify(run.calls[1]!.args[0])) as Record<string, unknown>;
+      assert.deepEqual([questionFilter.serv_id, questionFilter.status], ['s1', { $in: [2] }], 'only while the caller serves it');
+      const [notice] = run.calls[2]!.args[0] as Array<Record<string, unknown>>;
+      assert.deepEqual([notice!.action, notice!.from_serv_id, notice!.serv_id], [7, 's1', 's2']);
+      assert.deepEqual(JSON.parse(JSON.stringify(run.calls[4]!.args[0])), { 'serving.q': QID, _id: { $ne: 's2' } });
     });
 
     it('a list of questions or of messages: one find each', async () => {
@@ -200,6 +223,25 @@ describe('MongoDB store: round trips per operation (recorded against a scripted 
       });
       assert.equal(await new MongoConversations(run.ctx).transition(serveWithinCapacity, { status: 1, servId: null }), null);
       assert.ok(!run.ops().includes('Question.findOneAndUpdate'));
+    });
+
+    it("a transfer that lost to a finish gives back exactly the target's seat it took", async () => {
+      const run = recorded(false, questionTaken);
+      assert.equal(await new MongoConversations(run.ctx).transition(transfer, { status: 2, servId: 's1' }), null);
+      assert.deepEqual(run.ops(), ['Agent.updateOne', 'Question.findOneAndUpdate', 'Agent.updateOne']);
+      assert.deepEqual(run.calls[2]!.args.slice(0, 2), [{ _id: 's2' }, { $pull: { serving: { q: new Types.ObjectId(QID), at: 2 } } }]);
+    });
+
+    it('a transfer: the pending entry and the notice it becomes carry from_serv_id and serv_id', async () => {
+      const run = recorded(false, transferred);
+      const result = await new MongoConversations(run.ctx).transition(transfer, { status: 2, servId: 's1' });
+      assert.ok(result && typeof result === 'object');
+      assert.deepEqual([result.notice.fromServId, result.notice.servId], ['s1', 's2']);
+      const stages = run.calls[1]!.args[1] as Array<{ $set: Record<string, unknown> }>;
+      const entry = unliteral((stages[1]!.$set.pending as { $concatArrays: [unknown, unknown[]] }).$concatArrays[1][0]) as Record<string, unknown>;
+      assert.deepEqual([entry.action, entry.from_serv_id, entry.serv_id], [7, 's1', 's2']);
+      const [created] = run.calls[2]!.args[0] as Array<Record<string, unknown>>;
+      assert.deepEqual([created!.from_serv_id, created!.serv_id], ['s1', 's2']);
     });
 
     it('a send: the question write, the message, its event, the pull from pending (4)', async () => {

@@ -50,7 +50,10 @@ describe('MongoDB store: schemas (no server)', () => {
     assert.deepEqual(await invalidPaths(question({ status: 1.5 })), ['status']);
     assert.deepEqual(await invalidPaths(question({ status: 'pending' })), ['status']);
     assert.deepEqual(await invalidPaths(message({ type: 5, sender_type: 3, seq: 0 })), ['sender_type', 'seq', 'type']);
-    assert.deepEqual(await invalidPaths(message({ seq: 1.5, action: 7 })), ['action', 'seq']);
+    assert.deepEqual(await invalidPaths(message({ seq: 1.5, action: 8 })), ['action', 'seq']);
+    // A transfer notice (action 7) names both agents, each a serv_id.
+    assert.deepEqual(await invalidPaths(message({ action: 7, from_serv_id: 's1', serv_id: 's2' })), []);
+    assert.deepEqual(await invalidPaths(message({ action: 7, from_serv_id: 'x'.repeat(21), serv_id: 'x'.repeat(21) })), ['from_serv_id', 'serv_id']);
     assert.deepEqual(await invalidPaths(message({ question: 'not-an-id' })), ['question']);
   });
 

@@ -238,6 +238,8 @@ export type Action =
   /** A private note (send_note) by an agent: any agent of the app, in any status. */
   | { kind: 'note'; agent: number; q: number }
   | { kind: 'bind' | 'unbind'; agent: number }
+  /** The serving agent (or another) hands the question to agent `to` (any agent, itself included). */
+  | { kind: 'transfer'; agent: number; to: number; q: number }
   /** The sweeper's timeout (action 5), run through the same domain command the sweeper uses. */
   | { kind: 'time_out'; q: number }
   /** An agent's presence: a socket connected and status online, status away, or its socket closed. */
@@ -248,6 +250,8 @@ const userIx = fc.integer({ min: 0, max: USERS - 1 });
 const agentIx = fc.oneof({ arbitrary: fc.integer({ min: 0, max: AGENTS - 1 }), weight: 2 }, { arbitrary: fc.constant(-1), weight: 3 });
 const actorUserIx = fc.oneof({ arbitrary: userIx, weight: 1 }, { arbitrary: fc.constant(-1), weight: 3 });
 const questionIx = fc.oneof({ arbitrary: fc.nat({ max: 20 }), weight: 12 }, { arbitrary: fc.constant(-1), weight: 1 });
+/** Mostly agents 1 and 2 (online in the conversation property), sometimes any agent. */
+const transferTarget = fc.oneof({ arbitrary: fc.constantFrom(1, 2), weight: 3 }, { arbitrary: fc.integer({ min: 0, max: AGENTS - 1 }), weight: 1 });
 /** Rarely, act under another identity (serv_id of another agent, sender of another user). */
 const asOther = fc.oneof({ arbitrary: fc.constant(false), weight: 9 }, { arbitrary: fc.constant(true), weight: 1 });
 
@@ -271,4 +275,5 @@ export const action: fc.Arbitrary<Action> = fc.oneof(
     arbitrary: fc.record({ kind: fc.constant('presence' as const), agent: fc.integer({ min: 0, max: AGENTS - 2 }), to: fc.constantFrom('online' as const, 'online' as const, 'away' as const, 'offline' as const) }),
     weight: 2,
   },
+  { arbitrary: fc.record({ kind: fc.constant('transfer' as const), agent: agentIx, to: transferTarget, q: questionIx }), weight: 4 },
 );

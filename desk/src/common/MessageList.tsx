@@ -118,7 +118,7 @@ const MessageRow = memo(function MessageRow({ message, mine, name, onView }: { m
     const key = `notice${message.action}` as MessageKey;
     return (
       <p className="system" data-seq={message.seq}>
-        {t(key, { who: name })} · {formatTime(message.timestamp, lang)}
+        {t(key, { who: name, to: message.serv_id ?? '' })} · {formatTime(message.timestamp, lang)}
       </p>
     );
   }

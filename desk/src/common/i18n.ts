@@ -73,6 +73,7 @@ const en = {
   notice4: 'The question is resolved',
   notice5: 'The question timed out and was closed',
   notice6: 'The question was reopened',
+  notice7: '{who} handed the question over to {to}',
   status1: 'Waiting',
   status2: 'In progress',
   status3: 'Resolved',
@@ -111,6 +112,13 @@ const en = {
   team: 'Team ({count} online)',
   teamList: 'Agents of my apps',
   atCapacity: 'You are serving as many questions as you may at once. Finish one first.',
+  transfer: 'Transfer',
+  transferTo: 'Transfer to',
+  transferPick: 'Agents online with room',
+  transferNone: 'No other agent of this app is online with room right now.',
+  transferFull: 'That agent has just reached its limit. Pick another one.',
+  transferUnavailable: 'That agent is no longer available. Pick another one.',
+  transferStale: 'This question is no longer yours to hand over (it was finished or moved meanwhile).',
 };
 
 export type MessageKey = keyof typeof en;
@@ -182,6 +190,7 @@ const zh: Record<MessageKey, string> = {
   notice4: '问题已解决',
   notice5: '问题超时，已自动关闭',
   notice6: '问题已重新打开',
+  notice7: '{who}已将问题转交给{to}',
   status1: '等待中',
   status2: '处理中',
   status3: '已解决',
@@ -219,6 +228,13 @@ const zh: Record<MessageKey, string> = {
   team: '同事（{count} 人在线）',
   teamList: '我所在应用的客服',
   atCapacity: '您接待的问题已达上限，请先结束一个。',
+  transfer: '转交',
+  transferTo: '转交给',
+  transferPick: '在线且有空位的客服',
+  transferNone: '此应用暂无其他在线且有空位的客服。',
+  transferFull: '该客服刚刚达到接待上限，请另选一位。',
+  transferUnavailable: '该客服已不可用，请另选一位。',
+  transferStale: '该问题已不在您名下（已结束或已转走），无法转交。',
 };
 
 const TABLES: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh };

@@ -1,6 +1,6 @@
 /**
  * The open conversation on the desk: history and live messages, the composer with quick answers
- * (when this agent serves it), the take / quit / ask-to-finish / finish actions, the side panel.
+ * (when this agent serves it), the take / quit / transfer / ask-to-finish / finish actions, the side panel.
  */
 import { useEffect, useMemo, useState } from 'react';
 import { Composer } from '../common/Composer.js';
@@ -13,6 +13,7 @@ import { finishRequested } from '../state/conversation.js';
 import { newClientMsgId } from '../state/offlineQueue.js';
 import { QuickAnswers } from './QuickAnswers.js';
 import { SidePanel } from './SidePanel.js';
+import { TransferPicker } from './TransferPicker.js';
 
 /** A question opened on the desk: its summary (from a list) plus where it stands. */
 export type OpenQuestion = QuestionSummary & { status: 1 | 2 | 3; serv_id: string | null };
@@ -105,6 +106,17 @@ export function DeskConversation(props: Props) {
                 <button type="button" onClick={() => void act('quit')}>
                   {t('quit')}
                 </button>
+                <TransferPicker
+                  client={client}
+                  servId={servId}
+                  questionId={qid}
+                  identify={question.identify}
+                  onTransferred={() => {
+                    setError(null);
+                    props.onLeft();
+                  }}
+                  onError={setError}
+                />
                 <button type="button" onClick={() => void act('request_finish')}>
                   {t('askFinish')}
                 </button>

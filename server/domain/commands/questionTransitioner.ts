@@ -4,7 +4,7 @@ import type { Deps } from '../../deps.js';
 import type { Notice, QuestionRecord, TransitionResult, TransitionWrite } from '../../stores/types.js';
 import type { Actor } from '../actor.js';
 import { loadQuestion } from '../queries.js';
-import { agentServesApp, authorizeAgentOnQuestion, authorizeAsker, requireAgent } from '../policies.js';
+import { agentServesApp, authorizeAgentOnQuestion, authorizeAsker, authorizeTransferTarget, requireAgent } from '../policies.js';
 import { TRANSITIONS, refusalFor, type TransitionName, type TransitionRule } from '../stateMachine.js';
 
 export interface TransitionProps {
@@ -12,8 +12,10 @@ export interface TransitionProps {
   questionId: string;
   /** The caller, or 'system' for the timeout sweeper. */
   actor: Actor | 'system';
-  /** The agent the caller names (serve, quit, finish, request_finish), or the one released. */
+  /** The agent the caller names (serve, quit, finish, request_finish, transfer), or the one released. */
   servId?: string;
+  /** Transfer: the agent the question goes to. */
+  toServId?: string;
   /** Sweeper guards, re-checked inside the write so a late message cancels the timeout. */
   guards?: Pick<TransitionWrite, 'statusBefore' | 'lastActivityBefore' | 'finishRequestedBefore'>;
 }
@@ -32,6 +34,8 @@ export async function questionTransitioner(deps: Deps, props: TransitionProps): 
     throw new ApiError(refusalFor(props.name, question, props.servId), `cannot ${props.name} this question now`);
   }
 
+  if (rule.servId === 'target') Object.assign(notice, await transferTarget(deps, props, question));
+
   const agentStillServes = await servingAgentStillServes(deps, question);
   const to = rule.to(question, agentStillServes);
   // A reopen says where it went: the agent it returned to, or null for the queue.
@@ -42,7 +46,7 @@ export async function questionTransitioner(deps: Deps, props: TransitionProps): 
     to,
     notice,
     now: deps.now(),
-    setServId: nextServId(rule, props.servId, to),
+    setServId: nextServId(rule, props, to),
     finishRequest: rule.finishRequest,
     finishRequested: rule.needsFinishRequest,
     withinCapacity: rule.withinCapacity,
@@ -67,7 +71,8 @@ export async function questionTransitioner(deps: Deps, props: TransitionProps): 
     );
   }
   if (result === 'at_capacity') {
-    throw new ApiError('agent_at_capacity', `${write.setServId} already serves as many questions as its max_concurrent allows`, { field: 'serv_id' });
+    const field = rule.servId === 'target' ? 'to_serv_id' : 'serv_id';
+    throw new ApiError('agent_at_capacity', `${write.setServId} already serves as many questions as its max_concurrent allows`, { field });
   }
   if (!result) {
     const now = (await deps.store.conversations.getQuestion(question.id)) ?? question;
@@ -112,6 +117,18 @@ function isAllowedNow(rule: TransitionRule, question: QuestionRecord, servId?: s
 }
 
 /**
+ * A transfer's target, checked by policy against the agent record and its presence now; the notice
+ * it signs names both agents. Its capacity is checked later, inside the write.
+ */
+async function transferTarget(deps: Deps, props: TransitionProps, question: QuestionRecord): Promise<Pick<Notice, 'fromServId' | 'servId'>> {
+  const caller = requireAgent(props.actor as Actor, props.servId);
+  const toServId = props.toServId ?? '';
+  const [target, presences] = await Promise.all([deps.store.accounts.getAgent(toServId), deps.presence.presenceOf([toServId])]);
+  authorizeTransferTarget(caller, target, presences.get(toServId) ?? 'offline', question);
+  return { fromServId: caller.servId, servId: toServId };
+}
+
+/**
  * Reopen returns a question to its agent only while that agent still serves the app and is online
  * now (presence, not away or offline); its capacity is checked in the write itself.
  */
@@ -122,15 +139,17 @@ async function servingAgentStillServes(deps: Deps, question: QuestionRecord): Pr
   return (await deps.presence.presenceOf([agent.servId])).get(agent.servId) === 'online';
 }
 
-function nextServId(rule: TransitionRule, callerServId: string | undefined, to: number): string | null | undefined {
+function nextServId(rule: TransitionRule, props: TransitionProps, to: number): string | null | undefined {
   switch (rule.servId) {
     case 'caller':
-      return callerServId;
+      return props.servId;
     case 'clear':
       return null;
     case 'keep':
       return undefined;
     case 'keepIfServed':
       return to === STATUS.inProgress ? undefined : null;
+    case 'target':
+      return props.toServId;
   }
 }

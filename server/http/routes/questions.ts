@@ -11,6 +11,7 @@ import {
   sendImageInput,
   sendNoteInput,
   sendTextInput,
+  transferInput,
   userActionInput,
 } from '../../../shared/schemas/requests.js';
 import type { Deps } from '../../deps.js';
@@ -71,6 +72,19 @@ export function questionsRouter(deps: Deps, limits: { send: RequestHandler }): R
       ok(res, { message_id: notice.id });
     });
   }
+
+  // Transfer names one agent more: the one the question goes to.
+  router.post('/question/:question_id/transfer', auth, async (req, res) => {
+    const params = input(req, transferInput);
+    const { notice } = await questionTransitioner(deps, {
+      name: 'transfer',
+      questionId: params.question_id,
+      actor: actorOf(res),
+      servId: params.serv_id,
+      toServId: params.to_serv_id,
+    });
+    ok(res, { message_id: notice.id });
+  });
 
   router.get('/question/:question_id/message', auth, async (req, res) => {
     const params = input(req, questionMessagesInput);

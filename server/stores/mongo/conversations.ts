@@ -139,6 +139,7 @@ export class MongoConversations implements ConversationStore {
       type: MESSAGE_TYPE.notice,
       created_at: write.now,
       action: write.notice.action,
+      from_serv_id: write.notice.fromServId,
       serv_id: write.notice.servId,
     });
     // The status a transition writes is write.to; its agent is the one it sets, else the one it kept.

@@ -57,7 +57,9 @@ export interface MessageDoc {
   media_path?: string;
   audio_len?: number;
   action?: number;
-  /** Reopen notices (action 6): the agent the question went back to, null when to the queue. */
+  /** A transfer notice (action 7): the agent who handed the question over. */
+  from_serv_id?: string;
+  /** Reopen notices (action 6): the agent the question went back to, null when to the queue; transfer notices: the one who has it. */
   serv_id?: string | null;
   /** Digest of the sending device session (the idempotency key with client_msg_id). */
   session?: string;
@@ -250,7 +252,8 @@ const messageFields = {
   text: { type: String, maxlength: LIMITS.text.max },
   media_path: { type: String, maxlength: 200 },
   audio_len: { type: Number, min: LIMITS.audioLen.min, max: LIMITS.audioLen.max },
-  action: { type: Number, enum: [1, 2, 3, 4, 5, 6] },
+  action: { type: Number, enum: [1, 2, 3, 4, 5, 6, 7] },
+  from_serv_id: { type: String, maxlength: LIMITS.servId.max },
   serv_id: { type: String, maxlength: LIMITS.servId.max },
   session: { type: String, match: DIGEST },
   client_msg_id: { type: String, minlength: LIMITS.clientMsgId.min, maxlength: LIMITS.clientMsgId.max },

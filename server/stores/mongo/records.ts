@@ -71,7 +71,9 @@ export function toMessage(doc: MessageDoc): MessageRecord {
   if (doc.media_path != null) message.mediaPath = doc.media_path;
   if (doc.audio_len != null) message.audioLen = doc.audio_len;
   if (doc.action != null) message.action = doc.action as NoticeAction;
+  if (doc.from_serv_id != null) message.fromServId = doc.from_serv_id;
   if (doc.action === 6) message.servId = doc.serv_id ?? null;
+  else if (doc.serv_id != null) message.servId = doc.serv_id;
   return message;
 }
 

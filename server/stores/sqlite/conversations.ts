@@ -126,6 +126,7 @@ export class SqliteConversations implements ConversationStore {
         type: MESSAGE_TYPE.notice,
         createdAt: write.now,
         action: write.notice.action,
+        ...(write.notice.fromServId !== undefined && { fromServId: write.notice.fromServId }),
         ...(write.notice.servId !== undefined ? { servId: write.notice.servId } : {}),
       });
       this.outbox.recordEvent({
@@ -192,8 +193,8 @@ export class SqliteConversations implements ConversationStore {
   private insertMessage(message: MessageRecord & { sessionDigest?: string; clientMsgId?: string }): MessageRecord {
     this.db.run(
       `INSERT INTO messages (id, question_id, seq, sender, sender_type, type, created_at, text, media_path, audio_len,
-         action, session_digest, client_msg_id, serv_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         action, from_serv_id, serv_id, session_digest, client_msg_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         message.id,
         message.questionId,
@@ -206,9 +207,10 @@ export class SqliteConversations implements ConversationStore {
         message.mediaPath ?? null,
         message.audioLen ?? null,
         message.action ?? null,
+        message.fromServId ?? null,
+        message.servId ?? null,
         message.sessionDigest ?? null,
         message.clientMsgId ?? null,
-        message.servId ?? null,
       ],
     );
     const { sessionDigest: _sessionDigest, clientMsgId: _clientMsgId, ...record } = message;

@@ -45,6 +45,7 @@ export interface MessageRow {
   media_path: string | null;
   audio_len: number | null;
   action: number | null;
+  from_serv_id: string | null;
   serv_id: string | null;
 }
 
@@ -136,7 +137,9 @@ export function toMessage(row: MessageRow): MessageRecord {
   if (row.media_path !== null) message.mediaPath = row.media_path;
   if (row.audio_len !== null) message.audioLen = row.audio_len;
   if (row.action !== null) message.action = row.action as NoticeAction;
+  if (row.from_serv_id !== null) message.fromServId = row.from_serv_id;
   if (row.action === 6) message.servId = row.serv_id ?? null;
+  else if (row.serv_id !== null) message.servId = row.serv_id;
   return message;
 }
 

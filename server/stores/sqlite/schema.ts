@@ -241,4 +241,8 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
   CREATE INDEX webhook_deliveries_chain ON webhook_deliveries (webhook_id, question_id, position, id) WHERE next_attempt_at IS NOT NULL;
   `,
+  // Issue 12, transfer: a transfer notice (action 7) names the agent who handed it over and the one who has it.
+  `
+  ALTER TABLE messages ADD COLUMN from_serv_id TEXT;
+  `,
 ];
