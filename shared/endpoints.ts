@@ -65,6 +65,11 @@ export const ENDPOINTS: Endpoint[] = [
   e('post', '/v1/serv/unbind', 'any session', 'Log the agent out of this device', { input: input.servCredentialsInput, reply: reply.okReply }),
   e('get', '/v1/user', 'agent', 'HTML page about the asking user', { input: input.userPageInput, produces: 'text/html' }),
   e('post', '/v1/question/:question_id/reopen', 'user', 'Reopen a resolved question (action 6)', { input: input.userActionInput, reply: reply.messageIdReply }),
+  e('post', '/v1/question/:question_id/rate', 'user', 'Rate the resolution of a question, once per cycle (extension)', { input: input.rateInput, reply: reply.rateReply }),
+  e('get', '/v1/question/:question_id/cycles', 'agent', 'The resolution cycles of a question: times, counts, agents, ratings (extension)', {
+    input: input.questionCyclesInput,
+    reply: reply.cyclesReply,
+  }),
   e('get', '/v1/media/:kind/:file', 'public', 'Stored image or audio bytes', { input: input.mediaInput, produces: 'image/jpeg, audio/*' }),
   e('post', '/v1/admin/apps', 'admin', 'Create or rename an app', { input: input.adminAppInput, reply: reply.okReply }),
   e('post', '/v1/admin/users', 'admin', 'Create or update a user', { input: input.adminUserInput, reply: reply.okReply }),

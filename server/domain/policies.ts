@@ -145,6 +145,16 @@ export function authorizeAsker(actor: Actor, question: QuestionRecord): void {
   if (!isAsker(actor, question)) throw new ApiError('forbidden', 'only the asking user may do this', { field: 'question_id' });
 }
 
+/** Only the asking user rates its question (issue 13). */
+export const authorizeRate = authorizeAsker;
+
+/** The cycles (metrics and ratings) of a question: agents of its app, never its asker. */
+export const canSeeCycles = canSeeNotes;
+
+export function authorizeSeeCycles(actor: Actor, question: QuestionRecord): void {
+  if (!canSeeCycles(actor, question)) throw new ApiError('forbidden', "only agents of the question's app may read its cycles", { field: 'question_id' });
+}
+
 export function authorizeAgentOnQuestion(agent: AgentRecord, question: QuestionRecord): void {
   if (!agentServesApp(agent, question.identify)) {
     throw new ApiError('forbidden', "this agent does not serve the question's app", { field: 'question_id' });

@@ -6,9 +6,9 @@
 import { ApiError } from '../../shared/errors.js';
 import { STATUS, type QuestionStatus } from '../../shared/limits.js';
 import type { Deps } from '../deps.js';
-import type { MessageRecord, Page, QuestionRecord } from '../stores/types.js';
+import type { CycleRecord, MessageRecord, Page, QuestionRecord } from '../stores/types.js';
 import type { Actor } from './actor.js';
-import { agentApps, authorizeRead, authorizeSeeAgents, authorizeTemplate, canSeeNotes, requireAgent, userListScope } from './policies.js';
+import { agentApps, authorizeRead, authorizeSeeAgents, authorizeSeeCycles, authorizeTemplate, canSeeNotes, requireAgent, userListScope } from './policies.js';
 import { presentAgent, presentItem, presentSummary, presentTemplate } from './presenters.js';
 import { readTimeline, type TimelineRecord } from './timeline.js';
 
@@ -103,6 +103,13 @@ async function messagesOnly(deps: Deps, question: QuestionRecord, input: PagingI
     afterSeq,
   });
   return messages;
+}
+
+/** GET /question/<id>/cycles: its resolution cycles with their metrics and ratings, for agents of its app. */
+export async function listCycles(deps: Deps, actor: Actor, questionId: string): Promise<CycleRecord[]> {
+  const question = await loadQuestion(deps, questionId);
+  authorizeSeeCycles(actor, question);
+  return deps.store.cycles.listCycles(question.id);
 }
 
 /** GET /serv/agents: every agent of one app with its presence, load and capacity, by serv_id. */

@@ -5,7 +5,7 @@
  */
 import { ACTION, SENDER_TYPE, STATUS, type NoticeAction, type QuestionStatus, type SenderType } from '../../shared/limits.js';
 import type { ErrorCode } from '../../shared/errors.js';
-import type { QuestionRecord } from '../stores/types.js';
+import type { CycleEffect, QuestionRecord } from '../stores/types.js';
 
 /** Who performs a transition: any agent of the app, the serving agent, the asking user, or the sweeper. */
 export type TransitionActor = 'agent' | 'servingAgent' | 'user' | 'system';
@@ -25,6 +25,12 @@ export interface TransitionRule {
   needsNamedAgent?: boolean;
   /** Only while the agent it goes to serves fewer questions than its max_concurrent (checked in the write). */
   withinCapacity?: boolean;
+  /**
+   * What the row does to the cycle metrics: `opens` a new cycle, or `ends` the open one this way.
+   * Serves need no facet: a write that leaves the question in progress with an agent counts as
+   * one (the store records the cycle's first serve and the agent involved), whatever its row.
+   */
+  metrics?: CycleEffect;
 }
 
 export const TRANSITIONS = {
@@ -57,6 +63,7 @@ export const TRANSITIONS = {
     action: ACTION.finished,
     by: 'servingAgent',
     servId: 'keep',
+    metrics: { ends: 'finished' },
   },
   confirmFinish: {
     from: [STATUS.inProgress],
@@ -65,6 +72,7 @@ export const TRANSITIONS = {
     by: 'user',
     servId: 'keep',
     needsFinishRequest: true,
+    metrics: { ends: 'confirmed' },
   },
   reopen: {
     from: [STATUS.resolved],
@@ -72,6 +80,7 @@ export const TRANSITIONS = {
     action: ACTION.reopened,
     by: 'user',
     servId: 'keepIfServed',
+    metrics: { opens: true },
   },
   timeOut: {
     from: [STATUS.pending, STATUS.inProgress],
@@ -79,6 +88,7 @@ export const TRANSITIONS = {
     action: ACTION.timedOut,
     by: 'system',
     servId: 'keep',
+    metrics: { ends: 'timed_out' },
   },
   /**
    * An agent that no longer serves the app (its apps changed, it was removed) lets its questions
@@ -102,6 +112,7 @@ export const TRANSITIONS = {
     action: ACTION.finished,
     by: 'system',
     servId: 'keep',
+    metrics: { ends: 'finished' },
   },
   finishUnconfirmed: {
     from: [STATUS.inProgress],
@@ -110,6 +121,7 @@ export const TRANSITIONS = {
     by: 'system',
     servId: 'keep',
     needsFinishRequest: true,
+    metrics: { ends: 'finished' },
   },
 } as const satisfies Record<string, TransitionRule>;
 

@@ -49,6 +49,16 @@ export const agentActionInput = z.object({ question_id: objectId, serv_id: servI
 /** reopen, confirm_finish: the user acts through its session alone. */
 export const userActionInput = z.object({ question_id: objectId });
 
+/** POST /question/<id>/rate: the asking user rates the cycle that just resolved. */
+export const rateInput = z.object({
+  question_id: objectId,
+  score: intParam(LIMITS.ratingScore.min, LIMITS.ratingScore.max),
+  comment: text(0, LIMITS.ratingComment.max).optional(),
+});
+
+/** GET /question/<id>/cycles: the question's resolution cycles, for agents of its app. */
+export const questionCyclesInput = z.object({ question_id: objectId });
+
 /** POST /serv/status: the bound agent chooses to be online or away. */
 export const servStatusInput = z.object({ serv_id: servId, status: z.enum(['online', 'away']) });
 
@@ -181,6 +191,7 @@ export const adminItemInput = z.object({
 export type QuestionNewInput = z.infer<typeof questionNewInput>;
 export type QuestionListInput = z.infer<typeof questionListInput>;
 export type AgentActionInput = z.infer<typeof agentActionInput>;
+export type RateInput = z.infer<typeof rateInput>;
 export type UserQuestionsInput = z.infer<typeof userQuestionsInput>;
 export type QuestionMessagesInput = z.infer<typeof questionMessagesInput>;
 export type SendTextInput = z.infer<typeof sendTextInput>;

@@ -109,6 +109,31 @@ export const itemsReply = z.strictObject({
   ...ok,
   items: z.array(z.strictObject({ item_id: id, question: z.string(), content: z.string() })),
 });
+/** A user's rating of one resolution cycle (issue 13). */
+export const rating = z.strictObject({ score: z.number().int().min(1).max(5), comment: z.string(), timestamp });
+/** POST /question/<id>/rate: the rating as stored, and the cycle it rates (1 the ask, then one per reopen). */
+export const rateReply = z.strictObject({ ...ok, cycle: z.number().int().min(1), rating });
+/**
+ * One resolution cycle as agents read it (issue 13): from the ask (cycle 1) or a reopen to the
+ * resolution, with its times (seconds from the cycle's start; null until it happened) and rating.
+ */
+export const cycle = z.strictObject({
+  cycle: z.number().int().min(1),
+  started_at: timestamp,
+  served_at: timestamp.nullable(),
+  first_response_at: timestamp.nullable(),
+  resolved_at: timestamp.nullable(),
+  wait_time: z.number().nullable(),
+  first_response_time: z.number().nullable(),
+  resolution_time: z.number().nullable(),
+  outcome: z.enum(['finished', 'confirmed', 'timed_out']).nullable(),
+  user_messages: z.number().int().min(0),
+  agent_messages: z.number().int().min(0),
+  agents: z.array(z.string()),
+  rating: rating.nullable(),
+});
+/** GET /question/<id>/cycles: every cycle of the question, oldest first. */
+export const cyclesReply = z.strictObject({ ...ok, cycles: z.array(cycle) });
 export const sessionReply = z.strictObject({ ...ok, session: z.string().length(12) });
 /** /serv/login: a new device session bound to the agent, and the apps it serves. */
 export const servLoginReply = z.strictObject({
@@ -152,3 +177,5 @@ export type Note = z.infer<typeof noteMessage>;
 export type TimelineEntry = z.infer<typeof timelineEntry>;
 export type AgentPresence = z.infer<typeof agentPresence>;
 export type AgentSummary = z.infer<typeof servAgentsReply>['agents'][number];
+export type Rating = z.infer<typeof rating>;
+export type Cycle = z.infer<typeof cycle>;
