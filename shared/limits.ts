@@ -24,6 +24,8 @@ export const LIMITS = {
   /** A rating (issue 13): its score and its optional comment. */
   ratingScore: { min: 1, max: 5 },
   ratingComment: { max: 500 },
+  /** GET /reports/summary: the longest range it covers, and the default (both in days). */
+  reportRangeDays: { max: 366, default: 30 },
   templateTitle: { min: 1, max: 200 },
   itemQuestion: { min: 1, max: 2000 },
   itemContent: { min: 1, max: 8000 },

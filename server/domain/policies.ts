@@ -11,6 +11,9 @@ import { tokenMatches } from './adminToken.js';
 
 export const agentServesApp = (agent: AgentRecord, identify: string) => agent.identifies.includes(identify);
 
+/** A supervisor of the app (issue 13): an agent of it whose role is `supervisor`. */
+export const isSupervisorOf = (agent: AgentRecord, identify: string) => agent.role === 'supervisor' && agentServesApp(agent, identify);
+
 export const isAsker = (actor: Actor, question: QuestionRecord) => actor.userId === question.userId;
 
 export const isAgentOfQuestionApp = (actor: Actor, question: QuestionRecord) =>
@@ -143,6 +146,24 @@ export function authorizeSeeAsker(actor: Actor, question: QuestionRecord): void 
 
 export function authorizeAsker(actor: Actor, question: QuestionRecord): void {
   if (!isAsker(actor, question)) throw new ApiError('forbidden', 'only the asking user may do this', { field: 'question_id' });
+}
+
+/**
+ * Who reads the reports of an app: the operator (ADMIN_TOKEN), or a supervisor serving that app.
+ * `admin: false` without an actor is a bearer token that is not ADMIN_TOKEN.
+ */
+export interface ReportReader {
+  admin: boolean;
+  actor?: Actor;
+}
+
+export const canReadReports = (reader: ReportReader, identify: string) =>
+  reader.admin || (reader.actor?.agent != null && isSupervisorOf(reader.actor.agent, identify));
+
+export function authorizeReports(reader: ReportReader, identify: string): void {
+  if (canReadReports(reader, identify)) return;
+  if (!reader.actor) throw new ApiError('forbidden', 'a valid admin bearer token is required', { field: 'authorization' });
+  throw new ApiError('forbidden', "only a supervisor of the app (or the operator) reads its reports", { field: 'identify' });
 }
 
 /** Only the asking user rates its question (issue 13). */

@@ -8,9 +8,10 @@ import { STATUS, type QuestionStatus } from '../../shared/limits.js';
 import type { Deps } from '../deps.js';
 import type { CycleRecord, MessageRecord, Page, QuestionRecord } from '../stores/types.js';
 import type { Actor } from './actor.js';
-import { agentApps, authorizeRead, authorizeSeeAgents, authorizeSeeCycles, authorizeTemplate, canSeeNotes, requireAgent, userListScope } from './policies.js';
+import { agentApps, authorizeRead, authorizeReports, authorizeSeeAgents, authorizeSeeCycles, type ReportReader, authorizeTemplate, canSeeNotes, requireAgent, userListScope } from './policies.js';
 import { presentAgent, presentItem, presentSummary, presentTemplate } from './presenters.js';
 import { readTimeline, type TimelineRecord } from './timeline.js';
+import { reportRange, summarize, type GroupBy } from './reports.js';
 
 export interface PagingInput {
   page: number;
@@ -110,6 +111,20 @@ export async function listCycles(deps: Deps, actor: Actor, questionId: string): 
   const question = await loadQuestion(deps, questionId);
   authorizeSeeCycles(actor, question);
   return deps.store.cycles.listCycles(question.id);
+}
+
+export type { ReportReader };
+
+/** GET /reports/summary: the figures of one app's cycles started in the range, grouped. */
+export async function reportSummary(
+  deps: Deps,
+  reader: ReportReader,
+  input: { identify: string; from?: number | string; to?: number | string; group_by?: GroupBy },
+) {
+  authorizeReports(reader, input.identify);
+  const range = reportRange(input, deps.now());
+  const cycles = await deps.store.cycles.scanCycles({ identify: input.identify, ...range });
+  return summarize(cycles, { identify: input.identify, ...range, groupBy: input.group_by });
 }
 
 /** GET /serv/agents: every agent of one app with its presence, load and capacity, by serv_id. */

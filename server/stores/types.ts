@@ -50,7 +50,15 @@ export interface AgentRecord {
   identifies: string[];
   /** Questions it may serve at once (serves beyond it are refused in the store's write); 0 is no limit. */
   maxConcurrent: number;
+  /**
+   * `supervisor` (issue 13): also reads every conversation of its apps, their reports, and every
+   * agent's presence and load; it serves like any agent. `agent` otherwise, and when absent (stores
+   * always return it; writers from before roles may leave it out).
+   */
+  role?: AgentRole;
 }
+
+export type AgentRole = 'agent' | 'supervisor';
 
 export interface LastMessage {
   text: string;

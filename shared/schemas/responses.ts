@@ -134,6 +134,35 @@ export const cycle = z.strictObject({
 });
 /** GET /question/<id>/cycles: every cycle of the question, oldest first. */
 export const cyclesReply = z.strictObject({ ...ok, cycles: z.array(cycle) });
+/** A duration's distribution in seconds; every figure null when nothing was measured. */
+export const durationStats = z.strictObject({
+  count: z.number().int().min(0),
+  mean: z.number().nullable(),
+  median: z.number().nullable(),
+  p90: z.number().nullable(),
+});
+/** The figures of one group of cycles (or of all of them). */
+export const reportFigures = {
+  asked: z.number().int().min(0),
+  served: z.number().int().min(0),
+  resolved: z.number().int().min(0),
+  timed_out: z.number().int().min(0),
+  reopened: z.number().int().min(0),
+  wait_time: durationStats,
+  first_response_time: durationStats,
+  resolution_time: durationStats,
+  csat: z.strictObject({ count: z.number().int().min(0), mean: z.number().nullable(), satisfied: z.number().min(0).max(1).nullable() }),
+};
+/** GET /reports/summary: the range it covered, each group (by key) and the total. */
+export const reportSummaryReply = z.strictObject({
+  ...ok,
+  identify: z.string(),
+  from: timestamp,
+  to: timestamp,
+  group_by: z.enum(['day', 'agent', 'label']).nullable(),
+  groups: z.array(z.strictObject({ key: z.string().nullable(), ...reportFigures })),
+  total: z.strictObject(reportFigures),
+});
 export const sessionReply = z.strictObject({ ...ok, session: z.string().length(12) });
 /** /serv/login: a new device session bound to the agent, and the apps it serves. */
 export const servLoginReply = z.strictObject({
@@ -179,3 +208,5 @@ export type AgentPresence = z.infer<typeof agentPresence>;
 export type AgentSummary = z.infer<typeof servAgentsReply>['agents'][number];
 export type Rating = z.infer<typeof rating>;
 export type Cycle = z.infer<typeof cycle>;
+export type ReportSummary = z.infer<typeof reportSummaryReply>;
+export type ReportFigures = ReportSummary['total'];

@@ -39,6 +39,8 @@ export interface AgentDoc {
   identifies: string[];
   /** Questions it may serve at once; 0 is no limit. Absent on agents written before issue 12 (read as 0). */
   max_concurrent?: number;
+  /** Issue 13: `supervisor` or `agent`; absent on agents written before it (read as agent). */
+  role?: 'agent' | 'supervisor';
   /** Its seats, one per question it serves: capacity is checked against their count (seats.ts). */
   serving?: SeatDoc[];
 }
@@ -187,6 +189,7 @@ export const agentSchema = new Schema<AgentDoc>(
     // One array on the agent, so replacing an agent's apps is one atomic document write.
     identifies: { type: [{ type: String, maxlength: LIMITS.identify.max }], default: [] },
     max_concurrent: { type: Number, default: 0, min: 0, max: LIMITS.maxConcurrent.max, validate: Number.isInteger },
+    role: { type: String, default: 'agent', enum: ['agent', 'supervisor'] },
     // On the agent document, so taking a seat and checking the limit are one atomic write, and two
     // transactions seating the same agent conflict on it (seats.ts).
     serving: {

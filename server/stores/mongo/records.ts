@@ -111,6 +111,7 @@ export function toAgent(doc: AgentDoc): AgentRecord {
     name: doc.name,
     identifies: [...(doc.identifies ?? [])].sort(),
     maxConcurrent: doc.max_concurrent ?? 0,
+    role: doc.role === 'supervisor' ? 'supervisor' : 'agent',
   };
 }
 

@@ -61,6 +61,7 @@ export interface AgentRow {
   password_hash: string;
   name: string;
   max_concurrent: number;
+  role: string;
 }
 
 export interface EventRow {
@@ -147,7 +148,7 @@ export function toSession(row: SessionRow): SessionRecord {
 }
 
 export function toAgent(row: AgentRow, identifies: string[]): AgentRecord {
-  return { servId: row.serv_id, passwordHash: row.password_hash, name: row.name, identifies, maxConcurrent: row.max_concurrent };
+  return { servId: row.serv_id, passwordHash: row.password_hash, name: row.name, identifies, maxConcurrent: row.max_concurrent, role: row.role === 'supervisor' ? 'supervisor' : 'agent' };
 }
 
 export function toEvent(row: EventRow): OutboxEvent {

@@ -243,4 +243,8 @@ export const MIGRATIONS: string[] = [
       q.serv_id
     FROM questions q;
   `,
+  // Issue 13: an agent's role; a supervisor also reads its apps' conversations, reports and team.
+  `
+  ALTER TABLE agents ADD COLUMN role TEXT NOT NULL DEFAULT 'agent';
+  `,
 ];
