@@ -123,7 +123,7 @@ export async function reportSummary(
 ) {
   authorizeReports(reader, input.identify);
   const range = reportRange(input, deps.now());
-  const cycles = await deps.store.cycles.scanCycles({ identify: input.identify, ...range });
+  const cycles = await deps.store.cycles.scanCycles({ identify: input.identify, ...range, labels: input.group_by === 'label' });
   return summarize(cycles, { identify: input.identify, ...range, groupBy: input.group_by });
 }
 

@@ -436,11 +436,13 @@ export interface NewRating {
 /** Why a rating wrote nothing: the question is not resolved (or not the user's), or its cycle is rated. */
 export type RatingRefusal = 'not_resolved' | 'already_rated';
 
-/** Cycles of one app for reports: those started in [from, to), optionally of one agent or label. */
+/** Cycles of one app for reports: those started in [from, to). */
 export interface CycleScan {
   identify: string;
   from: Seconds;
   to: Seconds;
+  /** Whether the report needs each cycle's labels (grouping by label); otherwise they come back empty. */
+  labels?: boolean;
 }
 
 /** What a report reads of one cycle (the columns of the reports index). */

@@ -123,7 +123,7 @@ export class MongoCycles implements CycleStore {
       resolvedAt: d.resolved_at,
       outcome: d.outcome,
       lastAgent: d.last_agent,
-      labels: d.labels,
+      labels: scan.labels ? d.labels : [],
       score: d.score,
     }));
   }

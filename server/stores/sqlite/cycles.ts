@@ -62,6 +62,9 @@ function toCycle(row: CycleRow): CycleRecord {
   };
 }
 
+/** Shared by every scanned cycle whose labels are not asked for (or that has none); never mutated. */
+const NO_LABELS: string[] = [];
+
 /** The open (or, once resolved, the latest) cycle of a question: the highest n, from cycles_by_question. */
 const LATEST = '(SELECT MAX(n) FROM cycles WHERE question_id = @questionId)';
 
@@ -187,7 +190,7 @@ export class SqliteCycles implements CycleStore {
       resolvedAt: r.resolved_at,
       outcome: r.outcome as CycleOutcome | null,
       lastAgent: r.last_agent,
-      labels: r.labels === '[]' ? [] : (JSON.parse(r.labels) as string[]),
+      labels: !scan.labels || r.labels === '[]' ? NO_LABELS : (JSON.parse(r.labels) as string[]),
       score: r.score,
     }));
   }
