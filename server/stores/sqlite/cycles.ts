@@ -6,7 +6,12 @@
  */
 import { SENDER_TYPE, STATUS } from '../../../shared/limits.js';
 import { newObjectId } from '../objectId.js';
+import { aggregateCycles, medianRank, p90Rank, sortGroups, utcDay } from '../cycleAggregate.js';
 import type {
+  CycleAggregate,
+  CycleReport,
+  DurationAggregate,
+  ReportGroupBy,
   CycleFacts,
   CycleOutcome,
   CycleRecord,
@@ -61,6 +66,42 @@ function toCycle(row: CycleRow): CycleRecord {
     rating: row.rated_at === null ? null : { score: row.score!, comment: row.comment ?? '', ratedAt: row.rated_at },
   };
 }
+
+interface AggregateRow {
+  k: string | number | null;
+  cycles: number;
+  asked: number;
+  served: number;
+  resolved: number;
+  timed_out: number;
+  wait_sum: number;
+  first_count: number;
+  first_sum: number;
+  resolution_sum: number;
+  ratings: number;
+  score_sum: number;
+  satisfied: number;
+}
+
+const DAY_S = 86_400;
+/** The durations of a report, by series: wait, first response, resolution. */
+const SERIES = ['served_at', 'first_response_at', 'resolved_at'] as const;
+/** 2^40: a group index × PACK plus milliseconds stays an exact double for 4096 groups and durations under 34 years. */
+const PACK = 2 ** 40;
+const MAX_PACKED_GROUPS = 4096;
+/** The total's entry among the groups' ranks: no key (an agent or a label) can hold a NUL. */
+const TOTAL_KEY = '\u0000total';
+/** One app's cycles started in the range, from the covering index cycles_report. */
+const RANGE = 'FROM cycles INDEXED BY cycles_report WHERE identify = @identify AND started_at >= @from AND started_at < @to';
+/** Each grouping's key and rows: a day number (formatted after), the last agent, or each label (a row per label). */
+const GROUPINGS: Record<ReportGroupBy, [key: string, from: string]> = {
+  day: [`CAST(started_at / ${DAY_S} AS INTEGER)`, RANGE],
+  agent: ['last_agent', RANGE],
+  label: [
+    'j.value',
+    'FROM cycles INDEXED BY cycles_report LEFT JOIN json_each(cycles.labels) AS j WHERE identify = @identify AND started_at >= @from AND started_at < @to',
+  ],
+};
 
 /** Shared by every scanned cycle whose labels are not asked for (or that has none); never mutated. */
 const NO_LABELS: string[] = [];
@@ -163,6 +204,111 @@ export class SqliteCycles implements CycleStore {
       });
       return toCycle(row);
     });
+  }
+
+  async reportCycles(scan: CycleScan, groupBy?: ReportGroupBy): Promise<CycleReport> {
+    // Computed next to SQLite over cycles_report: a few rows per group and flat columns of numbers
+    // come back to JavaScript, never a row object per cycle.
+    const params = { identify: scan.identify, from: scan.from, to: scan.to };
+    if (groupBy === undefined) return { groups: [], total: this.aggregates('NULL', RANGE, params, false)!.groups[0]! };
+    const [key, from] = GROUPINGS[groupBy];
+    // Days and agents partition the cycles, so the total comes from the same reads; labels overlap.
+    const partition = groupBy !== 'label';
+    const grouped = this.aggregates(key, from, params, partition);
+    // More groups than the packing holds (thousands of labels): the in-memory aggregate instead.
+    if (grouped === null) return aggregateCycles(await this.scanCycles({ ...scan, labels: true }), groupBy);
+    const total = grouped.total ?? this.aggregates('NULL', RANGE, params, false)!.groups[0]!;
+    const groups = grouped.groups.map((g) => (groupBy === 'day' ? { ...g, key: utcDay(Number(g.key) * DAY_S) } : g));
+    return { groups: sortGroups(groups), total };
+  }
+
+  /**
+   * One aggregate per value of `key` over the rows of `from` (a clause ending in its WHERE), and,
+   * with `withTotal` (the groups partition the rows), the aggregate of them all. Null when there
+   * are more groups than the packing holds.
+   */
+  private aggregates(key: string, from: string, params: Record<string, unknown>, withTotal: boolean): { groups: CycleAggregate[]; total: CycleAggregate | null } | null {
+    const counts = this.db.all<AggregateRow>(
+      `SELECT ${key} AS k, COUNT(*) AS cycles, COUNT(CASE WHEN n = 1 THEN 1 END) AS asked, COUNT(served_at) AS served,
+         COUNT(resolved_at) AS resolved, COUNT(CASE WHEN outcome = 'timed_out' THEN 1 END) AS timed_out,
+         TOTAL(served_at - started_at) AS wait_sum, COUNT(first_response_at) AS first_count,
+         TOTAL(first_response_at - started_at) AS first_sum, TOTAL(resolved_at - started_at) AS resolution_sum,
+         COUNT(score) AS ratings, TOTAL(score) AS score_sum, COUNT(CASE WHEN score >= 4 THEN 1 END) AS satisfied
+       ${from} ${key === 'NULL' ? '' : 'GROUP BY k'}`,
+      params,
+    );
+    const keys = counts.map((c) => c.k);
+    if (keys.length > MAX_PACKED_GROUPS) return null;
+    // Medians and p90s: each series' durations come back as one flat column of numbers, packed as
+    // (group index × 2^40 + milliseconds), so one native sort orders them by group and then by
+    // duration, and each group's ranks are a slice. No row objects, no sort in SQL.
+    const picked = new Map<string, { median: number | null; p90: number | null }>();
+    const ranks = (values: Float64Array | number[], begin: number, end: number, base: number) => {
+      const at = (rank: number) => (values[begin + rank - 1]! - base) / 1000;
+      return { median: at(medianRank(end - begin)), p90: at(p90Rank(end - begin)) };
+    };
+    if (keys.length > 0) {
+      const packed = this.groupIndex(key, keys, params);
+      SERIES.forEach((column, s) => {
+        const values = Float64Array.from(
+          this.db.column<number>(`SELECT ${packed.sql} * ${PACK} + ROUND((${column} - started_at) * 1000) ${from} AND ${column} IS NOT NULL`, packed.params),
+        ).sort();
+        for (let begin = 0; begin < values.length; ) {
+          const g = Math.floor(values[begin]! / PACK);
+          let end = begin;
+          while (end < values.length && Math.floor(values[end]! / PACK) === g) end++;
+          picked.set(`${s}:${packed.keyOf(g)}`, ranks(values, begin, end, g * PACK));
+          begin = end;
+        }
+        if (withTotal && values.length) {
+          const all = values.map((v) => v - Math.floor(v / PACK) * PACK).sort();
+          picked.set(`${s}:${TOTAL_KEY}`, ranks(all, 0, all.length, 0));
+        }
+      });
+    }
+    const duration = (s: number, k: string | number | null, count: number, sum: number): DurationAggregate => {
+      if (count === 0) return { count: 0, sum: 0, median: null, p90: null };
+      const at = picked.get(`${s}:${k}`)!;
+      return { count, sum, median: at.median, p90: at.p90 };
+    };
+    const aggregate = (c: AggregateRow, k: string | number | null): CycleAggregate => ({
+      key: k === null || k === TOTAL_KEY ? null : String(k),
+      asked: c.asked,
+      reopened: c.cycles - c.asked,
+      served: c.served,
+      resolved: c.resolved,
+      timedOut: c.timed_out,
+      wait: duration(0, k, c.served, c.wait_sum),
+      firstResponse: duration(1, k, c.first_count, c.first_sum),
+      resolution: duration(2, k, c.resolved, c.resolution_sum),
+      ratings: { count: c.ratings, sum: c.score_sum, satisfied: c.satisfied },
+    });
+    const groups = counts.map((c) => aggregate(c, c.k));
+    if (!withTotal) return { groups, total: null };
+    const sum = (field: keyof Omit<AggregateRow, 'k'>) => counts.reduce((acc, c) => acc + c[field], 0);
+    const fields = ['cycles', 'asked', 'served', 'resolved', 'timed_out', 'wait_sum', 'first_count', 'first_sum', 'resolution_sum', 'ratings', 'score_sum', 'satisfied'] as const;
+    const totalRow = Object.fromEntries([['k', null], ...fields.map((f) => [f, sum(f)])]) as unknown as AggregateRow;
+    return { groups, total: aggregate(totalRow, TOTAL_KEY) };
+  }
+
+  /** An SQL expression of each row's group index (its key's place in `keys`), with its parameters. */
+  private groupIndex(
+    key: string,
+    keys: Array<string | number | null>,
+    params: Record<string, unknown>,
+  ): { sql: string; params: Record<string, unknown>; keyOf: (g: number) => string | number | null } {
+    if (key === 'NULL') return { sql: '0', params, keyOf: () => keys[0]! };
+    // Day numbers: an offset from the first, no CASE per row.
+    if (keys.every((k) => typeof k === 'number')) {
+      const first = keys[0] as number;
+      return { sql: `(${key} - ${Math.trunc(first)})`, params, keyOf: (g) => first + g };
+    }
+    const whens = keys.map((k, i) => (k === null ? `WHEN ${key} IS NULL THEN ${i}` : `WHEN ${key} = @k${i} THEN ${i}`)).join(' ');
+    const bound: Record<string, unknown> = { ...params };
+    keys.forEach((k, i) => {
+      if (k !== null) bound[`k${i}`] = k;
+    });
+    return { sql: `(CASE ${whens} END)`, params: bound, keyOf: (g) => keys[g]! };
   }
 
   async scanCycles(scan: CycleScan): Promise<CycleFacts[]> {
