@@ -6,7 +6,8 @@
  */
 import { SENDER_TYPE, STATUS } from '../../../shared/limits.js';
 import { newObjectId } from '../objectId.js';
-import { aggregateCycles, medianRank, p90Rank, sortGroups, utcDay } from '../cycleAggregate.js';
+import type Database from 'better-sqlite3';
+import { medianRank, p90Rank, sortGroups, utcDay } from '../cycleAggregate.js';
 import type {
   CycleAggregate,
   CycleReport,
@@ -81,16 +82,73 @@ interface AggregateRow {
   ratings: number;
   score_sum: number;
   satisfied: number;
+  /** kefu_ranks: "median,p90" per series, joined by ";"; null when the group has no rows. */
+  ranks: string | null;
 }
 
 const DAY_S = 86_400;
-/** The durations of a report, by series: wait, first response, resolution. */
-const SERIES = ['served_at', 'first_response_at', 'resolved_at'] as const;
-/** 2^40: a group index × PACK plus milliseconds stays an exact double for 4096 groups and durations under 34 years. */
-const PACK = 2 ** 40;
-const MAX_PACKED_GROUPS = 4096;
-/** The total's entry among the groups' ranks: no key (an agent or a label) can hold a NUL. */
-const TOTAL_KEY = '\u0000total';
+/** Where kefu_ranks also puts every duration while a partitioned report runs (its statement is synchronous). */
+let collecting: number[][] | null = null;
+
+/**
+ * `kefu_ranks(wait, first_response, resolution)`: a group's nearest-rank medians and p90s of the
+ * three durations, as "median,p90" per series joined by ";" (empty for a series without values).
+ * One call per row for all three series: SQLite streams the group's rows in; the sorts are native
+ * typed-array sorts.
+ */
+const RANKS: Database.AggregateOptions = {
+  start: () => [[], [], []] as number[][],
+  // better-sqlite3 types its callbacks loosely (unknown, two arguments); these are the real ones.
+  step: ((series: number[][], wait: number | null, first: number | null, resolution: number | null) => {
+    // Named parameters: better-sqlite3 takes the function's arity from them.
+    const values = [wait, first, resolution];
+    for (let s = 0; s < 3; s++) {
+      const value = values[s];
+      if (value === null || value === undefined) continue;
+      series[s]!.push(value);
+      collecting?.[s]!.push(value);
+    }
+  }) as (total: unknown, next: unknown) => unknown,
+  result: ((series: number[][]) =>
+    series
+      .map((values) => {
+        if (values.length === 0) return '';
+        const { median, p90 } = ranksOf(values);
+        return `${median},${p90}`;
+      })
+      .join(';')) as (total: unknown) => unknown,
+};
+
+function ranksOf(values: number[]): { median: number; p90: number } {
+  const sorted = Float64Array.from(values).sort();
+  return { median: sorted[medianRank(sorted.length) - 1]!, p90: sorted[p90Rank(sorted.length) - 1]! };
+}
+
+function duration(count: number, sum: number, ranks: string): DurationAggregate {
+  if (count === 0 || ranks === '') return { count: 0, sum: 0, median: null, p90: null };
+  const [median, p90] = ranks.split(',').map(Number) as [number, number];
+  return { count, sum, median, p90 };
+}
+
+/** The total of a partition: its groups' counts and sums added, ranks from every duration collected. */
+function totalOf(groups: CycleAggregate[], all: number[][]): CycleAggregate {
+  const add = (pick: (g: CycleAggregate) => number) => groups.reduce((acc, g) => acc + pick(g), 0);
+  const series = (d: (g: CycleAggregate) => DurationAggregate, values: number[]): DurationAggregate =>
+    values.length ? { count: values.length, sum: add((g) => d(g).sum), ...ranksOf(values) } : { count: 0, sum: 0, median: null, p90: null };
+  return {
+    key: null,
+    asked: add((g) => g.asked),
+    reopened: add((g) => g.reopened),
+    served: add((g) => g.served),
+    resolved: add((g) => g.resolved),
+    timedOut: add((g) => g.timedOut),
+    wait: series((g) => g.wait, all[0]!),
+    firstResponse: series((g) => g.firstResponse, all[1]!),
+    resolution: series((g) => g.resolution, all[2]!),
+    ratings: { count: add((g) => g.ratings.count), sum: add((g) => g.ratings.sum), satisfied: add((g) => g.ratings.satisfied) },
+  };
+}
+
 /** One app's cycles started in the range, from the covering index cycles_report. */
 const RANGE = 'FROM cycles INDEXED BY cycles_report WHERE identify = @identify AND started_at >= @from AND started_at < @to';
 /** Each grouping's key and rows: a day number (formatted after), the last agent, or each label (a row per label). */
@@ -113,7 +171,9 @@ export class SqliteCycles implements CycleStore {
   constructor(
     private readonly db: SqliteDb,
     private readonly outbox: SqliteOutbox,
-  ) {}
+  ) {
+    db.defineAggregate('kefu_ranks', RANKS);
+  }
 
   // ---- in-transaction helpers for the conversation writes ----
 
@@ -207,108 +267,54 @@ export class SqliteCycles implements CycleStore {
   }
 
   async reportCycles(scan: CycleScan, groupBy?: ReportGroupBy): Promise<CycleReport> {
-    // Computed next to SQLite over cycles_report: a few rows per group and flat columns of numbers
-    // come back to JavaScript, never a row object per cycle.
+    // One statement per report over cycles_report: SQLite counts and sums each group, and
+    // kefu_ranks (RANKS) gets the group's durations to sort; one row per group comes back.
     const params = { identify: scan.identify, from: scan.from, to: scan.to };
-    if (groupBy === undefined) return { groups: [], total: this.aggregates('NULL', RANGE, params, false)!.groups[0]! };
+    if (groupBy === undefined) return { groups: [], total: this.aggregates('NULL', RANGE, params)[0]! };
     const [key, from] = GROUPINGS[groupBy];
-    // Days and agents partition the cycles, so the total comes from the same reads; labels overlap.
+    // Days and agents partition the cycles, so the same statement collects the total's durations;
+    // labels overlap (a cycle with two labels is in two groups), so their total is a statement of its own.
     const partition = groupBy !== 'label';
-    const grouped = this.aggregates(key, from, params, partition);
-    // More groups than the packing holds (thousands of labels): the in-memory aggregate instead.
-    if (grouped === null) return aggregateCycles(await this.scanCycles({ ...scan, labels: true }), groupBy);
-    const total = grouped.total ?? this.aggregates('NULL', RANGE, params, false)!.groups[0]!;
-    const groups = grouped.groups.map((g) => (groupBy === 'day' ? { ...g, key: utcDay(Number(g.key) * DAY_S) } : g));
+    const all: number[][] = [[], [], []];
+    const grouped = this.aggregates(key, from, params, partition ? all : null);
+    const total = partition ? totalOf(grouped, all) : this.aggregates('NULL', RANGE, params)[0]!;
+    const groups = grouped.map((g) => (groupBy === 'day' ? { ...g, key: utcDay(Number(g.key) * DAY_S) } : g));
     return { groups: sortGroups(groups), total };
   }
 
-  /**
-   * One aggregate per value of `key` over the rows of `from` (a clause ending in its WHERE), and,
-   * with `withTotal` (the groups partition the rows), the aggregate of them all. Null when there
-   * are more groups than the packing holds.
-   */
-  private aggregates(key: string, from: string, params: Record<string, unknown>, withTotal: boolean): { groups: CycleAggregate[]; total: CycleAggregate | null } | null {
-    const counts = this.db.all<AggregateRow>(
-      `SELECT ${key} AS k, COUNT(*) AS cycles, COUNT(CASE WHEN n = 1 THEN 1 END) AS asked, COUNT(served_at) AS served,
-         COUNT(resolved_at) AS resolved, COUNT(CASE WHEN outcome = 'timed_out' THEN 1 END) AS timed_out,
-         TOTAL(served_at - started_at) AS wait_sum, COUNT(first_response_at) AS first_count,
-         TOTAL(first_response_at - started_at) AS first_sum, TOTAL(resolved_at - started_at) AS resolution_sum,
-         COUNT(score) AS ratings, TOTAL(score) AS score_sum, COUNT(CASE WHEN score >= 4 THEN 1 END) AS satisfied
-       ${from} ${key === 'NULL' ? '' : 'GROUP BY k'}`,
-      params,
-    );
-    const keys = counts.map((c) => c.k);
-    if (keys.length > MAX_PACKED_GROUPS) return null;
-    // Medians and p90s: each series' durations come back as one flat column of numbers, packed as
-    // (group index × 2^40 + milliseconds), so one native sort orders them by group and then by
-    // duration, and each group's ranks are a slice. No row objects, no sort in SQL.
-    const picked = new Map<string, { median: number | null; p90: number | null }>();
-    const ranks = (values: Float64Array | number[], begin: number, end: number, base: number) => {
-      const at = (rank: number) => (values[begin + rank - 1]! - base) / 1000;
-      return { median: at(medianRank(end - begin)), p90: at(p90Rank(end - begin)) };
-    };
-    if (keys.length > 0) {
-      const packed = this.groupIndex(key, keys, params);
-      SERIES.forEach((column, s) => {
-        const values = Float64Array.from(
-          this.db.column<number>(`SELECT ${packed.sql} * ${PACK} + ROUND((${column} - started_at) * 1000) ${from} AND ${column} IS NOT NULL`, packed.params),
-        ).sort();
-        for (let begin = 0; begin < values.length; ) {
-          const g = Math.floor(values[begin]! / PACK);
-          let end = begin;
-          while (end < values.length && Math.floor(values[end]! / PACK) === g) end++;
-          picked.set(`${s}:${packed.keyOf(g)}`, ranks(values, begin, end, g * PACK));
-          begin = end;
-        }
-        if (withTotal && values.length) {
-          const all = values.map((v) => v - Math.floor(v / PACK) * PACK).sort();
-          picked.set(`${s}:${TOTAL_KEY}`, ranks(all, 0, all.length, 0));
-        }
-      });
+  /** One aggregate per value of `key` over the rows of `from` (a clause ending in its WHERE); `all` collects every duration. */
+  private aggregates(key: string, from: string, params: Record<string, unknown>, all: number[][] | null = null): CycleAggregate[] {
+    collecting = all;
+    try {
+      return this.db
+        .all<AggregateRow>(
+          `SELECT ${key} AS k, COUNT(*) AS cycles, COUNT(CASE WHEN n = 1 THEN 1 END) AS asked, COUNT(served_at) AS served,
+             COUNT(resolved_at) AS resolved, COUNT(CASE WHEN outcome = 'timed_out' THEN 1 END) AS timed_out,
+             TOTAL(served_at - started_at) AS wait_sum, COUNT(first_response_at) AS first_count,
+             TOTAL(first_response_at - started_at) AS first_sum, TOTAL(resolved_at - started_at) AS resolution_sum,
+             COUNT(score) AS ratings, TOTAL(score) AS score_sum, COUNT(CASE WHEN score >= 4 THEN 1 END) AS satisfied,
+             kefu_ranks(served_at - started_at, first_response_at - started_at, resolved_at - started_at) AS ranks
+           ${from} ${key === 'NULL' ? '' : 'GROUP BY k'}`,
+          params,
+        )
+        .map((c) => {
+          const [wait, first, resolution] = (c.ranks ?? ';;').split(';') as [string, string, string];
+          return {
+          key: c.k === null ? null : String(c.k),
+          asked: c.asked,
+          reopened: c.cycles - c.asked,
+          served: c.served,
+          resolved: c.resolved,
+          timedOut: c.timed_out,
+          wait: duration(c.served, c.wait_sum, wait),
+          firstResponse: duration(c.first_count, c.first_sum, first),
+          resolution: duration(c.resolved, c.resolution_sum, resolution),
+          ratings: { count: c.ratings, sum: c.score_sum, satisfied: c.satisfied },
+          };
+        });
+    } finally {
+      collecting = null;
     }
-    const duration = (s: number, k: string | number | null, count: number, sum: number): DurationAggregate => {
-      if (count === 0) return { count: 0, sum: 0, median: null, p90: null };
-      const at = picked.get(`${s}:${k}`)!;
-      return { count, sum, median: at.median, p90: at.p90 };
-    };
-    const aggregate = (c: AggregateRow, k: string | number | null): CycleAggregate => ({
-      key: k === null || k === TOTAL_KEY ? null : String(k),
-      asked: c.asked,
-      reopened: c.cycles - c.asked,
-      served: c.served,
-      resolved: c.resolved,
-      timedOut: c.timed_out,
-      wait: duration(0, k, c.served, c.wait_sum),
-      firstResponse: duration(1, k, c.first_count, c.first_sum),
-      resolution: duration(2, k, c.resolved, c.resolution_sum),
-      ratings: { count: c.ratings, sum: c.score_sum, satisfied: c.satisfied },
-    });
-    const groups = counts.map((c) => aggregate(c, c.k));
-    if (!withTotal) return { groups, total: null };
-    const sum = (field: keyof Omit<AggregateRow, 'k'>) => counts.reduce((acc, c) => acc + c[field], 0);
-    const fields = ['cycles', 'asked', 'served', 'resolved', 'timed_out', 'wait_sum', 'first_count', 'first_sum', 'resolution_sum', 'ratings', 'score_sum', 'satisfied'] as const;
-    const totalRow = Object.fromEntries([['k', null], ...fields.map((f) => [f, sum(f)])]) as unknown as AggregateRow;
-    return { groups, total: aggregate(totalRow, TOTAL_KEY) };
-  }
-
-  /** An SQL expression of each row's group index (its key's place in `keys`), with its parameters. */
-  private groupIndex(
-    key: string,
-    keys: Array<string | number | null>,
-    params: Record<string, unknown>,
-  ): { sql: string; params: Record<string, unknown>; keyOf: (g: number) => string | number | null } {
-    if (key === 'NULL') return { sql: '0', params, keyOf: () => keys[0]! };
-    // Day numbers: an offset from the first, no CASE per row.
-    if (keys.every((k) => typeof k === 'number')) {
-      const first = keys[0] as number;
-      return { sql: `(${key} - ${Math.trunc(first)})`, params, keyOf: (g) => first + g };
-    }
-    const whens = keys.map((k, i) => (k === null ? `WHEN ${key} IS NULL THEN ${i}` : `WHEN ${key} = @k${i} THEN ${i}`)).join(' ');
-    const bound: Record<string, unknown> = { ...params };
-    keys.forEach((k, i) => {
-      if (k !== null) bound[`k${i}`] = k;
-    });
-    return { sql: `(CASE ${whens} END)`, params: bound, keyOf: (g) => keys[g]! };
   }
 
   async scanCycles(scan: CycleScan): Promise<CycleFacts[]> {

@@ -131,6 +131,11 @@ export class SqliteDb {
     return out;
   }
 
+  /** Registers an aggregate function on the connection (better-sqlite3's `aggregate`), for the statements of a subject. */
+  defineAggregate(name: string, options: Database.AggregateOptions): void {
+    this.db.aggregate(name, options);
+  }
+
   /**
    * The first column of every row, as a flat array (no row objects): for reads of many numbers at
    * once, such as the durations of a report. Its statements are cached apart from the others.
