@@ -300,16 +300,16 @@ export class SqliteCycles implements CycleStore {
         .map((c) => {
           const [wait, first, resolution] = (c.ranks ?? ';;').split(';') as [string, string, string];
           return {
-          key: c.k === null ? null : String(c.k),
-          asked: c.asked,
-          reopened: c.cycles - c.asked,
-          served: c.served,
-          resolved: c.resolved,
-          timedOut: c.timed_out,
-          wait: duration(c.served, c.wait_sum, wait),
-          firstResponse: duration(c.first_count, c.first_sum, first),
-          resolution: duration(c.resolved, c.resolution_sum, resolution),
-          ratings: { count: c.ratings, sum: c.score_sum, satisfied: c.satisfied },
+            key: c.k === null ? null : String(c.k),
+            asked: c.asked,
+            reopened: c.cycles - c.asked,
+            served: c.served,
+            resolved: c.resolved,
+            timedOut: c.timed_out,
+            wait: duration(c.served, c.wait_sum, wait),
+            firstResponse: duration(c.first_count, c.first_sum, first),
+            resolution: duration(c.resolved, c.resolution_sum, resolution),
+            ratings: { count: c.ratings, sum: c.score_sum, satisfied: c.satisfied },
           };
         });
     } finally {
