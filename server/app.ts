@@ -15,6 +15,7 @@ import { RATE_RULES, SEND_LIMIT, type RateCounter } from './rateLimits/index.js'
 import { requestLog } from './http/requestLog.js';
 import { requestMetrics } from './http/requestMetrics.js';
 import type { Metrics } from './metrics/index.js';
+import { reportsRouter } from './http/routes/reports.js';
 import { adminRouter } from './http/routes/admin.js';
 import { answersRouter } from './http/routes/answers.js';
 import { healthRouter } from './http/routes/health.js';
@@ -120,6 +121,7 @@ export function createApp(deps: Deps, options: AppOptions): express.Express {
   app.use('/v1', answersRouter(deps));
   app.use('/v1', mediaRouter(deps));
   app.use('/v1', adminRouter(deps));
+  app.use('/v1', reportsRouter(deps));
   app.use('/v1', openApiRouter());
   app.use(docsPageRouter());
 

@@ -31,7 +31,7 @@ export interface StartOptions {
   /** Use this store instead of opening one from the config (store contract tests). */
   store?: Store;
   /** Job knobs for tests (see JobsOptions.deliver). */
-  jobs?: Pick<JobsOptions, 'deliver' | 'autoAssignSweepMs' | 'webhookBackoffBaseS' | 'ratingOf'>;
+  jobs?: Pick<JobsOptions, 'deliver' | 'autoAssignSweepMs' | 'webhookBackoffBaseS'>;
   /** Test-only crash drills: block the process right after a write whose event has this type commits (see DomainEvents). */
   holdAfterCommit?: string;
   /** Real-time knobs (adapter kind, socket flood limit) for tests and benchmarks. */

@@ -8,7 +8,7 @@ import * as input from './schemas/requests.js';
 import * as reply from './schemas/responses.js';
 
 /** Who may call; 'desk session' is a session made by POST /serv/login, 'metrics scraper' presents METRICS_TOKEN. */
-export type Caller = 'user' | 'agent' | 'user or agent' | 'any session' | 'desk session' | 'admin' | 'metrics scraper' | 'public';
+export type Caller = 'user' | 'agent' | 'user or agent' | 'any session' | 'desk session' | 'admin' | 'admin or supervisor' | 'metrics scraper' | 'public';
 
 export interface Endpoint {
   method: 'get' | 'post' | 'delete';
@@ -69,6 +69,15 @@ export const ENDPOINTS: Endpoint[] = [
   e('post', '/v1/serv/unbind', 'any session', 'Log the agent out of this device', { input: input.servCredentialsInput, reply: reply.okReply }),
   e('get', '/v1/user', 'agent', 'HTML page about the asking user', { input: input.userPageInput, produces: 'text/html' }),
   e('post', '/v1/question/:question_id/reopen', 'user', 'Reopen a resolved question (action 6)', { input: input.userActionInput, reply: reply.messageIdReply }),
+  e('post', '/v1/question/:question_id/rate', 'user', 'Rate the resolution of a question, once per cycle (extension)', { input: input.rateInput, reply: reply.rateReply }),
+  e('get', '/v1/question/:question_id/cycles', 'agent', 'The resolution cycles of a question: times, counts, agents, ratings (extension)', {
+    input: input.questionCyclesInput,
+    reply: reply.cyclesReply,
+  }),
+  e('get', '/v1/reports/summary', 'admin or supervisor', 'Counts, wait / first response / resolution times and CSAT of an app, grouped (extension; format=csv for CSV)', {
+    input: input.reportsSummaryInput,
+    reply: reply.reportSummaryReply,
+  }),
   e('get', '/v1/media/:kind/:file', 'public', 'Stored image or audio bytes', { input: input.mediaInput, produces: 'image/jpeg, audio/*' }),
   e('post', '/v1/admin/apps', 'admin', 'Create or rename an app', { input: input.adminAppInput, reply: reply.okReply }),
   e('post', '/v1/admin/users', 'admin', 'Create or update a user', { input: input.adminUserInput, reply: reply.okReply }),

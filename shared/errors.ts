@@ -22,6 +22,7 @@ export const ERROR_STATUS = {
   question_finished: 409,
   question_not_finished: 409,
   agent_at_capacity: 409,
+  already_rated: 409,
   payload_too_large: 413,
   rate_limited: 429,
   internal: 500,

@@ -165,6 +165,12 @@ export const SERVER_EVENT_DOCS = {
       timestamp: 1732790012.0,
     },
   },
+  'question:rated': {
+    payload: serverEventSchemas['question:rated'],
+    summary:
+      'Extension: the asking user rated a resolved cycle (POST /question/<id>/rate): to the agent that served it and to the agents following the question, never to the user.',
+    example: { question_id: QUESTION_ID, cycle: 1, serv_id: 'mei', rating: { score: 5, comment: 'Quick and kind', timestamp: 1732790400.0 } },
+  },
   'agent:presence': {
     payload: serverEventSchemas['agent:presence'],
     summary:

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { ErrorBody } from './errors.js';
 import { identify, objectId } from './schemas/common.js';
 import { sendNoteInput, sendTextInput } from './schemas/requests.js';
-import { agentPresence, id, message, noteMessage, questionSummary, type Message, type Note, type QuestionSummary } from './schemas/responses.js';
+import { agentPresence, id, message, rating, noteMessage, questionSummary, type Message, type Note, type QuestionSummary } from './schemas/responses.js';
 
 // ---- client → server payloads ----
 
@@ -51,6 +51,15 @@ export const typingPayload = z.strictObject({
   question_id: id,
   sender: z.string(),
   sender_type: z.union([z.literal(1), z.literal(2)]),
+});
+/** Extension (issue 13): the asking user rated a resolved cycle of the question. */
+export const questionRatedPayload = z.strictObject({
+  question_id: id,
+  /** The cycle rated: 1 the ask, then one more per reopen. */
+  cycle: z.number().int().min(1),
+  /** The agent that served the cycle when it ended (null when nobody served it). */
+  serv_id: z.string().nullable(),
+  rating,
 });
 /** Extension (issue 12): an agent's presence changed. */
 export const agentPresencePayload = z.strictObject({ serv_id: z.string(), presence: agentPresence });
@@ -103,6 +112,7 @@ export type TypingPayload = z.infer<typeof typingPayload>;
 export type WatchEventPayload = z.infer<typeof watchEventPayload>;
 export type WatchHandshake = z.input<typeof watchHandshake>;
 export type AgentPresencePayload = z.infer<typeof agentPresencePayload>;
+export type QuestionRatedPayload = z.infer<typeof questionRatedPayload>;
 
 /** Events a client emits. Every payload is validated; a bad one gets an error ack, never a crash. */
 export interface ClientToServerEvents {
@@ -168,6 +178,12 @@ export interface ServerToClientEvents {
    */
   'question:updated': (payload: QuestionUpdatedPayload) => void;
   /**
+   * Extension (issue 13): the asking user rated a resolved cycle: to the agent that served it, and
+   * to the agents following the question (its notes room); never to the user.
+   * @example { question_id: '65a1…', cycle: 1, serv_id: 'alice', rating: { score: 5, comment: 'quick!', timestamp: 1732790400 } }
+   */
+  'question:rated': (payload: QuestionRatedPayload) => void;
+  /**
    * A question entered the pending queue (asked, quit by its agent, reopened without agent).
    * @example { identify: 'com.example.app', question: { question_id: '65a1…', title: 'Help', … } }
    */
@@ -217,6 +233,7 @@ export const serverEventSchemas = {
   'message:new': messageNewPayload,
   'note:new': noteNewPayload,
   'question:updated': questionUpdatedPayload,
+  'question:rated': questionRatedPayload,
   'queue:added': queueAddedPayload,
   'queue:removed': queueRemovedPayload,
   typing: typingPayload,

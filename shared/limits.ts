@@ -21,6 +21,11 @@ export const LIMITS = {
   count: { max: 1_000_000 },
   /** An agent's max_concurrent: questions it may serve at once; 0 is no limit. */
   maxConcurrent: { max: 1000, default: 0 },
+  /** A rating (issue 13): its score and its optional comment. */
+  ratingScore: { min: 1, max: 5 },
+  ratingComment: { max: 500 },
+  /** GET /reports/summary: the longest range it covers, and the default (both in days). */
+  reportRangeDays: { max: 366, default: 30 },
   templateTitle: { min: 1, max: 200 },
   itemQuestion: { min: 1, max: 2000 },
   itemContent: { min: 1, max: 8000 },

@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick] [--rounds n] [--duration s] [--connections n] [--load wrk|autocannon]
- * [--only http,fanout,cluster,idle,store | send_text,list,history,serve,send_image] [--out dir]`: kefu
+ * [--only http,fanout,cluster,idle,store,report | send_text,list,history,serve,send_image] [--out dir]`: kefu
  * side by side with a bare floor. `--only` takes parts, or HTTP scenarios (which run the http part
  * with those scenarios alone), or a mix of both.
  *
@@ -16,14 +16,15 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
 import { startRedis, redisInstalled } from '../../test/support/redis.js';
 import { defaultLoadTool, runLoad, type LoadOptions, type LoadRequest, type LoadResult, type LoadTool } from './load.js';
 import { megapixelPhoto } from './photo.js';
-import { cpuMs, ensureBuilt, ROOT, rssKb, runMain, runScript, spawnFloor, spawnKefu, type ServerProcess } from './processes.js';
+import { BENCH_ADMIN_TOKEN, cpuMs, ensureBuilt, ROOT, rssKb, runMain, runScript, spawnFloor, spawnKefu, type ServerProcess } from './processes.js';
 import { ask, BENCH_WORLD, inParallel, seedApp, seedFanOutQuestion, seedWorld, serveBody, sessionsOf, type World } from './seed.js';
 import type { FanOutInput, FanOutResult, IdleInput } from './socketClient.js';
 
-const PARTS = ['http', 'fanout', 'cluster', 'idle', 'store'] as const;
+const PARTS = ['http', 'fanout', 'cluster', 'idle', 'store', 'report'] as const;
 type Part = (typeof PARTS)[number];
 
 /** The HTTP scenarios, by the key `--only` names them with, in the order they run. */
@@ -47,6 +48,8 @@ export interface BenchOptions {
   clusterSubscribers: number;
   idleSockets: number;
   storeDurationS: number;
+  /** Questions the report part seeds (issue 13: the report must answer in under 200 ms at 100,000). */
+  reportQuestions: number;
 }
 
 /** Parses the command line; unknown flags are an error. */
@@ -89,6 +92,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     clusterSubscribers: quick ? 20 : 100,
     idleSockets: quick ? 200 : 5000,
     storeDurationS: quick ? 0.5 : 3,
+    reportQuestions: quick ? 10_000 : 100_000,
   };
 }
 
@@ -421,6 +425,50 @@ async function benchStore(options: BenchOptions, log: (line: string) => void): P
   return result;
 }
 
+/** GET /v1/reports/summary latency on a store seeded with `questions` questions (one app, 30 days, 50 agents). */
+export interface ReportResult {
+  questions: number;
+  cycles: number;
+  seedS: number;
+  /** Median and slowest of the requests, per group_by ('none': the total only), in ms. */
+  rows: Array<{ groupBy: string; medianMs: number; maxMs: number; requests: number }>;
+}
+
+async function benchReport(options: BenchOptions, log: (line: string) => void): Promise<ReportResult> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kefu-bench-report-'));
+  const identify = 'com.example.reports';
+  const from = Date.UTC(2026, 0, 1) / 1000;
+  try {
+    const seeded = (await runScript<{ questions: number; cycles: number; seedS: number }>('reportSeed.ts', { dataDir, questions: options.reportQuestions, identify, from }).result);
+    log(`  seeded ${seeded.questions} questions (${seeded.cycles} cycles) in ${seeded.seedS.toFixed(1)} s`);
+    const kefu = await spawnKefu({ DATA_DIR: dataDir });
+    const rows: ReportResult['rows'] = [];
+    try {
+      for (const groupBy of ['none', 'day', 'agent', 'label']) {
+        const query = new URLSearchParams({ identify, from: '2026-01-01', to: '2026-01-31', ...(groupBy === 'none' ? {} : { group_by: groupBy }) });
+        const times: number[] = [];
+        const requests = options.quick ? 5 : 20;
+        for (let i = 0; i < requests + 1; i++) {
+          const started = performance.now();
+          const reply = await fetch(`${kefu.url}/v1/reports/summary?${query}`, { headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}` } });
+          const body = (await reply.json()) as { status: number; total?: { asked: number; reopened: number } };
+          if (body.status !== 200 || body.total!.asked + body.total!.reopened !== seeded.cycles) throw new Error(`report ${groupBy}: ${JSON.stringify(body).slice(0, 200)}`);
+          // The first request warms the statement cache and the page cache; it is not counted.
+          if (i > 0) times.push(performance.now() - started);
+        }
+        const row = { groupBy, medianMs: median(times), maxMs: Math.max(...times), requests };
+        log(`  group_by ${groupBy}: median ${row.medianMs.toFixed(1)} ms, slowest ${row.maxMs.toFixed(1)} ms`);
+        rows.push(row);
+      }
+    } finally {
+      await kefu.stop();
+    }
+    return { ...seeded, rows };
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 /** What the table header says about where it ran. */
 export interface Machine {
   nproc: number;
@@ -447,6 +495,7 @@ export interface BenchResults {
   cluster?: ClusterResult | { skipped: string };
   idle?: IdleResult;
   store?: StoreResult;
+  report?: ReportResult;
 }
 
 const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '–');
@@ -503,6 +552,12 @@ export function formatTables(results: BenchResults): string {
     lines.push(`| SqliteStore groupCommit: false | ${f0(s.groupCommitOff.perS)} |`);
     lines.push(`| SqliteStore default${s.groupCommitOption ? '' : ' (no groupCommit option yet: same store)'} | ${f0(s.defaultStore.perS)} |`, '');
   }
+  if (results.report) {
+    const r = results.report;
+    lines.push(`| GET /v1/reports/summary, ${r.questions} questions (${r.cycles} cycles) | median | slowest |`, '| --- | --- | --- |');
+    for (const row of r.rows) lines.push(`| group_by ${row.groupBy} | ${f1(row.medianMs)} ms | ${f1(row.maxMs)} ms |`);
+    lines.push('');
+  }
   return lines.join('\n');
 }
 
@@ -543,6 +598,10 @@ export async function runBench(options: BenchOptions, command: string, log: (lin
   if (has('store')) {
     log('raw store');
     results.store = await benchStore(options, log);
+  }
+  if (has('report')) {
+    log('reports');
+    results.report = await benchReport(options, log);
   }
   const table = formatTables(results);
   mkdirSync(outDir, { recursive: true });

@@ -100,9 +100,9 @@ export const LIST_COMMANDS: Record<string, Command> = {
       const { accounts } = (await ctx.deps()).store;
       return readAll((page) => accounts.listAgents(page), (agent) => agent.servId);
     },
-    json: (agent) => ({ serv_id: agent.servId, name: agent.name, identifies: agent.identifies }),
-    headers: ['SERV_ID', 'NAME', 'IDENTIFIES'],
-    cells: (agent) => [agent.serv_id, agent.name, agent.identifies.join(',')],
+    json: (agent) => ({ serv_id: agent.servId, name: agent.name, identifies: agent.identifies, role: agent.role ?? 'agent' }),
+    headers: ['SERV_ID', 'NAME', 'ROLE', 'IDENTIFIES'],
+    cells: (agent) => [agent.serv_id, agent.name, agent.role, agent.identifies.join(',')],
   }),
   'template:list': list({
     what: 'templates',

@@ -99,14 +99,16 @@ export const PROVISIONING_COMMANDS: Record<string, Command> = {
     },
   }),
   'agent:add': define({
-    usage: '--serv-id <id> --password <password> --identifies <package,package> [--name <name>] [--max-concurrent <n>]',
-    summary: 'add or update an agent (the password is stored hashed; --max-concurrent: questions it may serve at once, 0 = no limit)',
+    usage: '--serv-id <id> --password <password> --identifies <package,package> [--name <name>] [--max-concurrent <n>] [--role agent|supervisor]',
+    summary:
+      'add or update an agent (the password is stored hashed; --max-concurrent: questions it may serve at once, 0 = no limit; --role supervisor: also reads its apps\' conversations, reports and team)',
     schema: adminServInput,
     lists: ['identifies'],
     async run(ctx, input) {
       await (await provisioning()).agentUpserter(await ctx.deps(), input);
       const limit = input.max_concurrent ? `, at most ${input.max_concurrent} at once` : '';
-      return { json: okJson(), text: `agent ${input.serv_id} serves ${[...new Set(input.identifies)].join(', ')}${limit}` };
+      const role = input.role === 'supervisor' ? ' as a supervisor' : '';
+      return { json: okJson(), text: `agent ${input.serv_id} serves ${[...new Set(input.identifies)].join(', ')}${limit}${role}` };
     },
   }),
   'agent:delete': define({

@@ -7,7 +7,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { writeSync } from 'node:fs';
-import type { AppRouting, ChangeKind, MessageRecord, NoteRecord, QuestionRecord } from '../stores/types.js';
+import type { AppRouting, ChangeKind, CycleRecord, MessageRecord, NoteRecord, QuestionRecord } from '../stores/types.js';
 import type { AgentPresence as Presence } from '../../shared/schemas/responses.js';
 import type { TransitionName } from './stateMachine.js';
 
@@ -22,6 +22,8 @@ export type DomainEvent =
       notice: MessageRecord;
     }
   | { type: 'message.created'; question: QuestionRecord; message: MessageRecord }
+  /** The asking user rated a resolved cycle (its question.rated outbox event was written with it). */
+  | { type: 'question.rated'; question: QuestionRecord; cycle: CycleRecord }
   /** A private note: it goes to agents' rooms only, and to no outbox (nothing is pushed for it). */
   | { type: 'note.created'; question: QuestionRecord; note: NoteRecord }
   /**

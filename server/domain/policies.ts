@@ -11,6 +11,9 @@ import { tokenMatches } from './adminToken.js';
 
 export const agentServesApp = (agent: AgentRecord, identify: string) => agent.identifies.includes(identify);
 
+/** A supervisor of the app (issue 13): an agent of it whose role is `supervisor`. */
+export const isSupervisorOf = (agent: AgentRecord, identify: string) => agent.role === 'supervisor' && agentServesApp(agent, identify);
+
 export const isAsker = (actor: Actor, question: QuestionRecord) => actor.userId === question.userId;
 
 export const isAgentOfQuestionApp = (actor: Actor, question: QuestionRecord) =>
@@ -125,6 +128,21 @@ export function authorizeTransferTarget(
   return target;
 }
 
+/**
+ * Whose tasks (GET /serv/<serv_id>/tasks) an actor reads, and in which apps: its own agent's in
+ * its apps; a supervisor also any agent's, in the apps it supervises (issue 13). Narrowed to
+ * `identify` when given (403 outside those apps).
+ */
+export function tasksScope(actor: Actor, servId: string, identify?: string): string[] {
+  const agent = requireAgent(actor);
+  if (agent.servId === servId) return agentApps(agent, identify);
+  const supervised = agent.identifies.filter((app) => isSupervisorOf(agent, app));
+  if (supervised.length === 0) throw new ApiError('serv_not_bound', 'this session is not bound to that serv_id', { field: 'serv_id' });
+  if (identify === undefined) return supervised;
+  if (!supervised.includes(identify)) throw new ApiError('forbidden', 'this agent does not supervise that app', { field: 'identify' });
+  return [identify];
+}
+
 /** Choosing online or away: only for the agent the session is bound to (serv_not_bound otherwise). */
 export const authorizeChooseStatus = (actor: Actor, servId: string): AgentRecord => requireAgent(actor, servId);
 
@@ -161,6 +179,34 @@ export function authorizeSeeAsker(actor: Actor, question: QuestionRecord): void 
 
 export function authorizeAsker(actor: Actor, question: QuestionRecord): void {
   if (!isAsker(actor, question)) throw new ApiError('forbidden', 'only the asking user may do this', { field: 'question_id' });
+}
+
+/**
+ * Who reads the reports of an app: the operator (ADMIN_TOKEN), or a supervisor serving that app.
+ * `admin: false` without an actor is a bearer token that is not ADMIN_TOKEN.
+ */
+export interface ReportReader {
+  admin: boolean;
+  actor?: Actor;
+}
+
+export const canReadReports = (reader: ReportReader, identify: string) =>
+  reader.admin || (reader.actor?.agent != null && isSupervisorOf(reader.actor.agent, identify));
+
+export function authorizeReports(reader: ReportReader, identify: string): void {
+  if (canReadReports(reader, identify)) return;
+  if (!reader.actor) throw new ApiError('forbidden', 'a valid admin bearer token is required', { field: 'authorization' });
+  throw new ApiError('forbidden', "only a supervisor of the app (or the operator) reads its reports", { field: 'identify' });
+}
+
+/** Only the asking user rates its question (issue 13). */
+export const authorizeRate = authorizeAsker;
+
+/** The cycles (metrics and ratings) of a question: agents of its app, never its asker. */
+export const canSeeCycles = canSeeNotes;
+
+export function authorizeSeeCycles(actor: Actor, question: QuestionRecord): void {
+  if (!canSeeCycles(actor, question)) throw new ApiError('forbidden', "only agents of the question's app may read its cycles", { field: 'question_id' });
 }
 
 export function authorizeAgentOnQuestion(agent: AgentRecord, question: QuestionRecord): void {

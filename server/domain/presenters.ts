@@ -1,7 +1,7 @@
 /** Records → the exact reply shapes of docs/api.md (snake_case, float-second timestamps). */
 import type { WatchEventPayload } from '../../shared/events.js';
-import type { AgentPresence, AgentSummary, Message, Note, QuestionSummary } from '../../shared/schemas/responses.js';
-import type { AgentRecord, ItemRecord, MessageRecord, NoteRecord, QuestionRecord, TemplateRecord, UserRecord, WebhookRecord } from '../stores/types.js';
+import type { AgentPresence, AgentSummary, Cycle, Message, Note, QuestionSummary, Rating } from '../../shared/schemas/responses.js';
+import type { AgentRecord, CycleRating, CycleRecord, ItemRecord, MessageRecord, NoteRecord, QuestionRecord, TemplateRecord, UserRecord, WebhookRecord } from '../stores/types.js';
 
 /** How a chat message reads in one line (queue summaries, push bodies): its text, or its kind. */
 export function messageSummaryText(message: { type: number; text?: string }): string {
@@ -61,7 +61,7 @@ export function presentSummary(question: QuestionRecord, user: UserRecord | unde
 }
 
 export function presentAgent(agent: AgentRecord, presence: AgentPresence, load: number): AgentSummary {
-  return { serv_id: agent.servId, name: agent.name, presence, load, max_concurrent: agent.maxConcurrent };
+  return { serv_id: agent.servId, name: agent.name, presence, load, max_concurrent: agent.maxConcurrent, role: agent.role ?? 'agent' };
 }
 
 /** An absolute URL for a stored media path; `baseUrl` is PUBLIC_URL or the request's origin. */
@@ -100,6 +100,30 @@ export function presentNote(note: NoteRecord): Note {
     text: note.text,
     after_seq: note.afterSeq,
     note_seq: note.noteSeq,
+  };
+}
+
+export const presentRating = (rating: CycleRating): Rating => ({ score: rating.score, comment: rating.comment, timestamp: rating.ratedAt });
+
+/** A span from the cycle's start, or null until its end happened. */
+const since = (start: number, at: number | null) => (at === null ? null : at - start);
+
+/** A resolution cycle as agents of the app read it (GET /question/<id>/cycles). */
+export function presentCycle(cycle: CycleRecord): Cycle {
+  return {
+    cycle: cycle.n,
+    started_at: cycle.startedAt,
+    served_at: cycle.servedAt,
+    first_response_at: cycle.firstResponseAt,
+    resolved_at: cycle.resolvedAt,
+    wait_time: since(cycle.startedAt, cycle.servedAt),
+    first_response_time: since(cycle.startedAt, cycle.firstResponseAt),
+    resolution_time: since(cycle.startedAt, cycle.resolvedAt),
+    outcome: cycle.outcome,
+    user_messages: cycle.userMessages,
+    agent_messages: cycle.agentMessages,
+    agents: cycle.agents,
+    rating: cycle.rating && presentRating(cycle.rating),
   };
 }
 

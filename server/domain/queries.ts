@@ -6,11 +6,12 @@
 import { ApiError } from '../../shared/errors.js';
 import { STATUS, type QuestionStatus } from '../../shared/limits.js';
 import type { Deps } from '../deps.js';
-import type { MessageRecord, Page, QuestionRecord } from '../stores/types.js';
+import type { CycleRecord, MessageRecord, Page, QuestionRecord } from '../stores/types.js';
 import type { Actor } from './actor.js';
-import { agentApps, authorizeRead, authorizeSeeAgents, authorizeTemplate, canSeeNotes, requireAgent, userListScope } from './policies.js';
+import { agentApps, tasksScope, authorizeRead, authorizeReports, authorizeSeeAgents, authorizeSeeCycles, type ReportReader, authorizeTemplate, canSeeNotes, requireAgent, userListScope } from './policies.js';
 import { presentAgent, presentItem, presentSummary, presentTemplate } from './presenters.js';
 import { readTimeline, type TimelineRecord } from './timeline.js';
+import { presentReport, reportRange, type GroupBy } from './reports.js';
 
 export interface PagingInput {
   page: number;
@@ -47,9 +48,8 @@ export async function listAgentTasks(
   actor: Actor,
   input: PagingInput & { serv_id: string; identify?: string; question_id?: string },
 ) {
-  const agent = requireAgent(actor, input.serv_id);
   const questions = await deps.store.conversations.listQuestions(
-    { status: STATUS.inProgress, servId: agent.servId, identifies: agentApps(agent, input.identify) },
+    { status: STATUS.inProgress, servId: input.serv_id, identifies: tasksScope(actor, input.serv_id, input.identify) },
     toPage(input, input.question_id),
   );
   return summaries(deps, questions);
@@ -103,6 +103,27 @@ async function messagesOnly(deps: Deps, question: QuestionRecord, input: PagingI
     afterSeq,
   });
   return messages;
+}
+
+/** GET /question/<id>/cycles: its resolution cycles with their metrics and ratings, for agents of its app. */
+export async function listCycles(deps: Deps, actor: Actor, questionId: string): Promise<CycleRecord[]> {
+  const question = await loadQuestion(deps, questionId);
+  authorizeSeeCycles(actor, question);
+  return deps.store.cycles.listCycles(question.id);
+}
+
+export type { ReportReader };
+
+/** GET /reports/summary: the figures of one app's cycles started in the range, grouped. */
+export async function reportSummary(
+  deps: Deps,
+  reader: ReportReader,
+  input: { identify: string; from?: number | string; to?: number | string; group_by?: GroupBy },
+) {
+  authorizeReports(reader, input.identify);
+  const range = reportRange(input, deps.now());
+  const report = await deps.store.cycles.reportCycles({ identify: input.identify, ...range }, input.group_by);
+  return presentReport(report, { identify: input.identify, ...range, groupBy: input.group_by });
 }
 
 /** GET /serv/agents: every agent of one app with its presence, load and capacity, by serv_id. */

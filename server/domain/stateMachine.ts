@@ -5,7 +5,7 @@
  */
 import { ACTION, SENDER_TYPE, STATUS, type NoticeAction, type QuestionStatus, type SenderType } from '../../shared/limits.js';
 import type { ErrorCode } from '../../shared/errors.js';
-import type { QuestionRecord } from '../stores/types.js';
+import type { CycleEffect, QuestionRecord } from '../stores/types.js';
 
 /** Who performs a transition: any agent of the app, the serving agent, the asking user, or the sweeper. */
 export type TransitionActor = 'agent' | 'servingAgent' | 'user' | 'system';
@@ -31,6 +31,12 @@ export interface TransitionRule {
   recordsQuitter?: boolean;
   /** Only while the agent named is not the one that last quit it (checked in the write). */
   skipsQuitter?: boolean;
+  /**
+   * What the row does to the cycle metrics: `opens` a new cycle, or `ends` the open one this way.
+   * Serves need no facet: a write that leaves the question in progress with an agent counts as
+   * one (the store records the cycle's first serve and the agent involved), whatever its row.
+   */
+  metrics?: CycleEffect;
 }
 
 export const TRANSITIONS = {
@@ -64,6 +70,7 @@ export const TRANSITIONS = {
     action: ACTION.finished,
     by: 'servingAgent',
     servId: 'keep',
+    metrics: { ends: 'finished' },
   },
   confirmFinish: {
     from: [STATUS.inProgress],
@@ -72,6 +79,7 @@ export const TRANSITIONS = {
     by: 'user',
     servId: 'keep',
     needsFinishRequest: true,
+    metrics: { ends: 'confirmed' },
   },
   /**
    * The serving agent hands the question to another agent of the app (online, checked before the
@@ -97,6 +105,7 @@ export const TRANSITIONS = {
     by: 'user',
     servId: 'keepIfServed',
     withinCapacity: true,
+    metrics: { opens: true },
   },
   /**
    * Auto-assign (apps with routing "auto"): the server hands a waiting question to the agent it
@@ -119,6 +128,7 @@ export const TRANSITIONS = {
     action: ACTION.timedOut,
     by: 'system',
     servId: 'keep',
+    metrics: { ends: 'timed_out' },
   },
   /**
    * An agent that no longer serves the app (its apps changed, it was removed) lets its questions
@@ -143,6 +153,7 @@ export const TRANSITIONS = {
     action: ACTION.finished,
     by: 'system',
     servId: 'keep',
+    metrics: { ends: 'finished' },
   },
   finishUnconfirmed: {
     from: [STATUS.inProgress],
@@ -151,6 +162,7 @@ export const TRANSITIONS = {
     by: 'system',
     servId: 'keep',
     needsFinishRequest: true,
+    metrics: { ends: 'finished' },
   },
 } as const satisfies Record<string, TransitionRule>;
 

@@ -14,7 +14,7 @@ import { NOBODY_ONLINE, pushSink } from './pushFanOut.js';
 import { startTimeoutSweeper, type TimeoutSweeper } from './timeoutSweeper.js';
 import { webhookKey, webhooksAvailable } from '../webhooks/secrets.js';
 import { startWebhookDelivery } from './webhookDelivery.js';
-import { webhookSink, type RatingReader } from './webhookFanOut.js';
+import { webhookSink } from './webhookFanOut.js';
 
 export interface JobsOptions {
   /** Who has a live socket; without real time nobody does, so every device gets its push. */
@@ -30,8 +30,6 @@ export interface JobsOptions {
   autoAssignSweepMs?: number;
   /** Tests only: the first webhook retry delay, in seconds (webhookDelivery.ts). */
   webhookBackoffBaseS?: number;
-  /** Where `question.rated` webhooks read the rating (the ratings store); without one it is null. */
-  ratingOf?: RatingReader;
 }
 
 export interface Jobs {
@@ -60,7 +58,7 @@ export function startJobs(deps: Deps, options: JobsOptions = {}): Jobs {
       : undefined;
   // Without a sink the relay still completes events, so the outbox never grows without bound.
   const sinks: OutboxSink[] = pushes ? [pushSink(deps, options.presence ?? NOBODY_ONLINE)] : [];
-  if (keyed) sinks.push(webhookSink(deps, { onEnqueued: () => webhooks?.wake(), ratingOf: options.ratingOf }));
+  if (keyed) sinks.push(webhookSink(deps, { onEnqueued: () => webhooks?.wake() }));
   const relay = startOutboxRelay(deps, { sinks, onEnqueued: () => delivery?.wake() });
   const autoAssign = startAutoAssign(deps, { sweepMs: options.autoAssignSweepMs });
   return {

@@ -105,6 +105,10 @@ async function targetsOf(deps: Deps, relayed: RelayedEvent): Promise<{ draft: Dr
 
     case 'message.created':
       return [{ draft: messageDraft(question, message!), recipients: await otherParty(deps, question, message!) }];
+
+    case 'question.rated':
+      // A rating is for the desk (question:rated) and the host app's webhooks, not a device push.
+      return [];
   }
 }
 

@@ -17,26 +17,13 @@
 import { createHash } from 'node:crypto';
 import { NOTE_TYPE } from '../../shared/limits.js';
 import type { Deps } from '../deps.js';
-import { presentMessage, presentSummary } from '../domain/presenters.js';
+import { presentMessage, presentRating, presentSummary } from '../domain/presenters.js';
 import type { NewWebhookDelivery, QuestionRecord, WebhookEventName } from '../stores/types.js';
 import type { OutboxSink, RelayedEvent } from './outboxRelay.js';
-
-/** A question's rating as `question.rated` carries it. */
-export interface WebhookRating {
-  score: number;
-  comment: string | null;
-  /** When it was given (float seconds). */
-  rated_at: number;
-}
-
-/** Reads the rating a question.rated event is about (the ratings store's); null when there is none. */
-export type RatingReader = (questionId: string) => Promise<WebhookRating | null>;
 
 export interface WebhookSinkOptions {
   /** Called after deliveries were queued, so delivery starts at once. */
   onEnqueued?: () => void;
-  /** Where question.rated finds its rating; without one, `rating` is null. */
-  ratingOf?: RatingReader;
 }
 
 /** The JSON body of every webhook call (docs/api.md, "Webhooks"). */
@@ -79,7 +66,7 @@ export function webhookSink(deps: Deps, options: WebhookSinkOptions = {}): Outbo
       if (!event) return [];
       const webhooks = (await deps.store.webhooks.listWebhooks(relayed.question.identify)).filter((w) => w.disabledAt === null && w.events.includes(event));
       if (webhooks.length === 0) return [];
-      const data = await dataOf(deps, relayed, event, baseUrl, options.ratingOf);
+      const data = await dataOf(deps, relayed, event, baseUrl);
       const deliveries: NewWebhookDelivery[] = webhooks.map((webhook) => {
         const id = createHash('sha256').update(`${relayed.event.id}\n${event}\n${webhook.id}`).digest('hex').slice(0, 32);
         const payload: WebhookPayload = { id, event, created_at: relayed.event.createdAt, identify: relayed.question.identify, data };
@@ -98,7 +85,7 @@ async function presentQuestion(deps: Deps, question: QuestionRecord) {
   return { ...presentSummary(question, user ?? undefined), status: question.status, serv_id: question.servId };
 }
 
-async function dataOf(deps: Deps, relayed: RelayedEvent, event: WebhookEventName, baseUrl: string, ratingOf: RatingReader | undefined): Promise<Record<string, unknown>> {
+async function dataOf(deps: Deps, relayed: RelayedEvent, event: WebhookEventName, baseUrl: string): Promise<Record<string, unknown>> {
   const { event: outboxEvent, question, message } = relayed;
   const presented = await presentQuestion(deps, question);
   switch (event) {
@@ -115,7 +102,10 @@ async function dataOf(deps: Deps, relayed: RelayedEvent, event: WebhookEventName
       };
     case 'message.created':
       return { message: presentMessage(message!, baseUrl), question: presented };
-    case 'question.rated':
-      return { rating: ratingOf ? await ratingOf(question.id) : null, question: presented };
+    case 'question.rated': {
+      // The event's id is its cycle's (CycleStore.rate records both in one write).
+      const cycle = await deps.store.cycles.getCycle(outboxEvent.id);
+      return { cycle: cycle?.n ?? null, rating: cycle?.rating ? presentRating(cycle.rating) : null, question: presented };
+    }
   }
 }

@@ -13,7 +13,7 @@ import type { ServerToClientEvents } from '../../shared/events.js';
 import type { Deps } from '../deps.js';
 import { unmapped, type DomainEvent } from '../domain/events.js';
 import { watchersOfApp } from '../domain/policies.js';
-import { presentMessage, presentNote, presentSummary, presentWatchEvent } from '../domain/presenters.js';
+import { presentMessage, presentNote, presentRating, presentSummary, presentWatchEvent } from '../domain/presenters.js';
 import type { Metrics } from '../metrics/index.js';
 import type { MessageRecord, QuestionRecord } from '../stores/types.js';
 import type { ChangeFeed } from './changeFeed.js';
@@ -133,6 +133,18 @@ export function startPublisher(io: KefuServer, deps: Deps, parts: PublisherParts
         if (question.status === STATUS.inProgress && question.servId) targets.push(rooms.agent(question.servId));
         io.to(targets).except(rooms.user(question.userId)).emit('note:new', { question_id: question.id, note: presentNote(note) });
         emitted('note:new');
+        return;
+      }
+      case 'question.rated': {
+        // For agents only: the one that served the cycle, and those following the question (its
+        // notes room admits agents of the app alone); the asker's room is excepted, as for notes.
+        const { question, cycle } = event;
+        const targets: Room[] = [rooms.notes(question.id)];
+        if (cycle.lastAgent) targets.push(rooms.agent(cycle.lastAgent));
+        io.to(targets)
+          .except(rooms.user(question.userId))
+          .emit('question:rated', { question_id: question.id, cycle: cycle.n, serv_id: cycle.lastAgent, rating: presentRating(cycle.rating!) });
+        emitted('question:rated');
         return;
       }
       case 'agent.presence': {

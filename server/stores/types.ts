@@ -67,7 +67,15 @@ export interface AgentRecord {
    * longest" is the oldest of these). Read only: upsertAgent neither needs nor changes it.
    */
   lastAssignedAt?: Seconds;
+  /**
+   * `supervisor` (issue 13): also reads every conversation of its apps, their reports, and every
+   * agent's presence and load; it serves like any agent. `agent` otherwise, and when absent (stores
+   * always return it; writers from before roles may leave it out).
+   */
+  role?: AgentRole;
 }
+
+export type AgentRole = 'agent' | 'supervisor';
 
 export interface LastMessage {
   text: string;
@@ -272,6 +280,8 @@ export interface TransitionWrite {
   notQuitBy?: string;
   /** Records who quit it (a string) or clears that (null); undefined leaves it. */
   setQuitServId?: string | null;
+  /** How the write moves the question's cycle metrics (the row's `metrics` facet); see CycleStore. */
+  cycle?: CycleEffect;
   notice: Notice;
   now: Seconds;
 }
@@ -331,14 +341,15 @@ export interface TimeoutScan {
 // ---- the outbox: what must happen later, written in the same transaction as its cause ----
 
 /** The domain events the outbox records; each names the write that caused it. */
-export type OutboxEventType = 'question.created' | 'question.transitioned' | 'message.created';
+export type OutboxEventType = 'question.created' | 'question.transitioned' | 'message.created' | 'question.rated';
 
 /**
  * A domain event recorded in the same transaction as its cause (createQuestion, transition,
  * appendMessage), so a crash after the commit cannot lose what must be delivered because of it
  * (pushes now, webhooks next). The relay (server/jobs) claims events, fans them out into
  * deliveries, then completes them. Ids are those of the cause: the question id for
- * question.created, the message or notice id otherwise, so recording is idempotent.
+ * question.created, the message or notice id otherwise, the rated cycle's id for question.rated
+ * (its `messageId` is null; the rating is read with CycleStore.getCycle), so recording is idempotent.
  */
 export interface OutboxEvent {
   id: string;
@@ -392,6 +403,127 @@ export interface ChangeRecord {
   /** The session digest, serv_id or identify. */
   key: string;
   at: Seconds;
+}
+
+// ---- cycle metrics: kept as the conversation happens, one row per resolution cycle ----
+
+/** How a cycle ended: the agent finished it, the user confirmed a finish request, or it timed out. */
+export type CycleOutcome = 'finished' | 'confirmed' | 'timed_out';
+
+/**
+ * What a transition does to the cycle metrics, from its row of the transition table (the `metrics`
+ * facet). Serving needs no flag: whenever a write leaves the question in progress with an agent, the
+ * store records the cycle's first serve (if none yet) and adds the agent to those involved, so
+ * serve, reopen back to the agent, and later transfer or assignment rows are counted alike.
+ */
+export interface CycleEffect {
+  /** The write starts a new cycle (reopen). */
+  opens?: boolean;
+  /** The write resolves the question and ends the open cycle this way. */
+  ends?: CycleOutcome;
+}
+
+/** A user's rating of one resolved cycle. */
+export interface CycleRating {
+  score: number;
+  comment: string;
+  ratedAt: Seconds;
+}
+
+/**
+ * One resolution cycle of a question: from its ask (cycle 1) or a reopen (2, 3, …) to its
+ * resolution. Written in the same transaction as the ask, the transitions and the messages, never
+ * derived from the history at read time.
+ */
+export interface CycleRecord {
+  /** `<question id>.<n>`: stable, also the id of its question.rated outbox event. */
+  id: string;
+  questionId: string;
+  identify: string;
+  /** 1 for the ask, then one more per reopen. */
+  n: number;
+  /** The question's labels (for reports by label). */
+  labels: string[];
+  startedAt: Seconds;
+  /** The cycle's FIRST serve (a quit and a later serve keep it); null while nobody has served. */
+  servedAt: Seconds | null;
+  /** The first agent text, image or audio message of the cycle (not a notice, not a note). */
+  firstResponseAt: Seconds | null;
+  resolvedAt: Seconds | null;
+  outcome: CycleOutcome | null;
+  userMessages: number;
+  agentMessages: number;
+  /** Every agent that served in this cycle, in the order they first did. */
+  agents: string[];
+  /** The agent serving when it ended, else the last one that served; null when nobody did. */
+  lastAgent: string | null;
+  rating: CycleRating | null;
+}
+
+/** The rating write: all of it holds in one atomic step or nothing is written. */
+export interface NewRating {
+  questionId: string;
+  /** The question must belong to this user and be resolved now. */
+  userId: string;
+  score: number;
+  comment: string;
+  now: Seconds;
+}
+
+/** Why a rating wrote nothing: the question is not resolved (or not the user's), or its cycle is rated. */
+export type RatingRefusal = 'not_resolved' | 'already_rated';
+
+/** Cycles of one app for reports: those started in [from, to). */
+export interface CycleScan {
+  identify: string;
+  from: Seconds;
+  to: Seconds;
+  /** Whether the report needs each cycle's labels (grouping by label); otherwise they come back empty. */
+  labels?: boolean;
+}
+
+/** What a report reads of one cycle (the columns of the reports index). */
+export interface CycleFacts {
+  startedAt: Seconds;
+  n: number;
+  servedAt: Seconds | null;
+  firstResponseAt: Seconds | null;
+  resolvedAt: Seconds | null;
+  outcome: CycleOutcome | null;
+  lastAgent: string | null;
+  labels: string[];
+  score: number | null;
+}
+
+export type ReportGroupBy = 'day' | 'agent' | 'label';
+
+/** A duration's count, sum (for the mean) and nearest-rank median and p90; null medians when count is 0. */
+export interface DurationAggregate {
+  count: number;
+  sum: number;
+  median: number | null;
+  p90: number | null;
+}
+
+/** What a report holds for one group of cycles (or all of them: key null). */
+export interface CycleAggregate {
+  key: string | null;
+  asked: number;
+  reopened: number;
+  served: number;
+  resolved: number;
+  timedOut: number;
+  wait: DurationAggregate;
+  firstResponse: DurationAggregate;
+  resolution: DurationAggregate;
+  /** Ratings: how many, their score sum, and how many were 4 or 5. */
+  ratings: { count: number; sum: number; satisfied: number };
+}
+
+/** A report's groups (by key, null last) and its total. */
+export interface CycleReport {
+  groups: CycleAggregate[];
+  total: CycleAggregate;
 }
 
 // ---- one interface per subject ----
@@ -656,12 +788,36 @@ export interface WebhookStore {
   countDeliveries(): Promise<{ pending: number; dead: number }>;
 }
 
+/**
+ * Cycle metrics (CycleRecord). The conversation store writes them inside its own writes (ask,
+ * transition, message); this subject reads them, and rates a cycle with its outbox event.
+ */
+export interface CycleStore {
+  /** A question's cycles, oldest first. */
+  listCycles(questionId: string): Promise<CycleRecord[]>;
+  getCycle(id: string): Promise<CycleRecord | null>;
+  /**
+   * Rates the question's latest cycle, in one atomic step with its `question.rated` outbox event:
+   * only while the question is resolved and the user's, and that cycle has no rating yet.
+   */
+  rate(rating: NewRating): Promise<CycleRecord | RatingRefusal>;
+  /** The facts of every cycle a report covers, through the (identify, started_at) index. */
+  scanCycles(scan: CycleScan): Promise<CycleFacts[]>;
+  /**
+   * The report of the cycles `scanCycles` would return, grouped (day: UTC day of the start; agent:
+   * the last agent; label: each label), computed where it is cheapest: the same numbers as
+   * cycleAggregate.ts's aggregateCycles over those facts.
+   */
+  reportCycles(scan: CycleScan, groupBy?: ReportGroupBy): Promise<CycleReport>;
+}
+
 /** A store: one object per subject, over one database, plus its lifecycle. */
 export interface Store {
   readonly kind: 'sqlite' | 'mongo';
   readonly accounts: AccountStore;
   readonly conversations: ConversationStore;
   readonly notes: NoteStore;
+  readonly cycles: CycleStore;
   readonly templates: TemplateStore;
   readonly media: MediaStore;
   readonly outbox: OutboxStore;

@@ -52,6 +52,38 @@ export const transferInput = z.object({ question_id: objectId, serv_id: servId, 
 /** reopen, confirm_finish: the user acts through its session alone. */
 export const userActionInput = z.object({ question_id: objectId });
 
+/** POST /question/<id>/rate: the asking user rates the cycle that just resolved. */
+export const rateInput = z.object({
+  question_id: objectId,
+  score: intParam(LIMITS.ratingScore.min, LIMITS.ratingScore.max),
+  comment: text(0, LIMITS.ratingComment.max).optional(),
+});
+
+/** GET /question/<id>/cycles: the question's resolution cycles, for agents of its app. */
+export const questionCyclesInput = z.object({ question_id: objectId });
+
+/**
+ * A report bound: unix seconds (an integer or a decimal), or a UTC date `YYYY-MM-DD`. Dates are
+ * whole UTC days: `from` is the start of its day, `to` the end of its day (so from=to=a date is that day).
+ */
+const reportBound = z.union(
+  [
+    z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), { error: 'must be a real date' }),
+    z.number().nonnegative(),
+    z.string().regex(/^\d{1,12}(\.\d+)?$/).transform(Number),
+  ],
+  { error: 'must be unix seconds or a date YYYY-MM-DD' },
+);
+
+/** GET /reports/summary (issue 13): one app's cycles started in [from, to), grouped. */
+export const reportsSummaryInput = z.object({
+  identify,
+  from: reportBound.optional(),
+  to: reportBound.optional(),
+  group_by: z.enum(['day', 'agent', 'label']).optional(),
+  format: z.enum(['json', 'csv']).optional(),
+});
+
 /** POST /serv/status: the bound agent chooses to be online or away. */
 export const servStatusInput = z.object({ serv_id: servId, status: z.enum(['online', 'away']) });
 
@@ -171,6 +203,8 @@ export const adminServInput = z.object({
     .pipe(z.array(identify).min(1, { error: 'must list at least one app' }).max(200)),
   /** Extension (issue 12): questions it may serve at once; 0 (the default) is no limit. */
   max_concurrent: intParam(0, LIMITS.maxConcurrent.max).optional(),
+  /** Extension (issue 13): `supervisor` also reads its apps' conversations, reports and team; `agent` (the default) otherwise. */
+  role: z.enum(['agent', 'supervisor']).optional(),
 });
 
 export const adminTemplateInput = z.object({
@@ -212,6 +246,8 @@ export type QuestionNewInput = z.infer<typeof questionNewInput>;
 export type QuestionListInput = z.infer<typeof questionListInput>;
 export type AgentActionInput = z.infer<typeof agentActionInput>;
 export type TransferInput = z.infer<typeof transferInput>;
+export type RateInput = z.infer<typeof rateInput>;
+export type ReportsSummaryInput = z.infer<typeof reportsSummaryInput>;
 export type UserQuestionsInput = z.infer<typeof userQuestionsInput>;
 export type QuestionMessagesInput = z.infer<typeof questionMessagesInput>;
 export type SendTextInput = z.infer<typeof sendTextInput>;

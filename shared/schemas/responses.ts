@@ -116,6 +116,60 @@ export const itemsReply = z.strictObject({
   ...ok,
   items: z.array(z.strictObject({ item_id: id, question: z.string(), content: z.string() })),
 });
+/** A user's rating of one resolution cycle (issue 13). */
+export const rating = z.strictObject({ score: z.number().int().min(1).max(5), comment: z.string(), timestamp });
+/** POST /question/<id>/rate: the rating as stored, and the cycle it rates (1 the ask, then one per reopen). */
+export const rateReply = z.strictObject({ ...ok, cycle: z.number().int().min(1), rating });
+/**
+ * One resolution cycle as agents read it (issue 13): from the ask (cycle 1) or a reopen to the
+ * resolution, with its times (seconds from the cycle's start; null until it happened) and rating.
+ */
+export const cycle = z.strictObject({
+  cycle: z.number().int().min(1),
+  started_at: timestamp,
+  served_at: timestamp.nullable(),
+  first_response_at: timestamp.nullable(),
+  resolved_at: timestamp.nullable(),
+  wait_time: z.number().nullable(),
+  first_response_time: z.number().nullable(),
+  resolution_time: z.number().nullable(),
+  outcome: z.enum(['finished', 'confirmed', 'timed_out']).nullable(),
+  user_messages: z.number().int().min(0),
+  agent_messages: z.number().int().min(0),
+  agents: z.array(z.string()),
+  rating: rating.nullable(),
+});
+/** GET /question/<id>/cycles: every cycle of the question, oldest first. */
+export const cyclesReply = z.strictObject({ ...ok, cycles: z.array(cycle) });
+/** A duration's distribution in seconds; every figure null when nothing was measured. */
+export const durationStats = z.strictObject({
+  count: z.number().int().min(0),
+  mean: z.number().nullable(),
+  median: z.number().nullable(),
+  p90: z.number().nullable(),
+});
+/** The figures of one group of cycles (or of all of them). */
+export const reportFigures = {
+  asked: z.number().int().min(0),
+  served: z.number().int().min(0),
+  resolved: z.number().int().min(0),
+  timed_out: z.number().int().min(0),
+  reopened: z.number().int().min(0),
+  wait_time: durationStats,
+  first_response_time: durationStats,
+  resolution_time: durationStats,
+  csat: z.strictObject({ count: z.number().int().min(0), mean: z.number().nullable(), satisfied: z.number().min(0).max(1).nullable() }),
+};
+/** GET /reports/summary: the range it covered, each group (by key) and the total. */
+export const reportSummaryReply = z.strictObject({
+  ...ok,
+  identify: z.string(),
+  from: timestamp,
+  to: timestamp,
+  group_by: z.enum(['day', 'agent', 'label']).nullable(),
+  groups: z.array(z.strictObject({ key: z.string().nullable(), ...reportFigures })),
+  total: z.strictObject(reportFigures),
+});
 export const sessionReply = z.strictObject({ ...ok, session: z.string().length(12) });
 /** /serv/login: a new device session bound to the agent, and the apps it serves. */
 export const servLoginReply = z.strictObject({
@@ -141,6 +195,8 @@ export const servAgentsReply = z.strictObject({
       presence: agentPresence,
       load: z.number().int().min(0),
       max_concurrent: z.number().int().min(0),
+      /** Extension (issue 13). */
+      role: z.enum(['agent', 'supervisor']),
     }),
   ),
 });
@@ -174,3 +230,7 @@ export type Note = z.infer<typeof noteMessage>;
 export type TimelineEntry = z.infer<typeof timelineEntry>;
 export type AgentPresence = z.infer<typeof agentPresence>;
 export type AgentSummary = z.infer<typeof servAgentsReply>['agents'][number];
+export type Rating = z.infer<typeof rating>;
+export type Cycle = z.infer<typeof cycle>;
+export type ReportSummary = z.infer<typeof reportSummaryReply>;
+export type ReportFigures = ReportSummary['total'];

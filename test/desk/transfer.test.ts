@@ -9,6 +9,7 @@ const agent = (serv_id: string, extra: Partial<AgentSummary> = {}): AgentSummary
   presence: 'online',
   load: 0,
   max_concurrent: 0,
+  role: 'agent',
   ...extra,
 });
 

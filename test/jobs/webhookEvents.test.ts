@@ -1,11 +1,10 @@
 /**
- * The webhook sink's mapping of outbox events, for events no route records yet: question.rated
- * (recorded by ratings) and a type 5 message (notes record no event; should one ever arrive it is
- * dropped). The events are handed to the sink as the relay would, against a real store; the
+ * The webhook sink's mapping of outbox events: question.rated (the event a rating records with
+ * its cycle) and a type 5 message (notes record no event; should one ever arrive it is dropped). The events are handed to the sink as the relay would, against a real store; the
  * deliveries it queues are read back from the store (this node sends none: deliver off).
  */
 import assert from 'node:assert/strict';
-import { webhookSink, positionOf, webhookEventOf, type WebhookRating } from '../../server/jobs/webhookFanOut.js';
+import { webhookSink, positionOf, webhookEventOf } from '../../server/jobs/webhookFanOut.js';
 import type { RelayedEvent } from '../../server/jobs/outboxRelay.js';
 import type { MessageRecord } from '../../server/stores/types.js';
 import { useTestServer } from '../support/server.js';
@@ -20,13 +19,15 @@ describe('jobs: webhook events from outbox events', () => {
     return { user, agent, question: (await server.deps.store.conversations.getQuestion(questionId))! };
   }
 
-  it('maps question.rated to a `question.rated` call with the rating and the question, after its last message', async () => {
+  it('maps a rating to a `question.rated` call with its cycle, the rating as the rate reply has it, and the question, after its last message', async () => {
     const { user, agent, question } = await resolvedQuestion();
     const { webhook_id } = await createWebhook(server.url, user.identify, 'http://127.0.0.1:9/hook', ['question.rated']);
-    const rating: WebhookRating = { score: 5, comment: 'quick and kind', rated_at: question.statusAt + 30 };
-    const sink = webhookSink(server.deps, { ratingOf: async (id) => (id === question.id ? rating : null) });
+    const rated = await f.api.post(`/v1/question/${question.id}/rate`, { session: user.session, score: 5, comment: 'quick and kind' });
+    assert.equal(rated.status, 200, rated.text);
+    const cycle = (await server.deps.store.cycles.listCycles(question.id))[0]!;
+    const sink = webhookSink(server.deps);
     const relayed: RelayedEvent = {
-      event: { id: `${question.id}-rated`, type: 'question.rated' as never, questionId: question.id, messageId: null, previous: null, to: null, createdAt: rating.rated_at, attempts: 1 },
+      event: { id: cycle.id, type: 'question.rated', questionId: question.id, messageId: null, previous: null, to: null, createdAt: cycle.rating!.ratedAt, attempts: 1 },
       question,
       message: null,
     };
@@ -44,9 +45,9 @@ describe('jobs: webhook events from outbox events', () => {
     assert.deepEqual({ ...body, data: { ...body.data, question: undefined } }, {
       id: delivery!.id,
       event: 'question.rated',
-      created_at: rating.rated_at,
+      created_at: cycle.rating!.ratedAt,
       identify: user.identify,
-      data: { rating, question: undefined },
+      data: { cycle: 1, rating: rated.body.rating, question: undefined },
     });
     assert.deepEqual([body.data.question.question_id, body.data.question.status, body.data.question.serv_id], [question.id, 3, agent.servId]);
   });

@@ -125,6 +125,19 @@ describe('scripts/kefu.ts (provisioning CLI)', function () {
     }
   });
 
+  it('agent:add --role supervisor makes a supervisor; agent:list shows each role', async () => {
+    const added = await inProcess('agent:add', '--serv-id', 'cli-lead', '--password', 'pw', '--identifies', 'com.cli.shop', '--role', 'supervisor');
+    assert.equal(added.code, 0, added.stderr);
+    assert.equal(added.stdout, 'agent cli-lead serves com.cli.shop as a supervisor');
+    const listed = await inProcess('agent:list', '--json');
+    const agents = JSON.parse(listed.stdout) as Array<{ serv_id: string; role: string }>;
+    assert.equal(agents.find((a) => a.serv_id === 'cli-lead')?.role, 'supervisor');
+    assert.equal(agents.find((a) => a.serv_id === 'cli-capped')?.role, 'agent');
+    const wrong = await inProcess('agent:add', '--serv-id', 'cli-x', '--password', 'pw', '--identifies', 'com.cli.shop', '--role', 'boss');
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /param_invalid: --role/);
+  });
+
   it('fails with one line on stderr and exit code 1', async () => {
     failsWith(await kefu(dataDir, 'session:new', '--user-id', 'nobody', '--identify', 'com.cli.missing'), /^kefu: not_found: no app com\.cli\.missing$/m);
   });

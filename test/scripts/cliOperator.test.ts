@@ -47,7 +47,7 @@ describe('kefu CLI: lists, removals and watch', function () {
     const users = JSON.parse(await ok('user:list', '--json'));
     assert.deepEqual(users.find((u: { user_id: string }) => u.user_id === user.userId), { user_id: user.userId, name: 'Ada Lovelace', image_url: '', device_count: 0, group_count: 0 });
     const agents = JSON.parse(await ok('agent:list', '--json'));
-    assert.deepEqual(agents.find((a: { serv_id: string }) => a.serv_id === agent.servId), { serv_id: agent.servId, name: agent.servId, identifies: [user.identify] });
+    assert.deepEqual(agents.find((a: { serv_id: string }) => a.serv_id === agent.servId), { serv_id: agent.servId, name: agent.servId, identifies: [user.identify], role: 'agent' });
     const templates = JSON.parse(await ok('template:list', '--json'));
     assert.deepEqual(templates.find((t: { template_id: string }) => t.template_id === templateId)?.title, 'Shipping');
 
@@ -67,7 +67,7 @@ describe('kefu CLI: lists, removals and watch', function () {
     for (const [column, value] of [['USER_ID', user.userId], ['IDENTIFY', user.identify], ['LAST USED (UTC)', '20']] as const) {
       assert.equal(row.indexOf(value, header!.indexOf(column)), header!.indexOf(column), `${column} in\n${table}`);
     }
-    assert.match(await ok('agent:list'), new RegExp(`^${agent.servId} +${agent.servId} +${user.identify.replace(/\./g, '\\.')}$`, 'm'));
+    assert.match(await ok('agent:list'), new RegExp(`^${agent.servId} +${agent.servId} +agent +${user.identify.replace(/\./g, '\\.')}$`, 'm'));
   });
 
   it('session:delete --id ends the one session a prefix names (its socket disconnects) and refuses an ambiguous one', async () => {

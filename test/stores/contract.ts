@@ -6,6 +6,7 @@
 import type { ClockOffset, Store } from '../../server/stores/types.js';
 import { accountsContract } from './contract/accounts.js';
 import { capacityContract } from './contract/capacity.js';
+import { cyclesContract } from './contract/cycles.js';
 import { messagesContract } from './contract/messages.js';
 import { notesContract } from './contract/notes.js';
 import { operatorListsContract } from './contract/operatorLists.js';
@@ -58,6 +59,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
     transferContract(store);
     messagesContract(store);
     notesContract(store);
+    cyclesContract(store);
     resourcesContract(store);
     operatorListsContract(store);
     outboxContract(store, context);

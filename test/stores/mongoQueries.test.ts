@@ -372,9 +372,10 @@ describe('MongoDB store: query shapes (no server)', () => {
       assert.equal(new models.App({ _id: 'com.a', name: 'A', created_at: 5 }).routing, 'manual');
       assert.deepEqual(Q.upsertAgent({ servId: 's1', passwordHash: 'h', name: 'S', identifies: ['a', 'b', 'a'], maxConcurrent: 3 }), {
         filter: { _id: 's1' },
-        update: { $set: { password_hash: 'h', name: 'S', identifies: ['a', 'b'], max_concurrent: 3 }, $setOnInsert: { serving: [] } },
+        update: { $set: { password_hash: 'h', name: 'S', identifies: ['a', 'b'], max_concurrent: 3, role: 'agent' }, $setOnInsert: { serving: [] } },
         options: { upsert: true, returnDocument: 'before' },
       });
+      assert.equal((Q.upsertAgent({ servId: 's1', passwordHash: 'h', name: 'S', identifies: [], maxConcurrent: 0, role: 'supervisor' }).update as { $set: { role: string } }).$set.role, 'supervisor');
       assert.deepEqual(Q.agentsOfApp('com.a'), { filter: { identifies: 'com.a' }, sort: { _id: 1 } });
     });
 

@@ -119,27 +119,27 @@ const GUARD = { statuses: [1, 2] as Array<1 | 2 | 3>, userId: 'u1' };
 
 describe('MongoDB store: round trips per operation (recorded against a scripted connection, not a server)', () => {
   describe('with transactions', () => {
-    it('a send: the question write, the message, its event, the commit (4); with a client_msg_id one lookup first (5)', async () => {
+    it("a send: the question write, the message, its event, its cycle's counts, the commit (5); with a client_msg_id one lookup first (6)", async () => {
       const plain = recorded(true);
       await new MongoConversations(plain.ctx).appendMessage(send(), GUARD);
-      assert.deepEqual(plain.ops(), ['Question.findOneAndUpdate', 'Message.create', 'OutboxEvent.create', '-.commitTransaction']);
+      assert.deepEqual(plain.ops(), ['Question.findOneAndUpdate', 'Message.create', 'OutboxEvent.create', 'Cycle.updateOne', '-.commitTransaction']);
       const keyed = recorded(true);
       await new MongoConversations(keyed.ctx).appendMessage(send({ clientMsgId: 'c-1' }), GUARD);
-      assert.deepEqual(keyed.ops(), ['Message.findOne', 'Question.findOneAndUpdate', 'Message.create', 'OutboxEvent.create', '-.commitTransaction']);
+      assert.deepEqual(keyed.ops(), ['Message.findOne', 'Question.findOneAndUpdate', 'Message.create', 'OutboxEvent.create', 'Cycle.updateOne', '-.commitTransaction']);
     });
 
-    it("a serve: the agent's seat, the conditional question write, the notice, its event, the seat leaving other agents, the commit (6)", async () => {
+    it("a serve: the agent's seat, the conditional question write, the notice, its event, the seat leaving other agents, its cycle, the commit (7)", async () => {
       const run = recorded(true);
       await new MongoConversations(run.ctx).transition(serve, { status: 1, servId: null });
-      assert.deepEqual(run.ops(), ['Agent.updateOne', 'Question.findOneAndUpdate', 'Message.create', 'OutboxEvent.create', 'Agent.updateMany', '-.commitTransaction']);
+      assert.deepEqual(run.ops(), ['Agent.updateOne', 'Question.findOneAndUpdate', 'Message.create', 'OutboxEvent.create', 'Agent.updateMany', 'Cycle.updateOne', '-.commitTransaction']);
     });
 
-    it('a finish takes no seat: the question write, the notice, its event, its seat given up, the commit (5)', async () => {
+    it('a finish takes no seat: the question write, the notice, its event, its seat given up, its cycle ended, the commit (6)', async () => {
       const run = recorded(true, (call) =>
         call.model === 'Question' && call.op === 'findOneAndUpdate' ? { ...questionAfter(call), status: 3 } : healthy(call),
       );
       await new MongoConversations(run.ctx).transition(finish, { status: 2, servId: 's1' });
-      assert.deepEqual(run.ops(), ['Question.findOneAndUpdate', 'Message.create', 'OutboxEvent.create', 'Agent.updateMany', '-.commitTransaction']);
+      assert.deepEqual(run.ops(), ['Question.findOneAndUpdate', 'Message.create', 'OutboxEvent.create', 'Agent.updateMany', 'Cycle.updateOne', '-.commitTransaction']);
       assert.deepEqual(run.calls[3]!.args.slice(0, 2), [{ 'serving.q': new Types.ObjectId(QID) }, { $pull: { serving: { q: new Types.ObjectId(QID) } } }]);
     });
 
@@ -181,10 +181,10 @@ describe('MongoDB store: round trips per operation (recorded against a scripted 
   });
 
   describe('retry-safe order (standalone)', () => {
-    it("a serve: the agent's seat first, then the question write, notice, event, pull from pending, the seat leaving other agents (6)", async () => {
+    it("a serve: the agent's seat first, then the question write, notice, event, pull from pending, the seat leaving other agents, its cycle (7)", async () => {
       const run = recorded(false);
       await new MongoConversations(run.ctx).transition(serveWithinCapacity, { status: 1, servId: null });
-      assert.deepEqual(run.ops(), ['Agent.updateOne', 'Question.findOneAndUpdate', 'Message.create', 'OutboxEvent.create', 'Question.updateOne', 'Agent.updateMany']);
+      assert.deepEqual(run.ops(), ['Agent.updateOne', 'Question.findOneAndUpdate', 'Message.create', 'OutboxEvent.create', 'Question.updateOne', 'Agent.updateMany', 'Cycle.updateOne']);
       const [filter, update] = run.calls[0]!.args as [Record<string, unknown>, unknown];
       assert.equal(filter._id, 's1');
       assert.ok('$expr' in filter, 'the limit is checked in the seat write itself');
@@ -244,16 +244,16 @@ describe('MongoDB store: round trips per operation (recorded against a scripted 
       assert.deepEqual([created!.from_serv_id, created!.serv_id], ['s1', 's2']);
     });
 
-    it('a send: the question write, the message, its event, the pull from pending (4)', async () => {
+    it("a send: the question write, the message, its event, the pull from pending, its cycle's counts (5)", async () => {
       const run = recorded(false);
       await new MongoConversations(run.ctx).appendMessage(send(), GUARD);
-      assert.deepEqual(run.ops(), ['Question.findOneAndUpdate', 'Message.create', 'OutboxEvent.create', 'Question.updateOne']);
+      assert.deepEqual(run.ops(), ['Question.findOneAndUpdate', 'Message.create', 'OutboxEvent.create', 'Question.updateOne', 'Cycle.updateOne']);
     });
 
-    it('a send with a client_msg_id: the lookup and the key reservation come first (6); a refused one releases its key', async () => {
+    it('a send with a client_msg_id: the lookup and the key reservation come first (7); a refused one releases its key', async () => {
       const run = recorded(false);
       await new MongoConversations(run.ctx).appendMessage(send({ clientMsgId: 'c-1' }), GUARD);
-      assert.deepEqual(run.ops(), ['Message.findOne', 'ClientKey.create', 'Question.findOneAndUpdate', 'Message.create', 'OutboxEvent.create', 'Question.updateOne']);
+      assert.deepEqual(run.ops(), ['Message.findOne', 'ClientKey.create', 'Question.findOneAndUpdate', 'Message.create', 'OutboxEvent.create', 'Question.updateOne', 'Cycle.updateOne']);
       const refused = recorded(false, (call) => (call.op === 'findOneAndUpdate' ? null : healthy(call)));
       assert.equal(await new MongoConversations(refused.ctx).appendMessage(send({ clientMsgId: 'c-1' }), GUARD), null);
       assert.deepEqual(refused.ops(), ['Message.findOne', 'ClientKey.create', 'Question.findOneAndUpdate', 'ClientKey.deleteOne']);

@@ -66,11 +66,11 @@ export function factories(server: RunningServer) {
       return sessionCreator(deps, { user_id: user.userId, identify });
     },
 
-    async agent(props: { identifies?: string[]; servId?: string; password?: string; bind?: boolean; maxConcurrent?: number } = {}): Promise<TestAgent> {
+    async agent(props: { identifies?: string[]; servId?: string; password?: string; bind?: boolean; maxConcurrent?: number; role?: 'agent' | 'supervisor' } = {}): Promise<TestAgent> {
       const identifies = props.identifies ?? [await f.app()];
       const servId = props.servId ?? unique('s').slice(0, 20);
       const password = props.password ?? 'pw-' + servId.slice(0, 10);
-      await agentUpserter(deps, { serv_id: servId, password, identifies, max_concurrent: props.maxConcurrent });
+      await agentUpserter(deps, { serv_id: servId, password, identifies, max_concurrent: props.maxConcurrent, role: props.role });
       const device = await f.user({ identify: identifies[0] });
       if (props.bind !== false) {
         const reply = await api.post('/v1/serv/bind', { session: device.session, serv_id: servId, password });

@@ -6,7 +6,7 @@ import { ApiError } from '../../../shared/errors.js';
 import type { Deps } from '../../deps.js';
 import { newObjectId } from '../../stores/objectId.js';
 import { LIMITS, STATUS } from '../../../shared/limits.js';
-import type { AppRouting, ChangeKind, QuestionFilter, QuestionRecord, SessionRecord } from '../../stores/types.js';
+import type { AgentRole, AppRouting, ChangeKind, QuestionFilter, QuestionRecord, SessionRecord } from '../../stores/types.js';
 import { questionTransitioner, type TransitionProps } from './questionTransitioner.js';
 import { hashPassword, verifyPassword } from '../passwords.js';
 import { newSessionToken, sessionDigest } from '../sessionTokens.js';
@@ -122,7 +122,7 @@ export async function templateRemover(deps: Deps, props: { template_id: string }
  */
 export async function agentUpserter(
   deps: Deps,
-  props: { serv_id: string; password: string; name?: string; identifies: string[]; max_concurrent?: number },
+  props: { serv_id: string; password: string; name?: string; identifies: string[]; max_concurrent?: number; role?: AgentRole },
 ) {
   for (const identify of props.identifies) await requireApp(deps, identify, 'identifies');
   const identifies = [...new Set(props.identifies)];
@@ -135,6 +135,7 @@ export async function agentUpserter(
       name: props.name ?? props.serv_id,
       identifies,
       maxConcurrent: props.max_concurrent ?? LIMITS.maxConcurrent.default,
+      role: props.role ?? 'agent',
     },
     { endBindings: passwordChanged, now: deps.now() },
   );

@@ -50,6 +50,7 @@ export async function questionTransitioner(deps: Deps, props: TransitionProps): 
     finishRequest: rule.finishRequest,
     finishRequested: rule.needsFinishRequest,
     withinCapacity: rule.withinCapacity,
+    cycle: rule.metrics,
     ...props.guards,
   };
   if (rule.by === 'servingAgent' || rule.needsNamedAgent) write.servId = props.servId;

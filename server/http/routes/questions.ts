@@ -6,7 +6,9 @@ import {
   agentActionInput,
   questionListInput,
   questionMessagesInput,
+  questionCyclesInput,
   questionNewInput,
+  rateInput,
   sendAudioInput,
   sendImageInput,
   sendNoteInput,
@@ -18,9 +20,10 @@ import type { Deps } from '../../deps.js';
 import { messagePoster, type MessageContent } from '../../domain/commands/messagePoster.js';
 import { notePoster } from '../../domain/commands/notePoster.js';
 import { questionCreator } from '../../domain/commands/questionCreator.js';
+import { questionRater } from '../../domain/commands/questionRater.js';
 import { questionTransitioner } from '../../domain/commands/questionTransitioner.js';
-import { mediaUrl, presentMessage, presentNote } from '../../domain/presenters.js';
-import { listMessages, listQueue } from '../../domain/queries.js';
+import { mediaUrl, presentCycle, presentMessage, presentNote, presentRating } from '../../domain/presenters.js';
+import { listCycles, listMessages, listQueue } from '../../domain/queries.js';
 import { isNoteRecord } from '../../domain/timeline.js';
 import type { TransitionName } from '../../domain/stateMachine.js';
 import { intakeAudio } from '../../media/audioIntake.js';
@@ -84,6 +87,17 @@ export function questionsRouter(deps: Deps, limits: { send: RequestHandler }): R
       toServId: params.to_serv_id,
     });
     ok(res, { message_id: notice.id });
+  });
+
+  router.post('/question/:question_id/rate', auth, async (req, res) => {
+    const params = input(req, rateInput);
+    const cycle = await questionRater(deps, { actor: actorOf(res), questionId: params.question_id, score: params.score, comment: params.comment });
+    ok(res, { cycle: cycle.n, rating: presentRating(cycle.rating!) });
+  });
+
+  router.get('/question/:question_id/cycles', auth, async (req, res) => {
+    const params = input(req, questionCyclesInput);
+    ok(res, { cycles: (await listCycles(deps, actorOf(res), params.question_id)).map(presentCycle) });
   });
 
   router.get('/question/:question_id/message', auth, async (req, res) => {

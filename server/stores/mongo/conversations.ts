@@ -21,6 +21,7 @@ import type {
   TransitionResult,
   TransitionWrite,
 } from '../types.js';
+import { MongoCycles } from './cycles.js';
 import type { ClientKeyDoc, MessageDoc, PendingEventDoc, QuestionDoc } from './models.js';
 import { IN_FLIGHT_GRACE_S } from './outbox.js';
 import * as Q from './queries.js';
@@ -66,7 +67,10 @@ function refusalOf(outcome: TransitionResult | null | 'full' | 'held'): Transiti
 }
 
 export class MongoConversations implements ConversationStore {
-  constructor(private readonly ctx: WriteContext) {}
+  constructor(
+    private readonly ctx: WriteContext,
+    private readonly cycles: MongoCycles = new MongoCycles(ctx),
+  ) {}
 
   private get models() {
     return this.ctx.models;
@@ -98,6 +102,7 @@ export class MongoConversations implements ConversationStore {
     await insertWithEvent(this.ctx, event, async (session) => {
       const [saved] = await this.models.Question.create([doc], inSession(session));
       created = saved!.toObject() as QuestionDoc;
+      await this.cycles.openCycle(session, created, 1, input.now);
     });
     return toQuestion(created!);
   }
@@ -155,7 +160,10 @@ export class MongoConversations implements ConversationStore {
             if (seated === 'full' || seated === 'held') throw new SeatRefused(seated);
           }
         : undefined,
-      after: (session, question) => settleSeats(this.ctx, session, question),
+      after: async (session, question) => {
+        await settleSeats(this.ctx, session, question);
+        await this.cycles.afterTransition(session, question, write);
+      },
     };
     try {
       const written = await writeWithMessage(this.ctx, (pending) => Q.transition(write, pending), notice, event, companions);
@@ -216,7 +224,9 @@ export class MongoConversations implements ConversationStore {
 
   private async append(input: NewMessage, guard: SendGuard, message: MessageDoc, event: PendingEventDoc): Promise<AppendResult | null> {
     try {
-      const written = await writeWithMessage(this.ctx, (pending) => Q.appendMessage(input, guard, pending), message, event);
+      const written = await writeWithMessage(this.ctx, (pending) => Q.appendMessage(input, guard, pending), message, event, {
+        after: (session) => this.cycles.afterMessage(session, input),
+      });
       if (!written) return null;
       return { message: toMessage(written.message), question: toQuestion(written.question), duplicate: false };
     } catch (error) {

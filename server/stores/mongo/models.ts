@@ -40,6 +40,8 @@ export interface AgentDoc {
   identifies: string[];
   /** Questions it may serve at once; 0 is no limit. Absent on agents written before issue 12 (read as 0). */
   max_concurrent?: number;
+  /** Issue 13: `supervisor` or `agent`; absent on agents written before it (read as agent). */
+  role?: 'agent' | 'supervisor';
   /** Its seats, one per question it serves: capacity is checked against their count (seats.ts). */
   serving?: SeatDoc[];
   /** When it last took a seat (was given a question): auto-assign's tie-break. Absent until then. */
@@ -228,6 +230,7 @@ export const agentSchema = new Schema<AgentDoc>(
     // One array on the agent, so replacing an agent's apps is one atomic document write.
     identifies: { type: [{ type: String, maxlength: LIMITS.identify.max }], default: [] },
     max_concurrent: { type: Number, default: 0, min: 0, max: LIMITS.maxConcurrent.max, validate: Number.isInteger },
+    role: { type: String, default: 'agent', enum: ['agent', 'supervisor'] },
     // On the agent document, so taking a seat and checking the limit are one atomic write, and two
     // transactions seating the same agent conflict on it (seats.ts).
     serving: {
@@ -402,7 +405,7 @@ outboxSchema.index({ next_attempt_at: 1, _id: 1 }, { name: 'outbox_due', partial
 export const outboxEventSchema = new Schema<OutboxEventDoc>(
   {
     _id: { type: Schema.Types.ObjectId, required: true },
-    type: { type: String, required: true, enum: ['question.created', 'question.transitioned', 'message.created'] },
+    type: { type: String, required: true, enum: ['question.created', 'question.transitioned', 'message.created', 'question.rated'] },
     question: { type: Schema.Types.ObjectId, required: true },
     message: { type: Schema.Types.ObjectId, default: null },
     previous: { type: previousSchema, default: null },
@@ -488,6 +491,57 @@ export const clientKeySchema = new Schema<ClientKeyDoc>(
 // A key its writer crashed holding expires by itself; a live writer removes its own in milliseconds.
 clientKeySchema.index({ expires_at: 1 }, { name: 'client_keys_expiry', expireAfterSeconds: 0 });
 
+/** One resolution cycle of a question (issue 13; CycleRecord), written with the question's writes. */
+export interface CycleDoc {
+  _id: Types.ObjectId;
+  question: Types.ObjectId;
+  n: number;
+  identify: string;
+  labels: string[];
+  started_at: number;
+  served_at: number | null;
+  first_response_at: number | null;
+  resolved_at: number | null;
+  outcome: 'finished' | 'confirmed' | 'timed_out' | null;
+  user_messages: number;
+  agent_messages: number;
+  agents: string[];
+  last_agent: string | null;
+  score: number | null;
+  comment: string | null;
+  rated_at: number | null;
+}
+
+export const cycleSchema = new Schema<CycleDoc>(
+  {
+    _id: { type: Schema.Types.ObjectId, required: true },
+    question: { type: Schema.Types.ObjectId, required: true },
+    n: { type: Number, required: true, min: 1, validate: Number.isInteger },
+    identify: str(LIMITS.identify.max),
+    labels: { type: [String], default: [] },
+    started_at: num,
+    served_at: nullableNum,
+    first_response_at: nullableNum,
+    resolved_at: nullableNum,
+    outcome: { type: String, default: null, enum: ['finished', 'confirmed', 'timed_out', null] },
+    user_messages: { type: Number, default: 0, min: 0 },
+    agent_messages: { type: Number, default: 0, min: 0 },
+    agents: { type: [String], default: [] },
+    last_agent: { type: String, default: null, maxlength: LIMITS.servId.max },
+    score: { type: Number, default: null, min: 1, max: 5 },
+    comment: { type: String, default: null, maxlength: LIMITS.ratingComment.max },
+    rated_at: nullableNum,
+  },
+  { ...strictness, collection: 'cycles' },
+);
+// A question's cycles by number (the open one is the highest), one per number.
+cycleSchema.index({ question: 1, n: 1 }, { name: 'cycles_by_question', unique: true });
+// Reports: one app's cycles by start time, with every field a report reads (covered).
+cycleSchema.index(
+  { identify: 1, started_at: 1, n: 1, served_at: 1, first_response_at: 1, resolved_at: 1, outcome: 1, last_agent: 1, score: 1 },
+  { name: 'cycles_report' },
+);
+
 /** Compiles the models on one dedicated connection (never the global mongoose default). */
 export function createModels(connection: Connection) {
   return {
@@ -507,6 +561,7 @@ export function createModels(connection: Connection) {
     ClientKey: connection.model('ClientKey', clientKeySchema),
     Webhook: connection.model('Webhook', webhookSchema),
     WebhookDelivery: connection.model('WebhookDelivery', webhookDeliverySchema),
+    Cycle: connection.model('Cycle', cycleSchema),
   };
 }
 

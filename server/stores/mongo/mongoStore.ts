@@ -9,6 +9,7 @@ import type { ClockOffset, Store } from '../types.js';
 import { MongoAccounts } from './accounts.js';
 import { openConnection, supportsTransactions } from './connection.js';
 import { MongoConversations } from './conversations.js';
+import { MongoCycles } from './cycles.js';
 import { MongoMedia } from './media.js';
 import { MongoNotes } from './notes.js';
 import { migrate } from './migrations.js';
@@ -32,6 +33,7 @@ export class MongoStore implements Store {
   readonly accounts: MongoAccounts;
   readonly conversations: MongoConversations;
   readonly notes: MongoNotes;
+  readonly cycles: MongoCycles;
   readonly templates: MongoTemplates;
   readonly media: MongoMedia;
   readonly outbox: MongoOutbox;
@@ -46,7 +48,8 @@ export class MongoStore implements Store {
   ) {
     const ctx = { connection, models, transactions };
     this.accounts = new MongoAccounts(ctx);
-    this.conversations = new MongoConversations(ctx);
+    this.cycles = new MongoCycles(ctx);
+    this.conversations = new MongoConversations(ctx, this.cycles);
     this.notes = new MongoNotes(models);
     this.templates = new MongoTemplates(models);
     this.media = new MongoMedia(connection);

@@ -133,7 +133,7 @@ export function userSessions(userId: string, identify: string): QuerySpec {
 }
 
 /** Replaces the agent and returns it as it was (null when new), so the caller learns what changed. */
-export function upsertAgent(agent: { servId: string; passwordHash: string; name: string; identifies: string[]; maxConcurrent: number }): QuerySpec {
+export function upsertAgent(agent: { servId: string; passwordHash: string; name: string; identifies: string[]; maxConcurrent: number; role?: 'agent' | 'supervisor' }): QuerySpec {
   return {
     filter: { _id: s(agent.servId) },
     // Its seats are the store's to keep (seats.ts): replacing an agent never touches them.
@@ -143,6 +143,7 @@ export function upsertAgent(agent: { servId: string; passwordHash: string; name:
         name: s(agent.name),
         identifies: [...new Set(agent.identifies.map(s))],
         max_concurrent: n(agent.maxConcurrent),
+        role: agent.role === 'supervisor' ? 'supervisor' : 'agent',
       },
       $setOnInsert: { serving: [] },
     },

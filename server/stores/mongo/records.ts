@@ -117,6 +117,7 @@ export function toAgent(doc: AgentDoc): AgentRecord {
     identifies: [...(doc.identifies ?? [])].sort(),
     maxConcurrent: doc.max_concurrent ?? 0,
     ...(doc.last_assigned_at != null ? { lastAssignedAt: doc.last_assigned_at } : {}),
+    role: doc.role === 'supervisor' ? 'supervisor' : 'agent',
   };
 }
 

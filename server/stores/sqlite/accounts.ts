@@ -199,10 +199,10 @@ export class SqliteAccounts implements AccountStore {
     return this.db.write(() => {
       const previous = this.agentById(agent.servId);
       this.db.run(
-        `INSERT INTO agents (serv_id, password_hash, name, max_concurrent) VALUES (?, ?, ?, ?)
+        `INSERT INTO agents (serv_id, password_hash, name, max_concurrent, role) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (serv_id) DO UPDATE SET password_hash = excluded.password_hash, name = excluded.name,
-           max_concurrent = excluded.max_concurrent`,
-        [agent.servId, agent.passwordHash, agent.name, agent.maxConcurrent],
+           max_concurrent = excluded.max_concurrent, role = excluded.role`,
+        [agent.servId, agent.passwordHash, agent.name, agent.maxConcurrent, agent.role ?? 'agent'],
       );
       this.db.run('DELETE FROM agent_apps WHERE serv_id = ?', [agent.servId]);
       for (const identify of new Set(agent.identifies)) {

@@ -20,6 +20,7 @@ import type {
   TransitionWrite,
 } from '../types.js';
 import { IN_LIST, pageClause, stripUndefined, type SqliteDb } from './db.js';
+import type { SqliteCycles } from './cycles.js';
 import type { SqliteOutbox } from './outbox.js';
 import { toMessage, toQuestion, type MessageRow, type QuestionRow } from './rows.js';
 
@@ -27,6 +28,7 @@ export class SqliteConversations implements ConversationStore {
   constructor(
     private readonly db: SqliteDb,
     private readonly outbox: SqliteOutbox,
+    private readonly cycles: SqliteCycles,
   ) {}
 
   async createQuestion(input: NewQuestion): Promise<QuestionRecord> {
@@ -40,7 +42,9 @@ export class SqliteConversations implements ConversationStore {
       );
       for (const label of new Set(input.labels)) this.db.run('INSERT INTO question_labels (label, question_id) VALUES (?, ?)', [label, id]);
       this.outbox.recordEvent({ id, type: 'question.created', questionId: id, messageId: null, previous: null, to: null, createdAt: input.now });
-      return toQuestion(this.db.get<QuestionRow>('SELECT * FROM questions WHERE id = ?', [id])!);
+      const row = this.db.get<QuestionRow>('SELECT * FROM questions WHERE id = ?', [id])!;
+      this.cycles.openCycle(row, 1, input.now);
+      return toQuestion(row);
     });
   }
 
@@ -138,6 +142,7 @@ export class SqliteConversations implements ConversationStore {
         to: { status: row.status as QuestionStatus, servId: row.serv_id },
         createdAt: write.now,
       });
+      this.cycles.afterTransition(row, write);
       return { question: toQuestion(row), notice };
     });
   }
@@ -276,6 +281,7 @@ export class SqliteConversations implements ConversationStore {
         to: null,
         createdAt: input.now,
       });
+      this.cycles.afterMessage(row.id, input);
       return { message: stripUndefined(message), question: toQuestion(row), duplicate: false };
     });
   }

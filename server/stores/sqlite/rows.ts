@@ -65,6 +65,7 @@ export interface AgentRow {
   name: string;
   max_concurrent: number;
   last_assigned_at: number | null;
+  role: string;
 }
 
 export interface EventRow {
@@ -156,7 +157,7 @@ export function toSession(row: SessionRow): SessionRecord {
 }
 
 export function toAgent(row: AgentRow, identifies: string[]): AgentRecord {
-  const agent: AgentRecord = { servId: row.serv_id, passwordHash: row.password_hash, name: row.name, identifies, maxConcurrent: row.max_concurrent };
+  const agent: AgentRecord = { servId: row.serv_id, passwordHash: row.password_hash, name: row.name, identifies, maxConcurrent: row.max_concurrent, role: row.role === 'supervisor' ? 'supervisor' : 'agent' };
   if (row.last_assigned_at !== null && row.last_assigned_at !== undefined) agent.lastAssignedAt = row.last_assigned_at;
   return agent;
 }

@@ -245,4 +245,50 @@ export const MIGRATIONS: string[] = [
   `
   ALTER TABLE messages ADD COLUMN from_serv_id TEXT;
   `,
+  // Issue 13: cycle metrics, one row per resolution cycle, written with the conversation's writes.
+  // cycles_report holds every column a report reads, so a report is one range of one index.
+  // Questions from before this step get one cycle each, folded from their history once here (a
+  // reopen before it is not split out); from now on every cycle is written as it happens.
+  `
+  CREATE TABLE cycles (
+    id                TEXT PRIMARY KEY,
+    question_id       TEXT NOT NULL,
+    n                 INTEGER NOT NULL,
+    identify          TEXT NOT NULL,
+    labels            TEXT NOT NULL DEFAULT '[]',
+    started_at        REAL NOT NULL,
+    served_at         REAL,
+    first_response_at REAL,
+    resolved_at       REAL,
+    outcome           TEXT,
+    user_messages     INTEGER NOT NULL DEFAULT 0,
+    agent_messages    INTEGER NOT NULL DEFAULT 0,
+    agents            TEXT NOT NULL DEFAULT '[]',
+    last_agent        TEXT,
+    score             INTEGER,
+    comment           TEXT,
+    rated_at          REAL
+  ) WITHOUT ROWID;
+  CREATE UNIQUE INDEX cycles_by_question ON cycles (question_id, n);
+  CREATE INDEX cycles_report ON cycles (identify, started_at, n, served_at, first_response_at, resolved_at, outcome, last_agent, score, labels);
+  INSERT INTO cycles (id, question_id, n, identify, labels, started_at, served_at, first_response_at, resolved_at, outcome,
+                      user_messages, agent_messages, agents, last_agent)
+    SELECT q.id || '.1', q.id, 1, q.identify, q.labels, q.created_at,
+      (SELECT MIN(created_at) FROM messages m WHERE m.question_id = q.id AND m.type = 4 AND m.action = 1),
+      (SELECT MIN(created_at) FROM messages m WHERE m.question_id = q.id AND m.type < 4 AND m.sender_type = 2),
+      CASE WHEN q.status = 3 THEN q.status_at END,
+      CASE WHEN q.status <> 3 THEN NULL
+           WHEN (SELECT action FROM messages m WHERE m.question_id = q.id AND m.type = 4 ORDER BY seq DESC LIMIT 1) = 5 THEN 'timed_out'
+           WHEN (SELECT sender_type FROM messages m WHERE m.question_id = q.id AND m.type = 4 ORDER BY seq DESC LIMIT 1) = 1 THEN 'confirmed'
+           ELSE 'finished' END,
+      (SELECT COUNT(*) FROM messages m WHERE m.question_id = q.id AND m.type < 4 AND m.sender_type = 1),
+      (SELECT COUNT(*) FROM messages m WHERE m.question_id = q.id AND m.type < 4 AND m.sender_type = 2),
+      COALESCE((SELECT json_group_array(DISTINCT sender) FROM messages m WHERE m.question_id = q.id AND m.type = 4 AND m.action = 1), '[]'),
+      q.serv_id
+    FROM questions q;
+  `,
+  // Issue 13: an agent's role; a supervisor also reads its apps' conversations, reports and team.
+  `
+  ALTER TABLE agents ADD COLUMN role TEXT NOT NULL DEFAULT 'agent';
+  `,
 ];

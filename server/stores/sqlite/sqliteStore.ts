@@ -7,6 +7,7 @@
 import type { Store } from '../types.js';
 import { SqliteAccounts } from './accounts.js';
 import { SqliteConversations } from './conversations.js';
+import { SqliteCycles } from './cycles.js';
 import { SqliteDb, type SqliteStoreOptions, type SqliteWriteStats } from './db.js';
 import { SqliteMedia } from './media.js';
 import { SqliteNotes } from './notes.js';
@@ -21,6 +22,7 @@ export class SqliteStore implements Store {
   readonly accounts: SqliteAccounts;
   readonly conversations: SqliteConversations;
   readonly notes: SqliteNotes;
+  readonly cycles: SqliteCycles;
   readonly templates: SqliteTemplates;
   readonly media: SqliteMedia;
   readonly outbox: SqliteOutbox;
@@ -33,7 +35,8 @@ export class SqliteStore implements Store {
     this.templates = new SqliteTemplates(this.db);
     this.media = new SqliteMedia(this.db);
     this.accounts = new SqliteAccounts(this.db, this.outbox, this.templates);
-    this.conversations = new SqliteConversations(this.db, this.outbox);
+    this.cycles = new SqliteCycles(this.db, this.outbox);
+    this.conversations = new SqliteConversations(this.db, this.outbox, this.cycles);
     this.notes = new SqliteNotes(this.db);
     this.webhooks = new SqliteWebhooks(this.db, options.clockOffset);
   }

@@ -98,11 +98,11 @@ export function accountsContract(store: GetStore): void {
       const first = await accounts().upsertAgent({ servId: 's1', passwordHash: 'h1', name: 'S1', identifies: ['com.b', 'com.a', 'com.a'], maxConcurrent: 0 }, options);
       assert.deepEqual(first, { previous: null, unbound: [] });
       await accounts().upsertAgent({ servId: 's0', passwordHash: 'h0', name: 'S0', identifies: ['com.a'], maxConcurrent: 0 }, options);
-      assert.deepEqual(await accounts().getAgent('s1'), { servId: 's1', passwordHash: 'h1', name: 'S1', identifies: ['com.a', 'com.b'], maxConcurrent: 0 });
+      assert.deepEqual(await accounts().getAgent('s1'), { servId: 's1', passwordHash: 'h1', name: 'S1', identifies: ['com.a', 'com.b'], maxConcurrent: 0, role: 'agent' });
       assert.deepEqual((await accounts().listAgentsOfApp('com.a')).map((a) => a.servId), ['s0', 's1']);
       const second = await accounts().upsertAgent({ servId: 's1', passwordHash: 'h2', name: 'S1b', identifies: ['com.c'], maxConcurrent: 4 }, options);
-      assert.deepEqual(second.previous, { servId: 's1', passwordHash: 'h1', name: 'S1', identifies: ['com.a', 'com.b'], maxConcurrent: 0 });
-      assert.deepEqual(await accounts().getAgent('s1'), { servId: 's1', passwordHash: 'h2', name: 'S1b', identifies: ['com.c'], maxConcurrent: 4 });
+      assert.deepEqual(second.previous, { servId: 's1', passwordHash: 'h1', name: 'S1', identifies: ['com.a', 'com.b'], maxConcurrent: 0, role: 'agent' });
+      assert.deepEqual(await accounts().getAgent('s1'), { servId: 's1', passwordHash: 'h2', name: 'S1b', identifies: ['com.c'], maxConcurrent: 4, role: 'agent' });
       assert.deepEqual((await accounts().listAgentsOfApp('com.a')).map((a) => a.servId), ['s0']);
       assert.deepEqual((await accounts().listAgentsOfApp('com.c')).map((a) => a.identifies), [['com.c']]);
     });
@@ -131,7 +131,7 @@ export function accountsContract(store: GetStore): void {
       await accounts().createSession(sessionFor('JJJJJJJJJJJJ'));
       await accounts().bindSession(digestOf('JJJJJJJJJJJJ'), 's1', T0);
       const removed = (await accounts().deleteAgent('s1', T0 + 1))!;
-      assert.deepEqual(removed.agent, { servId: 's1', passwordHash: 'h1', name: 'S1', identifies: ['com.a', 'com.b'], maxConcurrent: 0 });
+      assert.deepEqual(removed.agent, { servId: 's1', passwordHash: 'h1', name: 'S1', identifies: ['com.a', 'com.b'], maxConcurrent: 0, role: 'agent' });
       assert.deepEqual(digests(removed.unbound), [digestOf('JJJJJJJJJJJJ')]);
       assert.equal(await accounts().getAgent('s1'), null);
       assert.deepEqual(await accounts().listAgentsOfApp('com.a'), []);
