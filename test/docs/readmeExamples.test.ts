@@ -89,7 +89,7 @@ describe('README examples, as pasted', function () {
     // The CLI block: each list shows what the block made, and the removals say what they did.
     assert.match(cli, /^com\.example\.blog +Example Blog +manual +\d{4}-/m, 'app:list');
     assert.match(cli, /^u2001 +Alan Turing +2 +5/m, 'user:list');
-    assert.match(cli, /^lin +Lin +com\.example\.blog,com\.example\.shop$/m, 'agent:list');
+    assert.match(cli, /^lin +Lin +agent +com\.example\.blog,com\.example\.shop$/m, 'agent:list');
     assert.match(cli, /^[0-9a-f]{12} +app +u2001 +- +com\.example\.blog /m, 'session:list');
     assert.match(cli, /^session deleted$/m);
     assert.match(cli, /^user u2001 removed \(0 sessions ended, 0 open questions finished\)$/m);

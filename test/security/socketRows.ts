@@ -171,7 +171,7 @@ export const RECEIVE_ROWS: ReceiveRow[] = [
     question: 'inProgress',
     subscribe: true,
     trigger: (x) => transfersToColleague(x).then(() => userSends(x)),
-    receivers: ['asker', 'colleague'],
+    receivers: ['asker', 'colleague', 'supervisor'],
   },
   {
     event: 'note:new',
@@ -184,7 +184,7 @@ export const RECEIVE_ROWS: ReceiveRow[] = [
       assert.equal(reply.status, 200, reply.text);
       return (p: any) => p.note?.message_id === reply.body.message_id;
     },
-    receivers: ['colleague'],
+    receivers: ['colleague', 'supervisor'],
   },
   {
     event: 'queue:added',

@@ -156,12 +156,12 @@ describe('MongoDB store: round trips per operation (recorded against a scripted 
       assert.deepEqual(run.ops(), ['Agent.updateOne', 'Question.findOneAndUpdate']);
     });
 
-    it("a transfer: the target's seat under its limit, the question write on the caller, the notice naming both, its event, the old seat leaving, the commit (6)", async () => {
+    it("a transfer: the target's seat under its limit, the question write on the caller, the notice naming both, its event, the old seat leaving, its cycle, the commit (7)", async () => {
       const run = recorded(true, transferred);
       const result = await new MongoConversations(run.ctx).transition(transfer, { status: 2, servId: 's1' });
       assert.ok(result && typeof result === 'object');
       assert.deepEqual([result.notice.action, result.notice.fromServId, result.notice.servId], [7, 's1', 's2']);
-      assert.deepEqual(run.ops(), ['Agent.updateOne', 'Question.findOneAndUpdate', 'Message.create', 'OutboxEvent.create', 'Agent.updateMany', '-.commitTransaction']);
+      assert.deepEqual(run.ops(), ['Agent.updateOne', 'Question.findOneAndUpdate', 'Message.create', 'OutboxEvent.create', 'Agent.updateMany', 'Cycle.updateOne', '-.commitTransaction']);
       const [seatFilter] = run.calls[0]!.args as [Record<string, unknown>];
       assert.equal(seatFilter._id, 's2', 'the seat is the target’s');
       assert.ok('$expr' in seatFilter, "the target's limit is checked in the seat write itself");
