@@ -29,7 +29,10 @@ describe('ratings (POST /question/<id>/rate, GET /question/<id>/cycles)', () => 
     assert.deepEqual({ ...first.rating, timestamp: 0 }, { score: 4, comment: 'quick', timestamp: 0 });
     assertError(await rate(questionId, user, { score: 1 }), 'already_rated');
 
+    // Online, so the reopen goes back to the agent, who finishes it again.
+    const online = await f.online(agent);
     await h.userAction(questionId, 'reopen', user);
+    online.close();
     assertError(await rate(questionId, user, { score: 2 }), 'question_not_finished');
     await h.agentAction(questionId, 'finish', agent);
     assert.equal(assertOk(await rate(questionId, user, { score: 2 }), rateReply).cycle, 2);
