@@ -3,6 +3,7 @@
  * Keys are checked at compile time (a missing translation is a type error).
  */
 import { createContext, useContext } from 'react';
+import { reportsEn, reportsZh } from './i18nReports.js';
 
 export type Lang = 'en' | 'zh-CN';
 
@@ -111,6 +112,7 @@ const en = {
   team: 'Team ({count} online)',
   teamList: 'Agents of my apps',
   atCapacity: 'You are serving as many questions as you may at once. Finish one first.',
+  ...reportsEn,
 };
 
 export type MessageKey = keyof typeof en;
@@ -219,6 +221,7 @@ const zh: Record<MessageKey, string> = {
   team: '同事（{count} 人在线）',
   teamList: '我所在应用的客服',
   atCapacity: '您接待的问题已达上限，请先结束一个。',
+  ...reportsZh,
 };
 
 const TABLES: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh };
