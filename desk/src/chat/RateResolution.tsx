@@ -90,7 +90,10 @@ export function RateResolution({ client, questionId, status, mark, onChanged }: 
         <legend>{t('rateScore')}</legend>
         {[1, 2, 3, 4, 5].map((n) => (
           <label key={n} className={score !== null && n <= score ? 'star on' : 'star'}>
-            <input type="radio" name="score" value={n} checked={score === n} onChange={() => setScore(n)} className="sr-only" />
+            <input type="radio" name="score" value={n} checked={score === n} onChange={() => {
+                setScore(n);
+                setError(null);
+              }} className="sr-only" />
             <span aria-hidden="true">★</span>
             <span className="sr-only">{t('rateStar', { n })}</span>
           </label>
