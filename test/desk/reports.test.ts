@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { agentRows, countSeries, csvFileName, daysBetween, defaultRange, durationSeries, formatCsat, formatSeconds, niceAxis, type ReportGroup } from '../../desk/src/state/reports.js';
+import { agentRows, countSeries, formatAxisSeconds, csvFileName, daysBetween, defaultRange, durationSeries, formatCsat, formatSeconds, niceAxis, type ReportGroup } from '../../desk/src/state/reports.js';
 
 const stats = (median: number | null, p90: number | null, count = median === null ? 0 : 1) => ({ count, mean: median, median, p90 });
 const group = (key: string | null, asked: number, resolved: number, extra: Partial<ReportGroup> = {}): ReportGroup => ({
@@ -72,5 +72,15 @@ describe('desk state: reports', () => {
     assert.equal(formatCsat({ count: 5, mean: 4.2, satisfied: 0.8 }, 'zh-CN'), '4.2（80% 满意，5 条）');
     assert.deepEqual(agentRows([group(null, 1, 0), group('tom', 1, 1), group('mei', 2, 2)]).map((g) => g.key), ['mei', 'tom', null]);
     assert.equal(csvFileName('com.example/shop', '2026-01-01', '2026-01-31', 'agent'), 'kefu-report-com.example_shop-2026-01-01-2026-01-31-agent.csv');
+  });
+});
+
+describe('desk state: report chart axes', () => {
+  it('labels axis marks with one short unit', () => {
+    assert.equal(formatAxisSeconds(0, 'en'), '0 s');
+    assert.equal(formatAxisSeconds(45, 'en'), '45 s');
+    assert.equal(formatAxisSeconds(450, 'en'), '7.5 min');
+    assert.equal(formatAxisSeconds(7200, 'en'), '2 h');
+    assert.equal(formatAxisSeconds(129600, 'zh-CN'), '1.5 天');
   });
 });

@@ -5,11 +5,11 @@
  */
 import type { ReactNode } from 'react';
 import { useT } from '../common/i18n.js';
-import { formatSeconds, niceAxis, type CountPoint, type DurationPoint } from '../state/reports.js';
+import { formatAxisSeconds, formatSeconds, niceAxis, type CountPoint, type DurationPoint } from '../state/reports.js';
 
 const W = 640;
 const H = 200;
-const PAD = { left: 56, right: 8, top: 10, bottom: 24 };
+const PAD = { left: 80, right: 8, top: 16, bottom: 34 };
 const plotW = W - PAD.left - PAD.right;
 const plotH = H - PAD.top - PAD.bottom;
 
@@ -32,8 +32,9 @@ function Frame({ top, step, days, format }: { top: number; step: number; days: s
           </g>
         );
       })}
-      {shown.map((i) => (
-        <text key={i} x={x(i)} y={H - 6} textAnchor="middle">
+      {shown.map((i, n) => (
+        // The first and last day sit inside the plot's edges, so none is cut off.
+        <text key={i} x={n === 0 ? PAD.left : n === shown.length - 1 ? W - PAD.right : x(i)} y={H - 6} textAnchor={n === 0 ? 'start' : n === shown.length - 1 ? 'end' : 'middle'}>
           {days[i]!.slice(5)}
         </text>
       ))}
@@ -53,7 +54,9 @@ function Figure({ title, label, legend, table, children }: { title: string; labe
       </svg>
       <details>
         <summary>{t('asTable')}</summary>
-        <div className="table-scroll">{table}</div>
+        <div className="table-scroll" tabIndex={0} role="region" aria-label={title}>
+          {table}
+        </div>
       </details>
     </figure>
   );
@@ -119,7 +122,8 @@ export function CountChart({ points, label }: { points: CountPoint[]; label: str
 /** A duration's median and p90 per day as two lines; a day without measurements is a gap. */
 export function DurationChart({ points, title, label, testId }: { points: DurationPoint[]; title: string; label: string; testId: string }) {
   const { t, lang } = useT();
-  const { top, step } = niceAxis(Math.max(0, ...points.map((p) => p.p90 ?? p.median ?? 0)));
+  // At least 4 s tall, so a day of near-zero times still has readable whole-second marks.
+  const { top, step } = niceAxis(Math.max(4, ...points.map((p) => p.p90 ?? p.median ?? 0)));
   const slot = plotW / Math.max(1, points.length);
   const x = (i: number) => PAD.left + i * slot + slot / 2;
   const y = (v: number) => PAD.top + plotH - (v / top) * plotH;
@@ -171,7 +175,7 @@ export function DurationChart({ points, title, label, testId }: { points: Durati
         </table>
       }
     >
-      <Frame top={top} step={step} days={points.map((p) => p.day)} format={(v) => formatSeconds(v, lang)} />
+      <Frame top={top} step={step} days={points.map((p) => p.day)} format={(v) => formatAxisSeconds(v, lang)} />
       {series.map((s) => (
         <g key={s.cls} className={`line ${s.cls}`}>
           <path d={path(s.pick)} />

@@ -166,7 +166,8 @@ function AgentTable({ groups, t }: { groups: ReportGroup[]; t: Translate }) {
   return (
     <section className="card" aria-labelledby="per-agent-title">
       <h3 id="per-agent-title">{t('perAgent')}</h3>
-      <div className="table-scroll">
+      {/* Focusable, so a keyboard can scroll a table wider than the screen. */}
+      <div className="table-scroll" tabIndex={0} role="region" aria-labelledby="per-agent-title">
         <table className="agents-table" data-testid="agents-table">
           <thead>
             <tr>

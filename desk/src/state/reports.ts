@@ -96,6 +96,18 @@ export function formatSeconds(seconds: number | null, lang: 'en' | 'zh-CN'): str
   return join(0, 's', '秒');
 }
 
+/** A chart axis mark: one short unit ("45 s", "7.5 min", "2 h", "1.5 d") so it fits beside the plot. */
+export function formatAxisSeconds(seconds: number, lang: 'en' | 'zh-CN'): string {
+  const units: Array<[number, string, string]> = [
+    [DAY, 'd', '天'],
+    [3600, 'h', '小时'],
+    [60, 'min', '分'],
+  ];
+  const [size, en, zh] = units.find(([size]) => seconds >= size) ?? [1, 's', '秒'];
+  const value = Math.round((seconds / size) * 10) / 10;
+  return lang === 'en' ? `${value} ${en}` : `${value} ${zh}`;
+}
+
 /** A CSAT as "4.5 (80 % satisfied, 10)", or "—" without ratings. */
 export function formatCsat(csat: ReportGroup['csat'], lang: 'en' | 'zh-CN'): string {
   if (csat.count === 0 || csat.mean === null) return '—';

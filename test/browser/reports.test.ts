@@ -1,0 +1,148 @@
+/**
+ * The reports view in real Chromium (issue 13): a supervisor opens it and reads the numbers of
+ * conversations seeded through the HTTP API (totals, per day, per agent, CSAT), picks another of
+ * its apps, downloads the CSV; an agent that is not a supervisor is told the reports are for
+ * supervisors; desk width, 375 px and zh-CN.
+ */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import type { Page } from 'playwright-core';
+import { reportSummaryReply } from '../../shared/schemas/responses.js';
+import { assertOk } from '../support/envelope.js';
+import type { Factories, TestAgent, TestUser } from '../support/factories.js';
+import { useTestServer } from '../support/server.js';
+import { screenshot, seriousViolations, signInDesk, useBrowser, watchErrors } from './support.js';
+
+/** A question served by `agent`, answered, finished, and rated when `score` is given. */
+async function resolved(f: Factories, user: TestUser, agent: TestAgent, score?: number) {
+  const questionId = await f.question(user);
+  await f.serve(questionId, agent);
+  assert.equal((await f.sendText(questionId, agent, 'Hello, looking at it')).status, 200);
+  assert.equal((await f.api.post(`/v1/question/${questionId}/finish`, { session: agent.session, serv_id: agent.servId })).status, 200);
+  if (score) assert.equal((await f.api.post(`/v1/question/${questionId}/rate`, { session: user.session, score, comment: 'ok' })).status, 200);
+  return questionId;
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+describe('browser: the reports view', function () {
+  this.timeout(120_000);
+  const chrome = useBrowser();
+  const { server, f } = useTestServer();
+  const openReports = async (page: Page, name = 'Reports') => {
+    await page.getByRole('button', { name, exact: true }).click();
+    await page.getByTestId('reports').waitFor();
+  };
+  const cell = (page: Page, agent: string, column: number) => page.getByTestId('agents-table').locator(`tr[data-agent="${agent}"] > :nth-child(${column})`);
+
+  /** Two agents and a supervisor of one app; mei resolves two (rated 5 and 3), tom one (unrated), one waits. */
+  async function seed() {
+    const identify = await f.app();
+    const second = await f.app();
+    const mei = await f.agent({ identifies: [identify], servId: `mei${Date.now() % 100000}` });
+    const tom = await f.agent({ identifies: [identify], servId: `tom${Date.now() % 100000}` });
+    const boss = await f.agent({ identifies: [identify, second], role: 'supervisor' });
+    const user = await f.user({ identify });
+    await resolved(f, user, mei, 5);
+    await resolved(f, user, mei, 3);
+    await resolved(f, user, tom);
+    await f.question(user);
+    const other = await f.user({ identify: second });
+    await f.question(other);
+    return { identify, second, mei, tom, boss };
+  }
+
+  it('shows a supervisor the seeded numbers, per day and per agent, as the API reports them; another app; the CSV', async () => {
+    const { identify, second, mei, tom, boss } = await seed();
+    const page = await (await chrome.context()).newPage();
+    const errors = watchErrors(page);
+    await signInDesk(page, server.url, boss.servId, boss.password);
+    await openReports(page);
+    const totals = page.getByTestId('totals');
+    await totals.waitFor();
+    const total = async (key: string) => (await page.getByTestId(`total-${key}`).locator('dd').innerText()).trim();
+    assert.equal(await total('asked'), '4');
+    assert.equal(await total('served'), '3');
+    assert.equal(await total('resolved'), '3');
+    assert.equal(await total('timedOut'), '0');
+    assert.equal(await total('csat'), '4.0 (50 % satisfied, 2)');
+    // Default range: the last 30 days, today included.
+    assert.equal(await page.getByLabel('To', { exact: true }).inputValue(), today());
+
+    // The per-agent table against the API's own report for the same range.
+    const api = assertOk(
+      await f.api.get('/v1/reports/summary', { identify, group_by: 'agent', from: await page.getByLabel('From', { exact: true }).inputValue(), to: today() }, { session: boss.session }),
+      reportSummaryReply,
+    );
+    const meiRow = api.groups.find((g) => g.key === mei.servId)!;
+    assert.deepEqual([meiRow.asked, meiRow.resolved, meiRow.csat.count], [2, 2, 2]);
+    assert.equal(await cell(page, mei.servId, 2).innerText(), '2');
+    assert.equal(await cell(page, mei.servId, 4).innerText(), '2');
+    assert.equal(await cell(page, mei.servId, 11).innerText(), '4.0 (50 % satisfied, 2)');
+    assert.equal(await cell(page, tom.servId, 2).innerText(), '1');
+    assert.equal(await cell(page, tom.servId, 11).innerText(), '—');
+    assert.equal(await cell(page, '', 1).innerText(), '(nobody served)');
+    assert.equal(await cell(page, '', 2).innerText(), '1');
+
+    // The charts' text alternatives: today's row in the per-day table, labelled SVGs.
+    await page.getByText('Show as a table').first().click();
+    const dayRow = page.getByTestId('per-day-table').locator('tbody tr');
+    assert.equal(await dayRow.count(), 1);
+    assert.deepEqual(await dayRow.first().locator('th, td').allInnerTexts(), [today(), '4', '3']);
+    assert.equal(await page.getByRole('img', { name: /^Questions asked and resolved per day/ }).count(), 1);
+    assert.equal(await page.getByRole('img', { name: /^First response per day \(median and p90\)/ }).count(), 1);
+    assert.equal(await page.getByRole('img', { name: /^Resolution per day \(median and p90\)/ }).count(), 1);
+    assert.deepEqual(await seriousViolations(page), []);
+    await screenshot(page, 'desk-reports');
+
+    // The CSV: fetched with the session, handed over as a file.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+    assert.match(download.suggestedFilename(), /^kefu-report-.+-agent\.csv$/);
+    const csv = (await readFile((await download.path())!, 'utf8')).split('\r\n').filter(Boolean);
+    assert.match(csv[0]!, /^key,asked,served,resolved,timed_out,reopened,wait_count,/);
+    assert.match(csv.find((line) => line.startsWith(`${mei.servId},`))!, new RegExp(`^${mei.servId},2,2,2,0,0,`));
+    assert.match(csv.at(-1)!, /^total,4,3,3,0,0,/);
+
+    // The app picker: the second app has one waiting question.
+    await page.getByTestId('reports').getByRole('combobox', { name: /^App/ }).selectOption(second);
+    await page.getByTestId('total-asked').filter({ hasText: /^\s*Asked\s*1\s*$/ }).waitFor();
+    assert.equal(await total('resolved'), '0');
+    await page.getByRole('button', { name: /Back to the desk/ }).click();
+    await page.getByTestId('queue').waitFor();
+    assert.deepEqual(errors, []);
+  });
+
+  it('at 375 px and in Chinese', async () => {
+    const { boss } = await seed();
+    const phone = await (await chrome.context({ width: 375, height: 740 })).newPage();
+    await signInDesk(phone, server.url, boss.servId, boss.password);
+    await openReports(phone);
+    await phone.getByTestId('total-asked').filter({ hasText: '4' }).waitFor();
+    assert.ok(Number(await phone.evaluate('document.documentElement.scrollWidth')) <= 375, 'no horizontal scroll at 375 px');
+    await screenshot(phone, 'desk-375-reports');
+    await phone.getByTestId('agents-table').scrollIntoViewIfNeeded();
+    await screenshot(phone, 'desk-375-reports-agents');
+
+    const zh = await (await chrome.context({ locale: 'zh-CN' })).newPage();
+    await zh.goto(`${server.url}/desk`);
+    await zh.getByLabel('客服账号').fill(boss.servId);
+    await zh.getByLabel('密码').fill(boss.password);
+    await zh.getByRole('button', { name: '登录' }).click();
+    await openReports(zh, '报表');
+    await zh.getByTestId('total-csat').filter({ hasText: '4.0（50% 满意，2 条）' }).waitFor();
+    await zh.getByRole('heading', { name: '按客服' }).waitFor();
+    await zh.getByRole('img', { name: /每日提问数与解决数/ }).waitFor();
+    await screenshot(zh, 'desk-reports-zh');
+  });
+
+  it('tells an agent that is not a supervisor that the reports are for supervisors', async () => {
+    const { mei } = await seed();
+    const page = await (await chrome.context()).newPage();
+    await signInDesk(page, server.url, mei.servId, mei.password);
+    await openReports(page);
+    await page.getByTestId('reports-forbidden').filter({ hasText: 'Only supervisors can read the reports of this app.' }).waitFor();
+    assert.equal(await page.getByTestId('totals').count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Download CSV' }).isDisabled(), true);
+    await screenshot(page, 'desk-reports-forbidden');
+  });
+});
