@@ -101,7 +101,7 @@ export function RateResolution({ client, questionId, status, mark, onChanged }: 
       </fieldset>
       <label>
         {t('rateComment')}
-        <textarea name="comment" value={comment} rows={3} maxLength={COMMENT_MAX} onChange={(e) => setComment(e.target.value)} aria-describedby="rate-count" />
+        <textarea name="comment" value={comment} rows={2} maxLength={COMMENT_MAX} onChange={(e) => setComment(e.target.value)} aria-describedby="rate-count" />
       </label>
       <p id="rate-count" className="muted hint">
         {t('rateCommentHint', { n: length })}
