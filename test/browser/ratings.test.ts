@@ -2,7 +2,8 @@
  * Ratings in real Chromium (issue 13): the customer rates a resolved question on the chat page
  * (keyboard stars, a comment) and the serving agent's desk shows it live in the conversation's
  * details, with the cycle's metrics; a second device of the user is told the resolution is rated
- * already (409 already_rated); a reopen and a new resolution ask again.
+ * already (409 already_rated); a reopen and a new resolution ask again; a rating sent after a
+ * reopen the page missed is explained (409 question_not_finished).
  */
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -92,6 +93,23 @@ describe('browser: rating a resolution', function () {
     await cycles.locator('[data-cycle="2"]').getByTestId('rating-2').filter({ hasText: 'Rated 5 of 5' }).waitFor();
     await first.getByTestId('rating-1').filter({ hasText: 'Rated 4 of 5' }).waitFor();
     assert.deepEqual(errors, []);
+  });
+
+  it('a rating sent after a reopen the page has not heard of is refused (409 question_not_finished) and explained', async () => {
+    const { user, agent, questionId } = await f.servedQuestion();
+    await f.api.post(`/v1/question/${questionId}/finish`, { session: agent.session, serv_id: agent.servId });
+    const chat = await (await chrome.context({ width: 375, height: 740 })).newPage();
+    // The page's socket never connects (its WebSocket answered by nothing), so no question:updated
+    // tells it of the reopen: REST alone shows the resolved question.
+    await chat.routeWebSocket(/socket\.io/, () => {});
+    await chat.goto(chatUrl(server.url, user));
+    await openOwn(chat, questionId);
+    await chat.getByRole('form', { name: 'How did we do?' }).waitFor();
+    assert.equal((await f.api.post(`/v1/question/${questionId}/reopen`, { session: await f.session(user) })).status, 200);
+    await chat.getByRole('radio', { name: '5 of 5 stars' }).check({ force: true });
+    await chat.getByRole('button', { name: 'Send rating' }).click();
+    await chat.getByRole('alert').filter({ hasText: 'This question is open again; you can rate it once it is resolved.' }).waitFor();
+    assert.equal(await chat.getByTestId('rated').count(), 0);
   });
 
   it('speaks Chinese on the rating form and in the desk details', async () => {
