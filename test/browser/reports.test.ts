@@ -146,3 +146,74 @@ describe('browser: the reports view', function () {
     await screenshot(page, 'desk-reports-forbidden');
   });
 });
+
+/**
+ * A month seeded through the HTTP API on a moved clock (the server's `now`): questions on three
+ * days, 20, 10 and 3 days ago, each answered after 90 s and finished after 10 min, so the charts
+ * and tables have days, medians and p90s to show; then the clock is back to the real time.
+ */
+describe('browser: the reports view over a seeded month', function () {
+  this.timeout(120_000);
+  const chrome = useBrowser();
+  let offset = 0;
+  const { server, f } = useTestServer({ now: () => Date.now() / 1000 + offset });
+  const DAY = 86_400;
+
+  it('shows questions per day and the first-response and resolution times of each day', async () => {
+    const identify = await f.app();
+    const mei = await f.agent({ identifies: [identify] });
+    const boss = await f.agent({ identifies: [identify], role: 'supervisor' });
+    const user = await f.user({ identify });
+    const days: string[] = [];
+    for (const [ago, count, score] of [
+      [20, 2, 5],
+      [10, 1, 2],
+      [3, 3, 4],
+    ] as const) {
+      for (let i = 0; i < count; i++) {
+        // Noon UTC of that day, so the seconds added never cross into the next day.
+        const noon = Math.floor(Date.now() / 1000 / DAY - ago) * DAY + 12 * 3600 + i * 900;
+        const at = (t: number) => void (offset = t - Date.now() / 1000);
+        at(noon);
+        const questionId = await f.question(user);
+        at(noon + 30);
+        await f.serve(questionId, mei);
+        at(noon + 90);
+        assert.equal((await f.sendText(questionId, mei, 'On it')).status, 200);
+        at(noon + 600);
+        assert.equal((await f.api.post(`/v1/question/${questionId}/finish`, { session: mei.session, serv_id: mei.servId })).status, 200);
+        assert.equal((await f.api.post(`/v1/question/${questionId}/rate`, { session: user.session, score })).status, 200);
+      }
+      days.push(new Date((Date.now() / 1000 - ago * DAY) * 1000).toISOString().slice(0, 10));
+    }
+    offset = 0;
+
+    const page = await (await chrome.context()).newPage();
+    await signInDesk(page, server.url, boss.servId, boss.password);
+    await page.getByRole('button', { name: 'Reports', exact: true }).click();
+    await page.getByTestId('total-asked').filter({ hasText: '6' }).waitFor();
+    assert.equal((await page.getByTestId('total-firstResponse').locator('dd').innerText()).trim(), '1 min 30 s');
+    assert.equal((await page.getByTestId('total-resolutionTime').locator('dd').innerText()).trim(), '10 min');
+    // (5 + 5 + 2 + 4 + 4 + 4) / 6 = 4.0, five of six 4 or 5.
+    assert.equal((await page.getByTestId('total-csat').locator('dd').innerText()).trim(), '4.0 (83 % satisfied, 6)');
+    await screenshot(page, 'desk-reports-month');
+    for (const summary of await page.getByText('Show as a table').all()) await summary.click();
+    await screenshot(page, 'desk-reports-month-tables');
+    const rows = async (testId: string) =>
+      Promise.all((await page.getByTestId(testId).locator('tbody tr').all()).map(async (row) => (await row.locator('th, td').allInnerTexts()).join(' | ')));
+    assert.deepEqual(await rows('per-day-table'), [`${days[0]} | 2 | 2`, `${days[1]} | 1 | 1`, `${days[2]} | 3 | 3`]);
+    assert.deepEqual(await rows('first-response-table'), days.map((d) => `${d} | 1 min 30 s | 1 min 30 s`));
+    assert.deepEqual(await rows('resolution-table'), days.map((d) => `${d} | 10 min | 10 min`));
+    // 30 days drawn, three with bars.
+    assert.equal(await page.locator('rect.bar.asked').count(), 30);
+    assert.equal(await page.locator('rect.bar.asked[height="0"]').count(), 27);
+    const meiRow = page.getByTestId('agents-table').locator(`tr[data-agent="${mei.servId}"]`);
+    assert.deepEqual((await meiRow.locator('th, td').allInnerTexts()).slice(1), ['6', '6', '6', '0', '0', '1 min 30 s', '1 min 30 s', '10 min', '10 min', '4.0 (83 % satisfied, 6)']);
+    const phone = await (await chrome.context({ width: 375, height: 740 })).newPage();
+    await signInDesk(phone, server.url, boss.servId, boss.password);
+    await phone.getByRole('button', { name: 'Reports', exact: true }).click();
+    await phone.getByTestId('total-asked').filter({ hasText: '6' }).waitFor();
+    await phone.locator('figure.chart').first().scrollIntoViewIfNeeded();
+    await screenshot(phone, 'desk-375-reports-month');
+  });
+});

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { agentRows, countSeries, formatAxisSeconds, csvFileName, daysBetween, defaultRange, durationSeries, formatCsat, formatSeconds, niceAxis, type ReportGroup } from '../../desk/src/state/reports.js';
+import { agentRows, countSeries, durationAxis, formatAxisSeconds, csvFileName, daysBetween, defaultRange, durationSeries, formatCsat, formatSeconds, niceAxis, type ReportGroup } from '../../desk/src/state/reports.js';
 
 const stats = (median: number | null, p90: number | null, count = median === null ? 0 : 1) => ({ count, mean: median, median, p90 });
 const group = (key: string | null, asked: number, resolved: number, extra: Partial<ReportGroup> = {}): ReportGroup => ({
@@ -76,11 +76,19 @@ describe('desk state: reports', () => {
 });
 
 describe('desk state: report chart axes', () => {
-  it('labels axis marks with one short unit', () => {
-    assert.equal(formatAxisSeconds(0, 'en'), '0 s');
-    assert.equal(formatAxisSeconds(45, 'en'), '45 s');
-    assert.equal(formatAxisSeconds(450, 'en'), '7.5 min');
-    assert.equal(formatAxisSeconds(7200, 'en'), '2 h');
-    assert.equal(formatAxisSeconds(129600, 'zh-CN'), '1.5 天');
+  it('picks the unit the largest duration reads best in, with nice marks in it', () => {
+    assert.deepEqual(durationAxis(0), { top: 4, step: 1, unit: 1 }, 'at least 4 s tall');
+    assert.deepEqual(durationAxis(90), { top: 100, step: 25, unit: 1 }, '90 s stays in seconds');
+    assert.deepEqual(durationAxis(600), { top: 600, step: 150, unit: 60 }, '10 min in minutes: 2.5 min steps');
+    assert.deepEqual(durationAxis(3 * 3600), { top: 4 * 3600, step: 3600, unit: 3600 });
+    assert.deepEqual(durationAxis(5 * 86400), { top: 8 * 86400, step: 2 * 86400, unit: 86400 });
+  });
+
+  it('labels axis marks in the axis unit', () => {
+    assert.equal(formatAxisSeconds(0, 1, 'en'), '0 s');
+    assert.equal(formatAxisSeconds(75, 1, 'en'), '75 s');
+    assert.equal(formatAxisSeconds(150, 60, 'en'), '2.5 min');
+    assert.equal(formatAxisSeconds(7200, 3600, 'en'), '2 h');
+    assert.equal(formatAxisSeconds(129600, 86400, 'zh-CN'), '1.5 天');
   });
 });

@@ -5,7 +5,7 @@
  */
 import type { ReactNode } from 'react';
 import { useT } from '../common/i18n.js';
-import { formatAxisSeconds, formatSeconds, niceAxis, type CountPoint, type DurationPoint } from '../state/reports.js';
+import { durationAxis, formatAxisSeconds, formatSeconds, niceAxis, type CountPoint, type DurationPoint } from '../state/reports.js';
 
 const W = 640;
 const H = 200;
@@ -122,8 +122,7 @@ export function CountChart({ points, label }: { points: CountPoint[]; label: str
 /** A duration's median and p90 per day as two lines; a day without measurements is a gap. */
 export function DurationChart({ points, title, label, testId }: { points: DurationPoint[]; title: string; label: string; testId: string }) {
   const { t, lang } = useT();
-  // At least 4 s tall, so a day of near-zero times still has readable whole-second marks.
-  const { top, step } = niceAxis(Math.max(4, ...points.map((p) => p.p90 ?? p.median ?? 0)));
+  const { top, step, unit } = durationAxis(Math.max(0, ...points.map((p) => p.p90 ?? p.median ?? 0)));
   const slot = plotW / Math.max(1, points.length);
   const x = (i: number) => PAD.left + i * slot + slot / 2;
   const y = (v: number) => PAD.top + plotH - (v / top) * plotH;
@@ -175,14 +174,15 @@ export function DurationChart({ points, title, label, testId }: { points: Durati
         </table>
       }
     >
-      <Frame top={top} step={step} days={points.map((p) => p.day)} format={(v) => formatAxisSeconds(v, lang)} />
+      <Frame top={top} step={step} days={points.map((p) => p.day)} format={(v) => formatAxisSeconds(v, unit, lang)} />
       {series.map((s) => (
         <g key={s.cls} className={`line ${s.cls}`}>
           <path d={path(s.pick)} />
           {points.map((p, i) => {
             const v = s.pick(p);
             return v === null ? null : (
-              <circle key={p.day} cx={x(i)} cy={y(v)} r={3}>
+              // The median's dot is larger, so it shows around a p90 of the same value.
+              <circle key={p.day} cx={x(i)} cy={y(v)} r={s.cls === 'median' ? 5 : 3}>
                 <title>{`${p.day}: ${s.name} ${formatSeconds(v, lang)}`}</title>
               </circle>
             );

@@ -96,15 +96,28 @@ export function formatSeconds(seconds: number | null, lang: 'en' | 'zh-CN'): str
   return join(0, 's', '秒');
 }
 
-/** A chart axis mark: one short unit ("45 s", "7.5 min", "2 h", "1.5 d") so it fits beside the plot. */
-export function formatAxisSeconds(seconds: number, lang: 'en' | 'zh-CN'): string {
-  const units: Array<[number, string, string]> = [
-    [DAY, 'd', '天'],
-    [3600, 'h', '小时'],
-    [60, 'min', '分'],
-  ];
-  const [size, en, zh] = units.find(([size]) => seconds >= size) ?? [1, 's', '秒'];
-  const value = Math.round((seconds / size) * 10) / 10;
+const AXIS_UNITS: Array<[number, string, string]> = [
+  [DAY, 'd', '天'],
+  [3600, 'h', '小时'],
+  [60, 'min', '分'],
+  [1, 's', '秒'],
+];
+
+/**
+ * A duration axis: the unit the largest value reads best in (at least two of it: 90 s stays in
+ * seconds, 10 min goes in minutes), then a nice axis in that unit, so marks read "2.5 min", not
+ * "150 s" or "1.7 min".
+ */
+export function durationAxis(maxSeconds: number, ticks = 4): { top: number; step: number; unit: number } {
+  const unit = AXIS_UNITS.find(([size]) => maxSeconds >= 2 * size)?.[0] ?? 1;
+  const { top, step } = niceAxis(Math.max(maxSeconds / unit, 4), ticks);
+  return { top: top * unit, step: step * unit, unit };
+}
+
+/** An axis mark in the axis's unit: "45 s", "7.5 min", "2 h", "1.5 天". */
+export function formatAxisSeconds(seconds: number, unit: number, lang: 'en' | 'zh-CN'): string {
+  const [, en, zh] = AXIS_UNITS.find(([size]) => size === unit) ?? AXIS_UNITS[3]!;
+  const value = Math.round((seconds / unit) * 10) / 10;
   return lang === 'en' ? `${value} ${en}` : `${value} ${zh}`;
 }
 
