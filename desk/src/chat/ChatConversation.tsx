@@ -82,7 +82,17 @@ export function ChatConversation({ client, outbox, identity, question, connected
       )}
       {state.status === 3 ? (
         <div className="resolved-area">
-          <RateResolution key={qid} client={client} questionId={qid} status={state.status} mark={resolutionMark(conversation.messages)} onChanged={onChanged} />
+          <RateResolution
+            key={qid}
+            client={client}
+            questionId={qid}
+            status={state.status}
+            mark={resolutionMark(conversation.messages)}
+            onNotFinished={() => {
+              setError(t('rateNotFinished'));
+              onChanged();
+            }}
+          />
           <div className="ask-finish">
             <p>{t('resolvedNote')}</p>
             <button type="button" className="primary" onClick={() => void act('reopen')}>

@@ -29,10 +29,11 @@ interface Props {
   status: number;
   /** The resolution on screen (state/ratings.ts resolutionMark). */
   mark: number | null;
-  onChanged: () => void;
+  /** The question was reopened meanwhile (409 question_not_finished): the page says so and refreshes it (this form then goes). */
+  onNotFinished: () => void;
 }
 
-export function RateResolution({ client, questionId, status, mark, onChanged }: Props) {
+export function RateResolution({ client, questionId, status, mark, onNotFinished }: Props) {
   const { t } = useT();
   const [stored, setStored] = useState(() => readRated()[questionId]);
   const [score, setScore] = useState<number | null>(null);
@@ -66,10 +67,8 @@ export function RateResolution({ client, questionId, status, mark, onChanged }: 
     } catch (e) {
       const code = e instanceof ReplyError ? e.body.error : null;
       if (code === 'already_rated') remember({ mark: mark ?? 0, score: null });
-      else if (code === 'question_not_finished') {
-        setError(t('rateNotFinished'));
-        onChanged();
-      } else setError(t('genericError', { e: e instanceof Error ? e.message : String(e) }));
+      else if (code === 'question_not_finished') onNotFinished();
+      else setError(t('genericError', { e: e instanceof Error ? e.message : String(e) }));
     } finally {
       setBusy(false);
     }
