@@ -5,9 +5,9 @@
  * `{dataDir, questions, identify, from}`; output: "RESULT {questions, cycles, seedS}".
  */
 import { performance } from 'node:perf_hooks';
-import { TRANSITIONS, type TransitionName, type TransitionRule } from '../../server/domain/stateMachine.js';
 import { SqliteStore } from '../../server/stores/sqlite/sqliteStore.js';
-import type { QuestionRecord, TransitionWrite } from '../../server/stores/types.js';
+import type { QuestionRecord } from '../../server/stores/types.js';
+import { applyRow } from '../../test/stores/contract/cycles.js';
 import { readInput } from './processes.js';
 
 const input = readInput<{ dataDir: string; questions: number; identify: string; from: number }>();
@@ -19,23 +19,8 @@ const SPAN_S = 30 * 86_400;
 let state = 42;
 const random = () => ((state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
 
-/** One row of the transition table as the transitioner writes it (its authorization already passed). */
-async function row(q: QuestionRecord, name: TransitionName, now: number, servId?: string): Promise<QuestionRecord> {
-  const rule: TransitionRule = TRANSITIONS[name];
-  const to = rule.to(q, true);
-  const write: TransitionWrite = {
-    questionId: q.id,
-    from: rule.from,
-    to,
-    notice: { sender: rule.by === 'user' ? q.userId : (servId ?? 'system'), senderType: rule.by === 'user' ? 1 : 2, action: rule.action },
-    now,
-    setServId: rule.servId === 'caller' ? servId : undefined,
-    cycle: rule.metrics,
-  };
-  const result = await store.conversations.transition(write, { status: q.status, servId: q.servId });
-  if (!result || result === 'at_capacity') throw new Error(`${name} refused`);
-  return result.question;
-}
+/** One row of the transition table as the transitioner writes it (the contract suite's helper). */
+const row = (q: QuestionRecord, name: 'serve' | 'finish' | 'timeOut' | 'reopen', now: number, servId?: string) => applyRow(store, q, name, now, servId);
 
 const send = (q: QuestionRecord, agent: string | null, now: number) =>
   store.conversations.appendMessage(

@@ -110,6 +110,21 @@ export function requireAgent(actor: Actor, servId?: string): AgentRecord {
   return actor.agent;
 }
 
+/**
+ * Whose tasks (GET /serv/<serv_id>/tasks) an actor reads, and in which apps: its own agent's in
+ * its apps; a supervisor also any agent's, in the apps it supervises (issue 13). Narrowed to
+ * `identify` when given (403 outside those apps).
+ */
+export function tasksScope(actor: Actor, servId: string, identify?: string): string[] {
+  const agent = requireAgent(actor);
+  if (agent.servId === servId) return agentApps(agent, identify);
+  const supervised = agent.identifies.filter((app) => isSupervisorOf(agent, app));
+  if (supervised.length === 0) throw new ApiError('serv_not_bound', 'this session is not bound to that serv_id', { field: 'serv_id' });
+  if (identify === undefined) return supervised;
+  if (!supervised.includes(identify)) throw new ApiError('forbidden', 'this agent does not supervise that app', { field: 'identify' });
+  return [identify];
+}
+
 /** Choosing online or away: only for the agent the session is bound to (serv_not_bound otherwise). */
 export const authorizeChooseStatus = (actor: Actor, servId: string): AgentRecord => requireAgent(actor, servId);
 

@@ -61,7 +61,7 @@ export function presentSummary(question: QuestionRecord, user: UserRecord | unde
 }
 
 export function presentAgent(agent: AgentRecord, presence: AgentPresence, load: number): AgentSummary {
-  return { serv_id: agent.servId, name: agent.name, presence, load, max_concurrent: agent.maxConcurrent };
+  return { serv_id: agent.servId, name: agent.name, presence, load, max_concurrent: agent.maxConcurrent, role: agent.role ?? 'agent' };
 }
 
 /** An absolute URL for a stored media path; `baseUrl` is PUBLIC_URL or the request's origin. */

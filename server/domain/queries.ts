@@ -8,10 +8,10 @@ import { STATUS, type QuestionStatus } from '../../shared/limits.js';
 import type { Deps } from '../deps.js';
 import type { CycleRecord, MessageRecord, Page, QuestionRecord } from '../stores/types.js';
 import type { Actor } from './actor.js';
-import { agentApps, authorizeRead, authorizeReports, authorizeSeeAgents, authorizeSeeCycles, type ReportReader, authorizeTemplate, canSeeNotes, requireAgent, userListScope } from './policies.js';
+import { agentApps, tasksScope, authorizeRead, authorizeReports, authorizeSeeAgents, authorizeSeeCycles, type ReportReader, authorizeTemplate, canSeeNotes, requireAgent, userListScope } from './policies.js';
 import { presentAgent, presentItem, presentSummary, presentTemplate } from './presenters.js';
 import { readTimeline, type TimelineRecord } from './timeline.js';
-import { reportRange, summarize, type GroupBy } from './reports.js';
+import { presentReport, reportRange, type GroupBy } from './reports.js';
 
 export interface PagingInput {
   page: number;
@@ -48,9 +48,8 @@ export async function listAgentTasks(
   actor: Actor,
   input: PagingInput & { serv_id: string; identify?: string; question_id?: string },
 ) {
-  const agent = requireAgent(actor, input.serv_id);
   const questions = await deps.store.conversations.listQuestions(
-    { status: STATUS.inProgress, servId: agent.servId, identifies: agentApps(agent, input.identify) },
+    { status: STATUS.inProgress, servId: input.serv_id, identifies: tasksScope(actor, input.serv_id, input.identify) },
     toPage(input, input.question_id),
   );
   return summaries(deps, questions);
@@ -123,8 +122,8 @@ export async function reportSummary(
 ) {
   authorizeReports(reader, input.identify);
   const range = reportRange(input, deps.now());
-  const cycles = await deps.store.cycles.scanCycles({ identify: input.identify, ...range, labels: input.group_by === 'label' });
-  return summarize(cycles, { identify: input.identify, ...range, groupBy: input.group_by });
+  const report = await deps.store.cycles.reportCycles({ identify: input.identify, ...range }, input.group_by);
+  return presentReport(report, { identify: input.identify, ...range, groupBy: input.group_by });
 }
 
 /** GET /serv/agents: every agent of one app with its presence, load and capacity, by serv_id. */

@@ -1,6 +1,6 @@
 /**
- * Reports over stored cycle rows (issue 13): pure functions from the cycles a range covers to the
- * figures of docs/api.md (GET /v1/reports/summary), and the CSV form of the same. No history is
+ * Reports over stored cycle rows (issue 13): the range a request covers, the store's aggregates
+ * presented as the figures of docs/api.md (GET /v1/reports/summary), and the CSV form of the same. No history is
  * read: every figure comes from the cycle rows kept as the conversations happened.
  *
  * A cycle belongs to the range, and to a day, by when it started (the ask or the reopen), so a
@@ -9,9 +9,9 @@
 import { ApiError } from '../../shared/errors.js';
 import { LIMITS } from '../../shared/limits.js';
 import type { ReportFigures, ReportSummary } from '../../shared/schemas/responses.js';
-import type { CycleFacts, Seconds } from '../stores/types.js';
+import type { CycleAggregate, CycleReport, DurationAggregate, ReportGroupBy, Seconds } from '../stores/types.js';
 
-export type GroupBy = 'day' | 'agent' | 'label';
+export type GroupBy = ReportGroupBy;
 
 const DAY_S = 86_400;
 
@@ -36,121 +36,42 @@ export function reportRange(input: { from?: number | string; to?: number | strin
   return { from, to };
 }
 
-/** The keys a cycle counts under: its UTC day, its agent (null: nobody served it), or each label (null: none). */
-function keysOf(cycle: CycleFacts, groupBy: GroupBy | undefined): Array<string | null> {
-  switch (groupBy) {
-    case undefined:
-      return [];
-    case 'day':
-      return [dayOf(cycle.startedAt)];
-    case 'agent':
-      return [cycle.lastAgent];
-    case 'label':
-      return cycle.labels.length ? [...new Set(cycle.labels)] : [null];
-  }
-}
-
-/** The UTC day of a time, memoized per day number: a report has at most 366 distinct ones. */
-const days = new Map<number, string>();
-function dayOf(at: Seconds): string {
-  const n = Math.floor(at / DAY_S);
-  let day = days.get(n);
-  if (day === undefined) {
-    day = new Date(n * DAY_S * 1000).toISOString().slice(0, 10);
-    if (days.size < 10_000) days.set(n, day);
-  }
-  return day;
-}
-
-/** What one group accumulates before its figures are computed. */
-class Tally {
-  asked = 0;
-  served = 0;
-  resolved = 0;
-  timedOut = 0;
-  reopened = 0;
-  readonly wait: number[] = [];
-  readonly firstResponse: number[] = [];
-  readonly resolution: number[] = [];
-  readonly scores: number[] = [];
-
-  add(c: CycleFacts): void {
-    if (c.n === 1) this.asked++;
-    else this.reopened++;
-    if (c.servedAt !== null) {
-      this.served++;
-      this.wait.push(c.servedAt - c.startedAt);
-    }
-    if (c.firstResponseAt !== null) this.firstResponse.push(c.firstResponseAt - c.startedAt);
-    if (c.resolvedAt !== null) {
-      this.resolved++;
-      this.resolution.push(c.resolvedAt - c.startedAt);
-    }
-    if (c.outcome === 'timed_out') this.timedOut++;
-    if (c.score !== null) this.scores.push(c.score);
-  }
-
-  figures(): ReportFigures {
-    let satisfied = 0;
-    for (const score of this.scores) if (score >= 4) satisfied++;
-    return {
-      asked: this.asked,
-      served: this.served,
-      resolved: this.resolved,
-      timed_out: this.timedOut,
-      reopened: this.reopened,
-      wait_time: durationStats(this.wait),
-      first_response_time: durationStats(this.firstResponse),
-      resolution_time: durationStats(this.resolution),
-      csat: {
-        count: this.scores.length,
-        mean: this.scores.length ? round(sum(this.scores) / this.scores.length) : null,
-        satisfied: this.scores.length ? round(satisfied / this.scores.length) : null,
-      },
-    };
-  }
-}
-
-const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
-/** Figures to the millisecond (durations) or the thousandth (scores, shares). */
+/** Figures to the thousandth (seconds, scores, shares). */
 const round = (value: number) => Math.round(value * 1000) / 1000;
+const roundOrNull = (value: number | null) => (value === null ? null : round(value));
 
-/** Mean, median (the lower middle of an even count, a value that occurred) and p90 of durations. */
-export function durationStats(values: number[]): ReportFigures['wait_time'] {
-  if (values.length === 0) return { count: 0, mean: null, median: null, p90: null };
-  // A typed array sorts numerically in native code, without a comparator call per pair.
-  const sorted = Float64Array.from(values).sort();
-  let total = 0;
-  for (let i = 0; i < sorted.length; i++) total += sorted[i]!;
-  // Nearest rank: the smallest value with at least a share p of them at or below it.
-  const at = (p: number) => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
-  return { count: sorted.length, mean: round(total / sorted.length), median: round(at(0.5)), p90: round(at(0.9)) };
+function durationFigures(d: DurationAggregate): ReportFigures['wait_time'] {
+  return { count: d.count, mean: d.count ? round(d.sum / d.count) : null, median: roundOrNull(d.median), p90: roundOrNull(d.p90) };
 }
 
-/** The report of the cycles a range covers: one group per key (sorted by key, null last) and the total. */
-export function summarize(
-  cycles: CycleFacts[],
-  scope: { identify: string; from: Seconds; to: Seconds; groupBy?: GroupBy },
-): Omit<ReportSummary, 'status'> {
-  const total = new Tally();
-  const groups = new Map<string | null, Tally>();
-  for (const cycle of cycles) {
-    total.add(cycle);
-    if (scope.groupBy === undefined) continue;
-    for (const key of keysOf(cycle, scope.groupBy)) {
-      let tally = groups.get(key);
-      if (!tally) groups.set(key, (tally = new Tally()));
-      tally.add(cycle);
-    }
-  }
-  const keys = [...groups.keys()].sort((a, b) => (a === null ? 1 : b === null ? -1 : a < b ? -1 : a > b ? 1 : 0));
+/** One group's figures as docs/api.md shows them. */
+export function figuresOf(a: CycleAggregate): ReportFigures {
+  return {
+    asked: a.asked,
+    served: a.served,
+    resolved: a.resolved,
+    timed_out: a.timedOut,
+    reopened: a.reopened,
+    wait_time: durationFigures(a.wait),
+    first_response_time: durationFigures(a.firstResponse),
+    resolution_time: durationFigures(a.resolution),
+    csat: {
+      count: a.ratings.count,
+      mean: a.ratings.count ? round(a.ratings.sum / a.ratings.count) : null,
+      satisfied: a.ratings.count ? round(a.ratings.satisfied / a.ratings.count) : null,
+    },
+  };
+}
+
+/** The report as the API answers it, from the store's aggregates. */
+export function presentReport(report: CycleReport, scope: { identify: string; from: Seconds; to: Seconds; groupBy?: GroupBy }): Omit<ReportSummary, 'status'> {
   return {
     identify: scope.identify,
     from: scope.from,
     to: scope.to,
     group_by: scope.groupBy ?? null,
-    groups: keys.map((key) => ({ key, ...groups.get(key)!.figures() })),
-    total: total.figures(),
+    groups: report.groups.map((g) => ({ key: g.key, ...figuresOf(g) })),
+    total: figuresOf(report.total),
   };
 }
 

@@ -458,6 +458,37 @@ export interface CycleFacts {
   score: number | null;
 }
 
+export type ReportGroupBy = 'day' | 'agent' | 'label';
+
+/** A duration's count, sum (for the mean) and nearest-rank median and p90; null medians when count is 0. */
+export interface DurationAggregate {
+  count: number;
+  sum: number;
+  median: number | null;
+  p90: number | null;
+}
+
+/** What a report holds for one group of cycles (or all of them: key null). */
+export interface CycleAggregate {
+  key: string | null;
+  asked: number;
+  reopened: number;
+  served: number;
+  resolved: number;
+  timedOut: number;
+  wait: DurationAggregate;
+  firstResponse: DurationAggregate;
+  resolution: DurationAggregate;
+  /** Ratings: how many, their score sum, and how many were 4 or 5. */
+  ratings: { count: number; sum: number; satisfied: number };
+}
+
+/** A report's groups (by key, null last) and its total. */
+export interface CycleReport {
+  groups: CycleAggregate[];
+  total: CycleAggregate;
+}
+
 // ---- one interface per subject ----
 
 /** Apps, users, device sessions (by digest) and agents. Writes that change who may hear what append to the change feed. */
@@ -644,6 +675,12 @@ export interface CycleStore {
   rate(rating: NewRating): Promise<CycleRecord | RatingRefusal>;
   /** The facts of every cycle a report covers, through the (identify, started_at) index. */
   scanCycles(scan: CycleScan): Promise<CycleFacts[]>;
+  /**
+   * The report of the cycles `scanCycles` would return, grouped (day: UTC day of the start; agent:
+   * the last agent; label: each label), computed where it is cheapest: the same numbers as
+   * cycleAggregate.ts's aggregateCycles over those facts.
+   */
+  reportCycles(scan: CycleScan, groupBy?: ReportGroupBy): Promise<CycleReport>;
 }
 
 /** A store: one object per subject, over one database, plus its lifecycle. */

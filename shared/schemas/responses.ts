@@ -188,6 +188,8 @@ export const servAgentsReply = z.strictObject({
       presence: agentPresence,
       load: z.number().int().min(0),
       max_concurrent: z.number().int().min(0),
+      /** Extension (issue 13). */
+      role: z.enum(['agent', 'supervisor']),
     }),
   ),
 });

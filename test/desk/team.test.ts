@@ -8,6 +8,7 @@ const agent = (serv_id: string, extra: Partial<AgentSummary> = {}): AgentSummary
   presence: 'offline',
   load: 0,
   max_concurrent: 0,
+  role: 'agent',
   ...extra,
 });
 

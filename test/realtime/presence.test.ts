@@ -101,8 +101,8 @@ describe('presence: POST /serv/status, GET /serv/agents, agent:presence', () => 
     assert.deepEqual(
       agents.map((a) => ({ ...a, name: undefined })).sort((a, b) => a.serv_id.localeCompare(b.serv_id)),
       [
-        { serv_id: alice.servId, name: undefined, presence: 'offline', load: 1, max_concurrent: 5 },
-        { serv_id: bob.servId, name: undefined, presence: 'offline', load: 0, max_concurrent: 0 },
+        { serv_id: alice.servId, name: undefined, presence: 'offline', load: 1, max_concurrent: 5, role: 'agent' },
+        { serv_id: bob.servId, name: undefined, presence: 'offline', load: 0, max_concurrent: 0, role: 'agent' },
       ].sort((a, b) => a.serv_id.localeCompare(b.serv_id)),
     );
   });

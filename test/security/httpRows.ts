@@ -52,13 +52,13 @@ const servingCredentials = (x: RowContext) => ({ serv_id: x.w.serving.servId, pa
 const asSender = (x: RowContext) => ({ sender: x.c.sender, sender_type: x.c.senderType });
 
 // Column order of every `cells(…)` below:
-//    asker        same-app user  other-app user  serving agent  colleague         foreign agent  unbound
-const READERS = cells(200, 'forbidden', 'forbidden', 200, 200, 'forbidden', 'forbidden');
-const USER_LIST = cells('listed', 'forbidden', 'forbidden', 'listed', 'listed', 'unlisted', 'forbidden');
-const AGENT_LIST = cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 'listed', 'listed', 'unlisted', 'serv_not_bound');
-const SERVING_ONLY = cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 200, 'question_taken', 'forbidden', 'serv_not_bound');
-const SEND = cells(200, 'forbidden', 'forbidden', 200, 'question_taken', 'forbidden', 'sender_mismatch');
-const ASKER_ONLY = cells(200, 'forbidden', 'forbidden', 'forbidden', 'forbidden', 'forbidden', 'forbidden');
+//    asker        same-app user  other-app user  serving agent  colleague         supervisor        foreign agent  unbound
+const READERS = cells(200, 'forbidden', 'forbidden', 200, 200, 200, 'forbidden', 'forbidden');
+const USER_LIST = cells('listed', 'forbidden', 'forbidden', 'listed', 'listed', 'listed', 'unlisted', 'forbidden');
+const AGENT_LIST = cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 'listed', 'listed', 'listed', 'unlisted', 'serv_not_bound');
+const SERVING_ONLY = cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 200, 'question_taken', 'question_taken', 'forbidden', 'serv_not_bound');
+const SEND = cells(200, 'forbidden', 'forbidden', 200, 'question_taken', 'question_taken', 'forbidden', 'sender_mismatch');
+const ASKER_ONLY = cells(200, 'forbidden', 'forbidden', 'forbidden', 'forbidden', 'forbidden', 'forbidden', 'forbidden');
 
 export const HTTP_ROWS: HttpRow[] = [
   // silent: bound agent sessions may ask too (as their device's user, in their session's app).
@@ -70,7 +70,7 @@ export const HTTP_ROWS: HttpRow[] = [
     variant: "with the serving agent's password",
     freshCaller: true,
     params: servingCredentials,
-    expect: cells(200, 200, 'forbidden', 200, 200, 'forbidden', 200),
+    expect: cells(200, 200, 'forbidden', 200, 200, 200, 'forbidden', 200),
   },
   {
     endpoint: 'POST /v1/serv/bind',
@@ -83,7 +83,7 @@ export const HTTP_ROWS: HttpRow[] = [
     variant: "with the serving agent's password",
     freshCaller: true,
     params: servingCredentials,
-    expect: cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 200, 'serv_not_bound', 'serv_not_bound', 'serv_not_bound'),
+    expect: cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 200, 'serv_not_bound', 'serv_not_bound', 'serv_not_bound', 'serv_not_bound'),
   },
 
   // Only sessions made by /serv/login end here (their own tests: test/http/servLogin.test.ts);
@@ -98,7 +98,7 @@ export const HTTP_ROWS: HttpRow[] = [
     question: 'pending',
     params: inApp,
     lists: hasQuestion,
-    expect: cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 'listed', 'listed', 'forbidden', 'serv_not_bound'),
+    expect: cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 'listed', 'listed', 'listed', 'forbidden', 'serv_not_bound'),
   },
   {
     endpoint: 'GET /v1/serv/:serv_id/tasks',
@@ -106,7 +106,8 @@ export const HTTP_ROWS: HttpRow[] = [
     question: 'inProgress',
     params: page,
     lists: hasQuestion,
-    expect: cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 'listed', 'serv_not_bound', 'serv_not_bound', 'serv_not_bound'),
+    // A supervisor reads any agent's tasks in the apps it supervises (issue 13).
+    expect: cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 'listed', 'serv_not_bound', 'listed', 'serv_not_bound', 'serv_not_bound'),
   },
 
   // An agent chooses its own presence only; any agent of an app sees that app's agents.
@@ -114,19 +115,19 @@ export const HTTP_ROWS: HttpRow[] = [
     endpoint: 'POST /v1/serv/status',
     variant: 'serv_id = the caller',
     params: (x) => ({ ...namesAgent(x), status: 'away' }),
-    expect: cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 200, 200, 200, 'serv_not_bound'),
+    expect: cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 200, 200, 200, 200, 'serv_not_bound'),
   },
   {
     endpoint: 'POST /v1/serv/status',
     variant: "everyone names the serving agent's serv_id",
     params: (x) => ({ serv_id: x.w.serving.servId, status: 'online' }),
-    expect: cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 200, 'serv_not_bound', 'serv_not_bound', 'serv_not_bound'),
+    expect: cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 200, 'serv_not_bound', 'serv_not_bound', 'serv_not_bound', 'serv_not_bound'),
   },
   {
     endpoint: 'GET /v1/serv/agents',
     variant: "identify = the question's app",
     params: (x) => ({ identify: x.w.app }),
-    expect: cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 200, 200, 'forbidden', 'serv_not_bound'),
+    expect: cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 200, 200, 200, 'forbidden', 'serv_not_bound'),
   },
 
   // Any agent of the app may serve a pending question; callers that are no agent name the serving agent.
@@ -135,7 +136,7 @@ export const HTTP_ROWS: HttpRow[] = [
     question: 'pending',
     writes: true,
     params: namesAgent,
-    expect: cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 200, 200, 'forbidden', 'serv_not_bound'),
+    expect: cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 200, 200, 200, 'forbidden', 'serv_not_bound'),
   },
   { endpoint: 'POST /v1/question/:question_id/quit', question: 'inProgress', writes: true, params: namesAgent, expect: SERVING_ONLY },
   {
@@ -144,7 +145,7 @@ export const HTTP_ROWS: HttpRow[] = [
     question: 'inProgress',
     writes: true,
     params: servingCredentials,
-    expect: cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 200, 'serv_not_bound', 'serv_not_bound', 'serv_not_bound'),
+    expect: cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 200, 'serv_not_bound', 'serv_not_bound', 'serv_not_bound', 'serv_not_bound'),
   },
   { endpoint: 'POST /v1/question/:question_id/finish', question: 'inProgress', writes: true, params: namesAgent, expect: SERVING_ONLY },
   {
@@ -156,6 +157,19 @@ export const HTTP_ROWS: HttpRow[] = [
   },
   { endpoint: 'POST /v1/question/:question_id/confirm_finish', question: 'finishRequested', writes: true, expect: ASKER_ONLY },
   { endpoint: 'POST /v1/question/:question_id/reopen', question: 'resolved', writes: true, expect: ASKER_ONLY },
+  // Issue 13: the asker rates; agents of the app (supervisors too) read the cycles; reports are a supervisor's.
+  { endpoint: 'POST /v1/question/:question_id/rate', question: 'resolved', writes: true, params: () => ({ score: 5 }), expect: ASKER_ONLY },
+  {
+    endpoint: 'GET /v1/question/:question_id/cycles',
+    question: 'resolved',
+    expect: cells('forbidden', 'forbidden', 'forbidden', 200, 200, 200, 'forbidden', 'forbidden'),
+  },
+  {
+    endpoint: 'GET /v1/reports/summary',
+    variant: "identify = the question's app",
+    params: (x) => ({ identify: x.w.app }),
+    expect: cells('forbidden', 'forbidden', 'forbidden', 'forbidden', 'forbidden', 200, 'forbidden', 'forbidden'),
+  },
 
   // silent: an agent of another app gets 200 without the user's questions in its apps (no 403).
   { endpoint: 'GET /v1/user/:user_id/waits', question: 'pending', params: page, lists: hasQuestion, expect: USER_LIST },
@@ -168,7 +182,7 @@ export const HTTP_ROWS: HttpRow[] = [
     question: 'inProgress',
     params: inApp,
     lists: hasQuestion,
-    expect: cells('listed', 'forbidden', 'forbidden', 'listed', 'listed', 'forbidden', 'forbidden'),
+    expect: cells('listed', 'forbidden', 'forbidden', 'listed', 'listed', 'listed', 'forbidden', 'forbidden'),
   },
 
   { endpoint: 'GET /v1/question/:question_id/message', question: 'inProgress', params: page, expect: READERS },
@@ -185,7 +199,7 @@ export const HTTP_ROWS: HttpRow[] = [
       if (!shown && JSON.stringify(seqs) !== JSON.stringify([1, 2, 3])) throw new Error(`a gap in the seqs without the note: ${seqs}`);
       return shown;
     },
-    expect: cells('unlisted', 'forbidden', 'forbidden', 'listed', 'listed', 'forbidden', 'forbidden'),
+    expect: cells('unlisted', 'forbidden', 'forbidden', 'listed', 'listed', 'listed', 'forbidden', 'forbidden'),
   },
   // Notes: any agent of the app (serving or not); a session with no bound agent is serv_not_bound.
   {
@@ -193,7 +207,7 @@ export const HTTP_ROWS: HttpRow[] = [
     question: 'inProgress',
     writes: true,
     params: (x) => ({ sender: x.c.sender, sender_type: 2, text: 'a note' }),
-    expect: cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 200, 200, 'forbidden', 'serv_not_bound'),
+    expect: cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 200, 200, 200, 'forbidden', 'serv_not_bound'),
   },
   // The unbound device still claims the agent it was: its sender no longer matches its session.
   {
@@ -209,7 +223,7 @@ export const HTTP_ROWS: HttpRow[] = [
     question: 'pending',
     writes: true,
     params: (x) => ({ ...asSender(x), text: 'hello' }),
-    expect: cells(200, 'forbidden', 'forbidden', 'question_not_started', 'question_not_started', 'forbidden', 'sender_mismatch'),
+    expect: cells(200, 'forbidden', 'forbidden', 'question_not_started', 'question_not_started', 'question_not_started', 'forbidden', 'sender_mismatch'),
   },
   {
     endpoint: 'POST /v1/question/:question_id/message/send_image',
@@ -231,7 +245,7 @@ export const HTTP_ROWS: HttpRow[] = [
     endpoint: 'GET /v1/user',
     question: 'inProgress',
     params: (x) => ({ question_id: x.questionId }),
-    expect: cells('forbidden', 'forbidden', 'forbidden', 200, 200, 'forbidden', 'forbidden'),
+    expect: cells('forbidden', 'forbidden', 'forbidden', 200, 200, 200, 'forbidden', 'forbidden'),
   },
 
   // silent: an agent of another app gets 200 without the app's templates rather than 403.
@@ -241,11 +255,11 @@ export const HTTP_ROWS: HttpRow[] = [
     variant: 'identify = the template’s app',
     params: (x) => ({ identify: x.w.app }),
     lists: hasTemplate,
-    expect: cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 'listed', 'listed', 'forbidden', 'serv_not_bound'),
+    expect: cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 'listed', 'listed', 'listed', 'forbidden', 'serv_not_bound'),
   },
   {
     endpoint: 'GET /v1/answer/template/:template_id',
     params: page,
-    expect: cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 200, 200, 'forbidden', 'serv_not_bound'),
+    expect: cells('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 200, 200, 200, 'forbidden', 'serv_not_bound'),
   },
 ];

@@ -21,6 +21,7 @@ export const COLUMNS = {
   otherAppUser: 'a user of another app',
   servingAgent: 'the serving agent',
   colleague: 'another agent of the app',
+  supervisor: 'a supervisor of the app',
   foreignAgent: 'an agent of another app',
   unbound: 'an unbound agent after /serv/unbind',
   none: 'no session',
@@ -34,12 +35,12 @@ export type SessionColumn = Exclude<Column, 'none' | 'revoked'>;
 export const SESSION_COLUMNS = COLUMN_ORDER.filter((c): c is SessionColumn => c !== 'none' && c !== 'revoked');
 
 /** One expectation per session column, written in table order (see COLUMNS). */
-export function cells<T>(...values: [T, T, T, T, T, T, T]): Record<SessionColumn, T> {
+export function cells<T>(...values: [T, T, T, T, T, T, T, T]): Record<SessionColumn, T> {
   return Object.fromEntries(SESSION_COLUMNS.map((c, i) => [c, values[i]!])) as Record<SessionColumn, T>;
 }
 
 /** The same expectation in every session column. */
-export const everyColumn = <T>(value: T) => cells<T>(value, value, value, value, value, value, value);
+export const everyColumn = <T>(value: T) => cells<T>(value, value, value, value, value, value, value, value);
 
 /** "403 forbidden" for a code; other outcomes as they are. */
 export const describeCode = (code: ErrorCode) => `${ERROR_STATUS[code]} ${code}`;
@@ -55,6 +56,8 @@ export interface Cast {
   serving: TestAgent;
   /** Also serves `app`, bound on its own device. */
   colleague: TestAgent;
+  /** A supervisor of `app` (issue 13) that serves none of the matrix's questions, bound on its own device. */
+  supervisor: TestAgent;
   /** Serves only `otherApp`. */
   foreign: TestAgent;
   templateId: string;
@@ -66,15 +69,16 @@ export interface Cast {
 export async function createCast(server: TestServer): Promise<Cast> {
   const f = factories(server);
   const [app, otherApp] = [await f.app(), await f.app()];
-  const [serving, colleague, foreign] = await Promise.all([
+  const [serving, colleague, supervisor, foreign] = await Promise.all([
     f.agent({ identifies: [app] }),
     f.agent({ identifies: [app] }),
+    f.agent({ identifies: [app], role: 'supervisor' }),
     f.agent({ identifies: [otherApp] }),
   ]);
   const templateId = await f.template(app);
   await f.item(templateId);
   const jpeg = (await sharp({ create: { width: 2, height: 2, channels: 3, background: 'red' } }).jpeg().toBuffer()).toString('base64');
-  return { server, f, app, otherApp, serving, colleague, foreign, templateId, jpeg, wav: wav().toString('base64') };
+  return { server, f, app, otherApp, serving, colleague, supervisor, foreign, templateId, jpeg, wav: wav().toString('base64') };
 }
 
 /** The cheap part, fresh per row: the users, a revoked session and an unbound agent device. */
@@ -152,6 +156,8 @@ export function callerOf(w: World, column: Column): Caller {
       return asAgent(w.serving, w.serving.session);
     case 'colleague':
       return asAgent(w.colleague, w.colleague.session);
+    case 'supervisor':
+      return asAgent(w.supervisor, w.supervisor.session);
     case 'foreignAgent':
       return asAgent(w.foreign, w.foreign.session);
     case 'unbound':
@@ -180,6 +186,8 @@ export async function freshCallerOf(w: World, column: Column): Promise<Caller> {
       return { ...base, session: await device(w, w.app, w.serving) };
     case 'colleague':
       return { ...base, session: await device(w, w.app, w.colleague) };
+    case 'supervisor':
+      return { ...base, session: await device(w, w.app, w.supervisor) };
     case 'foreignAgent':
       return { ...base, session: await device(w, w.otherApp, w.foreign) };
     case 'unbound':

@@ -40,16 +40,23 @@ export interface ReceiveRow {
 }
 
 const ack = cells<AckExpect>;
+
+/** The asker rates the scene's (resolved) question over REST. */
+async function asksRating(x: Scene): Promise<(payload: any) => boolean> {
+  const reply = await x.w.f.api.post(`/v1/question/${x.questionId}/rate`, { session: x.w.asker.session, score: 4 });
+  assert.equal(reply.status, 200, reply.text);
+  return (p: any) => p.question_id === x.questionId;
+}
 export const ref = (x: Scene) => ({ question_id: x.questionId });
 
 // Column order of every `ack(…)` below:
-//   asker        same-app user  other-app user  serving agent  colleague         foreign agent  unbound
+//   asker        same-app user  other-app user  serving agent  colleague         supervisor        foreign agent  unbound
 export const EMIT_ROWS: EmitRow[] = [
   {
     title: 'question:subscribe',
     question: 'inProgress',
     emit: (s, x) => s.emitWithAck('question:subscribe', ref(x)),
-    expect: ack(200, 'forbidden', 'forbidden', 200, 200, 'forbidden', 'forbidden'),
+    expect: ack(200, 'forbidden', 'forbidden', 200, 200, 200, 'forbidden', 'forbidden'),
   },
   // Leaving a room one is not in is harmless; docs/api.md promises 200 for any well-formed payload.
   {
@@ -64,28 +71,28 @@ export const EMIT_ROWS: EmitRow[] = [
     question: 'inProgress',
     sends: true,
     emit: (s, x) => s.emitWithAck('message:send_text', { ...ref(x), text: 'hello' }),
-    expect: ack(200, 'forbidden', 'forbidden', 200, 'question_taken', 'forbidden', 'forbidden'),
+    expect: ack(200, 'forbidden', 'forbidden', 200, 'question_taken', 'question_taken', 'forbidden', 'forbidden'),
   },
   {
     title: 'message:send_text (claiming to be the serving agent)',
     question: 'inProgress',
     sends: true,
     emit: (s, x) => s.emitWithAck('message:send_text', { ...ref(x), text: 'hello', sender: x.w.serving.servId, sender_type: 2 }),
-    expect: ack('sender_mismatch', 'sender_mismatch', 'sender_mismatch', 200, 'sender_mismatch', 'sender_mismatch', 'sender_mismatch'),
+    expect: ack('sender_mismatch', 'sender_mismatch', 'sender_mismatch', 200, 'sender_mismatch', 'sender_mismatch', 'sender_mismatch', 'sender_mismatch'),
   },
   // Notes: any agent of the app, as its bound agent; a socket with no bound agent is serv_not_bound.
   {
     title: 'message:send_note',
     question: 'inProgress',
     emit: (s, x) => s.emitWithAck('message:send_note', { ...ref(x), text: 'a note' }),
-    expect: ack('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 200, 200, 'forbidden', 'serv_not_bound'),
+    expect: ack('serv_not_bound', 'serv_not_bound', 'serv_not_bound', 200, 200, 200, 'forbidden', 'serv_not_bound'),
   },
   // silent: typing is refused (forbidden) to readers who are neither the asker nor the serving agent.
   {
     title: 'typing',
     question: 'inProgress',
     emit: (s, x) => s.emitWithAck('typing', ref(x)),
-    expect: ack(200, 'forbidden', 'forbidden', 200, 'forbidden', 'forbidden', 'forbidden'),
+    expect: ack(200, 'forbidden', 'forbidden', 200, 'forbidden', 'forbidden', 'forbidden', 'forbidden'),
   },
 ];
 
@@ -126,7 +133,7 @@ export const RECEIVE_ROWS: ReceiveRow[] = [
     question: 'inProgress',
     subscribe: true,
     trigger: userSends,
-    receivers: ['asker', 'servingAgent', 'colleague'],
+    receivers: ['asker', 'servingAgent', 'colleague', 'supervisor'],
   },
   {
     event: 'question:updated',
@@ -141,20 +148,20 @@ export const RECEIVE_ROWS: ReceiveRow[] = [
     question: 'inProgress',
     subscribe: true,
     trigger: (x) => servingSays(x, 'quit', 2),
-    receivers: ['asker', 'servingAgent', 'colleague'],
+    receivers: ['asker', 'servingAgent', 'colleague', 'supervisor'],
   },
   {
     event: 'queue:added',
     how: 'the user asks a question',
     trigger: (x) => x.w.f.question(x.w.asker).then((id) => (p: any) => p.question?.question_id === id),
-    receivers: ['servingAgent', 'colleague'],
+    receivers: ['servingAgent', 'colleague', 'supervisor'],
   },
   {
     event: 'queue:removed',
     how: 'the colleague serves a pending question',
     question: 'pending',
     trigger: (x) => x.w.f.serve(x.questionId, x.w.colleague).then(() => (p: any) => p.question_id === x.questionId),
-    receivers: ['servingAgent', 'colleague'],
+    receivers: ['servingAgent', 'colleague', 'supervisor'],
   },
   // A private note reaches agents only: never the asker, subscribed to the question or not.
   {
@@ -170,7 +177,7 @@ export const RECEIVE_ROWS: ReceiveRow[] = [
     question: 'inProgress',
     subscribe: true,
     trigger: agentNotes,
-    receivers: ['servingAgent', 'colleague'],
+    receivers: ['servingAgent', 'colleague', 'supervisor'],
   },
   {
     event: 'note:new',
@@ -182,7 +189,23 @@ export const RECEIVE_ROWS: ReceiveRow[] = [
       assert.equal(reply.status, 200, reply.text);
       return (p: any) => p.note?.message_id === reply.body.message_id;
     },
-    receivers: ['servingAgent', 'colleague'],
+    receivers: ['servingAgent', 'colleague', 'supervisor'],
+  },
+  // A rating reaches the agent that served the cycle and the agents following the question, never the asker.
+  {
+    event: 'question:rated',
+    how: 'the asker rates its resolved question; nobody subscribed',
+    question: 'resolved',
+    trigger: asksRating,
+    receivers: ['servingAgent'],
+  },
+  {
+    event: 'question:rated',
+    how: 'the asker rates its resolved question; everyone asked to subscribe',
+    question: 'resolved',
+    subscribe: true,
+    trigger: asksRating,
+    receivers: ['servingAgent', 'colleague', 'supervisor'],
   },
   // Presence goes to the agents of the agent's apps and its own desks: never to users, never to other apps' agents.
   {
@@ -194,7 +217,7 @@ export const RECEIVE_ROWS: ReceiveRow[] = [
       assert.equal((await choose('away')).status, 200);
       return (p: any) => p.serv_id === x.w.serving.servId && p.presence === 'away';
     },
-    receivers: ['servingAgent', 'colleague'],
+    receivers: ['servingAgent', 'colleague', 'supervisor'],
   },
   // Typing goes to the other party only: never to question rooms, never back to the typist.
   {

@@ -7,7 +7,8 @@
 import type { ClientSession } from 'mongoose';
 import { STATUS } from '../../../shared/limits.js';
 import { isObjectId, newObjectId } from '../objectId.js';
-import type { CycleFacts, CycleRecord, CycleScan, CycleStore, NewMessage, NewRating, RatingRefusal, TransitionWrite } from '../types.js';
+import { aggregateCycles } from '../cycleAggregate.js';
+import type { CycleReport, ReportGroupBy, CycleFacts, CycleRecord, CycleScan, CycleStore, NewMessage, NewRating, RatingRefusal, TransitionWrite } from '../types.js';
 import * as C from './cycleQueries.js';
 import type { CycleDoc, QuestionDoc } from './models.js';
 import * as Q from './queries.js';
@@ -111,6 +112,11 @@ export class MongoCycles implements CycleStore {
       throw error;
     }
     return toCycle(rated!);
+  }
+
+  async reportCycles(scan: CycleScan, groupBy?: ReportGroupBy): Promise<CycleReport> {
+    // The facts come through cycles_report; folding them is the shared in-memory aggregate.
+    return aggregateCycles(await this.scanCycles({ ...scan, labels: groupBy === 'label' }), groupBy);
   }
 
   async scanCycles(scan: CycleScan): Promise<CycleFacts[]> {

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { STATUS } from '../../../shared/limits.js';
+import { aggregateCycles } from '../../../server/stores/cycleAggregate.js';
 import { TRANSITIONS, type TransitionName, type TransitionRule } from '../../../server/domain/stateMachine.js';
 import type { CycleRecord, NewRating, QuestionRecord, Store, TransitionWrite } from '../../../server/stores/types.js';
 import { T0, USER_GUARD, applied, drainEvents, newQuestion, userText, type GetStore } from './support.js';
@@ -113,6 +114,34 @@ export function cyclesContract(store: GetStore): void {
       assert.deepEqual((await store().cycles.listCycles(q.id)).map((c) => c.rating?.score), [4, 2]);
     });
 
+    it('reports the same numbers as folding the scanned facts, for every grouping', async () => {
+      // Cycles over three days, two agents, labels (one question with two), quits, reopens, timeouts, ratings.
+      for (let i = 0; i < 24; i++) {
+        const at = T0 + i * 9000;
+        let q = await newQuestion(store(), { now: at, labels: [[], ['billing'], ['billing', 'vip']][i % 3]! });
+        if (i % 5 === 0) {
+          await applyRow(store(), q, 'timeOut', at + 100 + i);
+          continue;
+        }
+        const agent = i % 2 ? 's1' : 's2';
+        q = await applyRow(store(), q, 'serve', at + (i % 7) * 11, agent);
+        if (i % 4) await store().conversations.appendMessage(agentText(q.id, agent, at + 100 + i), { statuses: [2], servId: agent });
+        q = await applyRow(store(), q, i % 6 ? 'finish' : 'timeOut', at + 1000 + i * 13, agent);
+        if (i % 3) await store().cycles.rate({ ...rating(q.id, 1 + (i % 5)), now: at + 2000 });
+        if (i % 4 === 1) await applyRow(store(), q, 'reopen', at + 3000, undefined, i % 8 === 1);
+      }
+      const scan = { identify: 'com.example.app', from: T0 + 5000, to: T0 + 200_000 };
+      for (const groupBy of [undefined, 'day', 'agent', 'label'] as const) {
+        const expected = aggregateCycles(await store().cycles.scanCycles({ ...scan, labels: true }), groupBy);
+        const actual = await store().cycles.reportCycles(scan, groupBy);
+        const rounded = (r: typeof actual) => JSON.parse(JSON.stringify(r, (_k, v) => (typeof v === 'number' ? Math.round(v * 1e3) / 1e3 : v)));
+        assert.deepEqual(rounded(actual), rounded(expected), `group_by ${groupBy}`);
+        assert.ok(actual.total.asked + actual.total.reopened > 20);
+      }
+      const empty = await store().cycles.reportCycles({ identify: 'com.nothing', from: T0, to: T0 + 1 }, 'day');
+      assert.deepEqual(empty, aggregateCycles([], 'day'));
+    });
+
     it('scans the cycles of one app started in [from, to)', async () => {
       await newQuestion(store(), { now: T0 });
       await newQuestion(store(), { now: T0 + 10 });
@@ -120,7 +149,7 @@ export function cyclesContract(store: GetStore): void {
       let b = await newQuestion(store(), { now: T0 + 30, labels: ['vip'] });
       b = await applyRow(store(), b, 'serve', T0 + 31, 's9');
       await applyRow(store(), b, 'timeOut', T0 + 40);
-      const scanned = await store().cycles.scanCycles({ identify: 'com.example.app', from: T0 + 5, to: T0 + 31 });
+      const scanned = await store().cycles.scanCycles({ identify: 'com.example.app', from: T0 + 5, to: T0 + 31, labels: true });
       assert.deepEqual(
         scanned.sort((x, y) => x.startedAt - y.startedAt).map((c) => [c.startedAt, c.servedAt, c.outcome, c.lastAgent, c.labels]),
         [
