@@ -1,8 +1,8 @@
 /**
  * The reports view in real Chromium (issue 13): a supervisor opens it and reads the numbers of
  * conversations seeded through the HTTP API (totals, per day, per agent, CSAT), picks another of
- * its apps, downloads the CSV; an agent that is not a supervisor is told the reports are for
- * supervisors; desk width, 375 px and zh-CN.
+ * its apps, downloads the CSV; an agent that is not a supervisor is offered none, and a supervisor
+ * demoted meanwhile is told they are for supervisors; desk width, 375 px and zh-CN.
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { reportSummaryReply } from '../../shared/schemas/responses.js';
 import { assertOk } from '../support/envelope.js';
 import type { Factories, TestAgent, TestUser } from '../support/factories.js';
-import { useTestServer } from '../support/server.js';
+import { ADMIN_TOKEN, useTestServer } from '../support/server.js';
 import { screenshot, seriousViolations, signInDesk, useBrowser, watchErrors } from './support.js';
 
 /** A question served by `agent`, answered, finished, and rated when `score` is given. */
@@ -24,6 +24,7 @@ async function resolved(f: Factories, user: TestUser, agent: TestAgent, score?: 
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
+const auth = { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } };
 
 describe('browser: the reports view', function () {
   this.timeout(120_000);
@@ -135,15 +136,26 @@ describe('browser: the reports view', function () {
     await screenshot(zh, 'desk-reports-zh');
   });
 
-  it('tells an agent that is not a supervisor that the reports are for supervisors', async () => {
-    const { mei } = await seed();
+  it('offers no reports to an agent that is not a supervisor; a supervisor demoted meanwhile is told they are for supervisors', async () => {
+    const { identify, second, mei, boss } = await seed();
     const page = await (await chrome.context()).newPage();
     await signInDesk(page, server.url, mei.servId, mei.password);
-    await openReports(page);
-    await page.getByTestId('reports-forbidden').filter({ hasText: 'Only supervisors can read the reports of this app.' }).waitFor();
-    assert.equal(await page.getByTestId('totals').count(), 0);
-    assert.equal(await page.getByRole('button', { name: 'Download CSV' }).isDisabled(), true);
-    await screenshot(page, 'desk-reports-forbidden');
+    // Its own entry in the team is loaded (presence Online), so the role is known.
+    await page.getByTestId('my-presence').filter({ hasText: 'Online' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Reports', exact: true }).count(), 0, 'no reports button for an agent');
+
+    const lead = await (await chrome.context()).newPage();
+    await signInDesk(lead, server.url, boss.servId, boss.password);
+    await openReports(lead);
+    await lead.getByTestId('total-asked').filter({ hasText: '4' }).waitFor();
+    // The operator makes it a plain agent (an update without a role); the next read is refused.
+    const demoted = await f.api.post('/v1/admin/servs', { serv_id: boss.servId, password: boss.password, identifies: [identify, second] }, auth);
+    assert.equal(demoted.status, 200, demoted.text);
+    await lead.getByLabel('From', { exact: true }).fill(today());
+    await lead.getByTestId('reports-forbidden').filter({ hasText: 'Only supervisors can read the reports of this app.' }).waitFor();
+    assert.equal(await lead.getByTestId('totals').count(), 0);
+    assert.equal(await lead.getByRole('button', { name: 'Download CSV' }).isDisabled(), true);
+    await screenshot(lead, 'desk-reports-forbidden');
   });
 });
 

@@ -18,6 +18,7 @@ import type { DeskIdentity } from './signIn.js';
 import { useMine } from './useMine.js';
 import { useQueue, type QueueFilter } from './useQueue.js';
 import { TeamBar } from './TeamBar.js';
+import { isSupervisor } from '../state/team.js';
 import { useTeam } from './useTeam.js';
 
 export function Desk({ identity, onSignOut }: { identity: DeskIdentity; onSignOut: (endedElsewhere: boolean) => void }) {
@@ -102,9 +103,11 @@ export function Desk({ identity, onSignOut }: { identity: DeskIdentity; onSignOu
             {t('notifications')}
           </button>
         )}
-        <button type="button" aria-pressed={reports} onClick={() => setReports(!reports)}>
-          {t('reports')}
-        </button>
+        {(isSupervisor(team.self) || reports) && (
+          <button type="button" aria-pressed={reports} onClick={() => setReports(!reports)}>
+            {t('reports')}
+          </button>
+        )}
         <LanguageSwitch />
         <button type="button" onClick={() => void signOut()}>
           {t('signOut')}

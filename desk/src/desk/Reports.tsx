@@ -1,8 +1,9 @@
 /**
  * The reports view (issue 13): for one app (a picker when the agent serves several) and a date
  * range (the last 30 days unless changed), the totals, questions per day, first-response and
- * resolution time per day (median and p90), a per-agent table, and a CSV download. The desk cannot
- * know its agent's role (no reply carries it), so it asks, and a 403 shows "only supervisors".
+ * resolution time per day (median and p90), a per-agent table, and a CSV download. The desk offers
+ * it to supervisors (GET /serv/agents carries the role); a role taken away meanwhile answers 403,
+ * which shows "only supervisors".
  */
 import { useEffect, useState } from 'react';
 import type { ReportSummary } from '../../../shared/schemas/responses.js';
