@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { useTestServer } from '../support/server.js';
-import { chatUrl, screenshot, signInDesk, useBrowser, watchErrors } from './support.js';
+import { chatUrl, screenshot, signInDesk, useBrowser, waitUntil, watchErrors } from './support.js';
 
 const NOTE = 'VIP customer: refund without asking twice';
 
@@ -49,7 +49,8 @@ describe('browser: private notes', function () {
     await noteBox.press('Enter');
     const shown = log(desk).locator('.row.note').filter({ hasText: NOTE });
     await shown.waitFor();
-    assert.match(await shown.innerText(), /Private note · agents only/);
+    // textContent: innerText is '' while content-visibility: auto has not rendered the row yet.
+    assert.match((await shown.textContent()) ?? '', /Private note · agents only/);
     await screenshot(desk, 'desk-note');
 
     // Back to replying: the reply goes to the customer, after the note.
@@ -57,7 +58,10 @@ describe('browser: private notes', function () {
     const replyBox = desk.getByRole('textbox', { name: 'Message' });
     await replyBox.fill('Refund on its way');
     await replyBox.press('Enter');
-    await log(desk).getByText('Refund on its way').waitFor();
+    // The text shows at once as pending (no seq yet), and for a moment beside its stored echo;
+    // the echo, seq 3, is what counts, and afterwards it is there once.
+    await log(desk).locator('[data-seq="3"]').filter({ hasText: 'Refund on its way' }).waitFor();
+    await waitUntil(desk, `document.querySelectorAll('[role=log] .row.pending').length === 0`);
     assert.deepEqual(await rows(desk), ['m1', 'm2', 'n1', 'm3']);
 
     // The chat page got the reply written after the note, and nothing of the note; nor after a reload.

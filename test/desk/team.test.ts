@@ -1,6 +1,6 @@
 /** The desk's team state (desk/src/state/team.ts): merging apps' lists, presence events, the capacity label. */
 import assert from 'node:assert/strict';
-import { applyPresence, capacityLabel, hasRoom, mergeTeams, onlineCount, type AgentSummary } from '../../desk/src/state/team.js';
+import { applyPresence, capacityLabel, hasRoom, isSupervisor, mergeTeams, onlineCount, type AgentSummary } from '../../desk/src/state/team.js';
 
 const agent = (serv_id: string, extra: Partial<AgentSummary> = {}): AgentSummary => ({
   serv_id,
@@ -34,5 +34,11 @@ describe('desk: team state', () => {
     assert.equal(hasRoom({ load: 2, max_concurrent: 3 }), true);
     assert.equal(hasRoom({ load: 3, max_concurrent: 3 }), false);
     assert.equal(hasRoom({ load: 99, max_concurrent: 0 }), true);
+  });
+
+  it('shows the reports to a supervisor only, and to nobody before the team is loaded', () => {
+    assert.equal(isSupervisor(agent('lead', { role: 'supervisor' })), true);
+    assert.equal(isSupervisor(agent('mei')), false);
+    assert.equal(isSupervisor(null), false);
   });
 });

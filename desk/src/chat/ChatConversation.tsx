@@ -5,11 +5,13 @@ import { formatTime, useT, type MessageKey } from '../common/i18n.js';
 import { MessageList } from '../common/MessageList.js';
 import { sendImage, unwrap, type KefuClient, type TimelineEntry } from '../common/session.js';
 import { finishRequested } from '../state/conversation.js';
+import { resolutionMark } from '../state/ratings.js';
 import { newClientMsgId } from '../state/offlineQueue.js';
 import type { Outbox } from '../common/outbox.js';
 import { typingNotifier, useConversation, useQuestionState, useTypingFrom } from '../common/useConversation.js';
 import type { ChatIdentity } from './fragment.js';
 import type { OwnQuestion } from './QuestionList.js';
+import { RateResolution } from './RateResolution.js';
 import { readTitles } from './titles.js';
 
 interface Props {
@@ -79,11 +81,24 @@ export function ChatConversation({ client, outbox, identity, question, connected
         </div>
       )}
       {state.status === 3 ? (
-        <div className="ask-finish">
-          <p>{t('resolvedNote')}</p>
-          <button type="button" className="primary" onClick={() => void act('reopen')}>
-            {t('reopen')}
-          </button>
+        <div className="resolved-area">
+          <RateResolution
+            key={qid}
+            client={client}
+            questionId={qid}
+            status={state.status}
+            mark={resolutionMark(conversation.messages)}
+            onNotFinished={() => {
+              setError(t('rateNotFinished'));
+              onChanged();
+            }}
+          />
+          <div className="ask-finish">
+            <p>{t('resolvedNote')}</p>
+            <button type="button" className="primary" onClick={() => void act('reopen')}>
+              {t('reopen')}
+            </button>
+          </div>
         </div>
       ) : (
         <Composer

@@ -3,6 +3,7 @@
  * Keys are checked at compile time (a missing translation is a type error).
  */
 import { createContext, useContext } from 'react';
+import { reportsEn, reportsZh } from './i18nReports.js';
 
 export type Lang = 'en' | 'zh-CN';
 
@@ -119,6 +120,7 @@ const en = {
   transferFull: 'That agent has just reached its limit. Pick another one.',
   transferUnavailable: 'That agent is no longer available. Pick another one.',
   transferStale: 'This question is no longer yours to hand over (it was finished or moved meanwhile).',
+  ...reportsEn,
 };
 
 export type MessageKey = keyof typeof en;
@@ -235,6 +237,7 @@ const zh: Record<MessageKey, string> = {
   transferFull: '该客服刚刚达到接待上限，请另选一位。',
   transferUnavailable: '该客服已不可用，请另选一位。',
   transferStale: '该问题已不在您名下（已结束或已转走），无法转交。',
+  ...reportsZh,
 };
 
 const TABLES: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh };

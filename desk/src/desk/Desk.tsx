@@ -1,6 +1,7 @@
 /**
  * The signed-in desk: header (presence, capacity and team, language, notifications, sign out), the Queue and Mine
- * lists, the open conversation and its side panel. Narrow screens show one column at a time.
+ * lists, the open conversation and its side panel, or the reports view in their place (the lists stay
+ * mounted, so they keep up). Narrow screens show one column at a time.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { MessageNewPayload } from '../../../shared/events.js';
@@ -11,11 +12,13 @@ import { Outbox } from '../common/outbox.js';
 import { totalUnread } from '../state/unread.js';
 import { DeskConversation, type OpenQuestion } from './DeskConversation.js';
 import { QuestionLists } from './QuestionLists.js';
+import { Reports } from './Reports.js';
 import { canAskNotifications, notifyHidden } from './notify.js';
 import type { DeskIdentity } from './signIn.js';
 import { useMine } from './useMine.js';
 import { useQueue, type QueueFilter } from './useQueue.js';
 import { TeamBar } from './TeamBar.js';
+import { isSupervisor } from '../state/team.js';
 import { useTeam } from './useTeam.js';
 
 export function Desk({ identity, onSignOut }: { identity: DeskIdentity; onSignOut: (endedElsewhere: boolean) => void }) {
@@ -27,6 +30,7 @@ export function Desk({ identity, onSignOut }: { identity: DeskIdentity; onSignOu
   const [filter, setFilter] = useState<QueueFilter>({ identify: '', label: '' });
   const [tab, setTab] = useState<'queue' | 'mine'>('queue');
   const [askNotify, setAskNotify] = useState(canAskNotifications);
+  const [reports, setReports] = useState(false);
   const mineIds = useRef(new Set<string>());
 
   const signedOut = useRef(onSignOut);
@@ -99,6 +103,11 @@ export function Desk({ identity, onSignOut }: { identity: DeskIdentity; onSignOu
             {t('notifications')}
           </button>
         )}
+        {(isSupervisor(team.self) || reports) && (
+          <button type="button" aria-pressed={reports} onClick={() => setReports(!reports)}>
+            {t('reports')}
+          </button>
+        )}
         <LanguageSwitch />
         <button type="button" onClick={() => void signOut()}>
           {t('signOut')}
@@ -109,7 +118,8 @@ export function Desk({ identity, onSignOut }: { identity: DeskIdentity; onSignOu
           {t('disconnected')}
         </p>
       )}
-      <div className="desk-body">
+      {reports && <Reports client={client} session={identity.session} identifies={identity.identifies} onClose={() => setReports(false)} />}
+      <div className="desk-body" hidden={reports}>
         <QuestionLists
           tab={tab}
           setTab={setTab}

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { formatTime, useT, type MessageKey } from '../common/i18n.js';
 import { unwrap, type KefuClient } from '../common/session.js';
 import type { OpenQuestion } from './DeskConversation.js';
+import { Cycles } from './Cycles.js';
 import { Avatar } from './QuestionLists.js';
 
 interface Listed {
@@ -52,6 +53,7 @@ export function SidePanel({ client, session, question, onOpen, knownTitle, onClo
         </button>
       </div>
       <iframe className="user-card" title={t('userCard')} src={card} sandbox="" />
+      <Cycles client={client} questionId={question.question_id} />
       <h3>{t('otherQuestions')}</h3>
       <ul className="plain">
         {others.map((q) => (

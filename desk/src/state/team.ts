@@ -33,3 +33,9 @@ export const hasRoom = (agent: Pick<AgentSummary, 'load' | 'max_concurrent'>) =>
 
 /** How many of the others are online (the team button's count). */
 export const onlineCount = (team: Team, self: string) => team.filter((a) => a.serv_id !== self && a.presence === 'online').length;
+
+/**
+ * Whether the desk shows the reports view: its own agent is a supervisor (GET /serv/agents carries
+ * each role). The API stays the judge; a role taken away meanwhile answers 403 in the view.
+ */
+export const isSupervisor = (self: Pick<AgentSummary, 'role'> | null) => self?.role === 'supervisor';
