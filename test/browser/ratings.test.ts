@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { cyclesReply } from '../../shared/schemas/responses.js';
 import { assertOk } from '../support/envelope.js';
+import { eventually } from '../support/eventually.js';
 import { useTestServer } from '../support/server.js';
 import { chatUrl, screenshot, seriousViolations, signInDesk, useBrowser, watchErrors } from './support.js';
 
@@ -131,6 +132,9 @@ describe('browser: rating a resolution', function () {
     await desk.getByLabel('密码').fill(agent.password);
     await desk.getByRole('button', { name: '登录' }).click();
     await desk.getByTestId('signed-in-as').waitFor();
+    // Online (the desk's socket counted), so the reopen goes back to this agent.
+    await desk.getByTestId('my-presence').filter({ hasText: '在线' }).waitFor();
+    await eventually(async () => (await server.deps.presence.presenceOf([agent.servId])).get(agent.servId) === 'online', 'the agent online');
     // Reopened (back to its agent): the question is in Mine, its first cycle rated, its second open.
     assert.equal((await f.api.post(`/v1/question/${questionId}/reopen`, { session: user.session })).status, 200);
     await desk.getByRole('tab', { name: /我的会话/ }).click();
