@@ -6,7 +6,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { factories, type Factories } from './factories.js';
+import { requireRedis, startRedis, type TestRedis } from './redis.js';
 import { ADMIN_TOKEN, startTestServer, tempDataDir, type TestServer } from './server.js';
+import { recordedSocket, type Recorded } from './sockets.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -79,4 +82,64 @@ export function spawnNode(env: Record<string, string>): Promise<ChildNode> {
       });
     });
   });
+}
+
+/** What `useTwoNodes` hands a describe block; read its fields inside hooks and tests only. */
+export interface TwoNodes {
+  readonly redis: TestRedis;
+  readonly cluster: Cluster;
+  /** Factories on node A and on node B. */
+  readonly fa: Factories;
+  readonly fb: Factories;
+  /** A recorded socket of `session` on node 0 (A) or 1 (B), closed after the test. */
+  on(node: 0 | 1, session: string): Promise<Recorded>;
+  /** Anything else to close after the test. */
+  open: Array<{ close(): void }>;
+}
+
+/**
+ * Two in-process nodes on one DATA_DIR and a private Redis for the describe block it is called in:
+ * started before its first test (skipped without redis-server), stopped after its last.
+ */
+export function useTwoNodes(): TwoNodes {
+  let redis: TestRedis | undefined;
+  let cluster: Cluster | undefined;
+  let fa: Factories | undefined;
+  let fb: Factories | undefined;
+  const open: Array<{ close(): void }> = [];
+  before(async function () {
+    requireRedis(this);
+    redis = await startRedis();
+    cluster = await startCluster(redis.url);
+    [fa, fb] = cluster.nodes.map((n) => factories(n)) as [Factories, Factories];
+  });
+  afterEach(() => open.splice(0).forEach((s) => s.close()));
+  after(async () => {
+    await cluster?.stop();
+    await redis?.stop();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useTwoNodes: read its nodes inside hooks and tests, after its before hook');
+    return value;
+  };
+  return {
+    get redis() {
+      return started(redis);
+    },
+    get cluster() {
+      return started(cluster);
+    },
+    get fa() {
+      return started(fa);
+    },
+    get fb() {
+      return started(fb);
+    },
+    async on(node, session) {
+      const socket = await recordedSocket(started(cluster).nodes[node]!.url, session);
+      open.push(socket);
+      return socket;
+    },
+    open,
+  };
 }
