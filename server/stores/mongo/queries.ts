@@ -472,28 +472,25 @@ export function claimDeliveries(leaseS: number, limit: number, offsetS: number):
 }
 
 /**
- * One bulkWrite of pipeline upserts, timed by the server's clock: an entry that exists (it has a
- * `created_at`) is replaced by itself, that is left exactly as it is.
+ * A pipeline upsert of a queued delivery, timed by the server's clock: an entry that exists (it has
+ * a `created_at`) is replaced by itself, that is left exactly as it is; a new one gets `fields` and
+ * is due at once. `fields` are values to store, never expressions (each is `$literal`-wrapped by the caller).
  */
-export function enqueueDeliveries(entries: Array<{ id: string; payload: string }>, offsetS: number) {
-  const now = serverNow(offsetS);
-  return entries.map((entry) => ({
+export function enqueueOnce(id: string, fields: Record<string, unknown>, now: unknown) {
+  const entry = { _id: '$_id', ...fields, attempts: 0, next_attempt_at: now, leased_until: null, lease: null, created_at: now, last_error: null };
+  return {
     updateOne: {
-      filter: { _id: s(entry.id) },
-      update: [
-        {
-          $replaceWith: {
-            $cond: [
-              { $eq: [{ $type: '$created_at' }, 'missing'] },
-              { _id: '$_id', payload: { $literal: s(entry.payload) }, attempts: 0, next_attempt_at: now, leased_until: null, lease: null, created_at: now, last_error: null },
-              '$$ROOT',
-            ],
-          },
-        },
-      ],
+      filter: { _id: s(id) },
+      update: [{ $replaceWith: { $cond: [{ $eq: [{ $type: '$created_at' }, 'missing'] }, entry, '$$ROOT'] } }],
       upsert: true,
     },
-  }));
+  };
+}
+
+/** One bulkWrite of the outbox's pipeline upserts (enqueueOnce). */
+export function enqueueDeliveries(entries: Array<{ id: string; payload: string }>, offsetS: number) {
+  const now = serverNow(offsetS);
+  return entries.map((entry) => enqueueOnce(entry.id, { payload: { $literal: s(entry.payload) } }, now));
 }
 
 /** A failed attempt: the lease released, the next one `retryInS` after the server's now (or never: dead). */

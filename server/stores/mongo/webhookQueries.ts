@@ -5,7 +5,7 @@
  */
 import mongoose from 'mongoose';
 import type { NewWebhookDelivery, WebhookFailure } from '../types.js';
-import { NOT_DEAD, n, s, serverNow, type QuerySpec } from './queries.js';
+import { NOT_DEAD, enqueueOnce, n, s, serverNow, type QuerySpec } from './queries.js';
 
 const { trusted } = mongoose;
 
@@ -59,39 +59,22 @@ export function leaseDeliveries(ids: string[], token: string, leaseS: number, of
 
 export const leasedBy = (ids: string[], token: string): QuerySpec => ({ filter: { _id: trusted({ $in: ids.map(s) }), lease: s(token) }, sort: { _id: 1 } });
 
-/** Upserts that leave an existing entry exactly as it is (as the outbox's enqueue). */
+/** Upserts that leave an existing entry exactly as it is (enqueueOnce, as the outbox's enqueue). */
 export function enqueueDeliveries(entries: NewWebhookDelivery[], offsetS: number) {
   const now = serverNow(offsetS);
-  return entries.map((entry) => ({
-    updateOne: {
-      filter: { _id: s(entry.id) },
-      update: [
-        {
-          $replaceWith: {
-            $cond: [
-              { $eq: [{ $type: '$created_at' }, 'missing'] },
-              {
-                _id: '$_id',
-                webhook: { $literal: s(entry.webhookId) },
-                question: { $literal: s(entry.questionId) },
-                position: n(entry.position),
-                event: { $literal: s(entry.event) },
-                payload: { $literal: s(entry.payload) },
-                attempts: 0,
-                next_attempt_at: now,
-                leased_until: null,
-                lease: null,
-                created_at: now,
-                last_error: null,
-              },
-              '$$ROOT',
-            ],
-          },
-        },
-      ],
-      upsert: true,
-    },
-  }));
+  return entries.map((entry) =>
+    enqueueOnce(
+      entry.id,
+      {
+        webhook: { $literal: s(entry.webhookId) },
+        question: { $literal: s(entry.questionId) },
+        position: n(entry.position),
+        event: { $literal: s(entry.event) },
+        payload: { $literal: s(entry.payload) },
+      },
+      now,
+    ),
+  );
 }
 
 /** A failed attempt: released, due again in `retryInS`, or given up once queued longer than the window. */
