@@ -8,7 +8,7 @@ import { okReply } from '../../shared/schemas/responses.js';
 import { assertOk } from '../support/envelope.js';
 import { eventually } from '../support/eventually.js';
 import type { TestAgent } from '../support/factories.js';
-import { type ChildNode, spawnNode, useTwoNodes } from '../support/nodes.js';
+import { useChildNode, useTwoNodes } from '../support/nodes.js';
 import { ADMIN_TOKEN } from '../support/server.js';
 import { recordedSocket } from '../support/sockets.js';
 
@@ -68,17 +68,12 @@ describe('auto-assign: two nodes, one Redis', function () {
   });
 
   describe('a node killed while its agents are online', () => {
-    let child: ChildNode;
-    before(async function () {
-      this.timeout(30_000);
-      child = await spawnNode({ DATA_DIR: pair.cluster.dataDir, REDIS_URL: pair.redis.url });
-    });
-    after(() => child?.kill());
+    const child = useChildNode(pair);
 
     it('their presence goes offline within 30 s, and no question is assigned to them after that', async () => {
       const identify = await autoApp();
       const [alice, bob] = [await pair.fa.agent({ identifies: [identify] }), await pair.fa.agent({ identifies: [identify] })];
-      const onChild = await recordedSocket(child.url, alice.session, { reconnection: false });
+      const onChild = await recordedSocket(child().url, alice.session, { reconnection: false });
       pair.open.push(onChild);
       await eventually(async () => (await presence(alice.servId)) === 'online', 'alice online on the child node');
       await connect(pair.cluster.nodes[0]!.url, bob);
@@ -89,7 +84,7 @@ describe('auto-assign: two nodes, one Redis', function () {
       await eventually(async () => (await questionsOf(identify, 2)).length === 2, 'both assigned');
       assert.deepEqual((await questionsOf(identify, 2)).map((q) => q.servId).sort(), [alice.servId, bob.servId].sort());
 
-      await child.kill('SIGKILL');
+      await child().kill('SIGKILL');
       const killedAt = Date.now();
       await eventually(async () => (await presence(alice.servId)) === 'offline', 'alice offline', 30_000);
       assert.ok(Date.now() - killedAt < 30_000);

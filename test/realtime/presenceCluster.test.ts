@@ -8,7 +8,7 @@ import { okReply, servAgentsReply, servStatusReply } from '../../shared/schemas/
 import { assertError, assertOk } from '../support/envelope.js';
 import type { Factories } from '../support/factories.js';
 import { eventually } from '../support/eventually.js';
-import { type ChildNode, spawnNode, useTwoNodes } from '../support/nodes.js';
+import { useChildNode, useTwoNodes } from '../support/nodes.js';
 import { recordedSocket } from '../support/sockets.js';
 
 describe('presence and capacity: two nodes, one Redis', function () {
@@ -64,22 +64,17 @@ describe('presence and capacity: two nodes, one Redis', function () {
   });
 
   describe('a node killed while its agents are online', () => {
-    let child: ChildNode;
-    before(async function () {
-      this.timeout(30_000);
-      child = await spawnNode({ DATA_DIR: pair.cluster.dataDir, REDIS_URL: pair.redis.url });
-    });
-    after(() => child?.kill());
+    const child = useChildNode(pair);
 
     it('takes their presence offline within 30 s, announced by a survivor', async () => {
       const identify = await pair.fa.app();
       const [alice, bob] = [await pair.fa.agent({ identifies: [identify] }), await pair.fa.agent({ identifies: [identify] })];
       const watcher = await pair.on(0, bob.session);
-      const onChild = await recordedSocket(child.url, alice.session, { reconnection: false });
+      const onChild = await recordedSocket(child().url, alice.session, { reconnection: false });
       pair.open.push(onChild);
       await watcher.waitFor('agent:presence', (p) => p.serv_id === alice.servId && p.presence === 'online');
 
-      await child.kill('SIGKILL');
+      await child().kill('SIGKILL');
       const killedAt = Date.now();
       await watcher.waitFor('agent:presence', (p) => p.serv_id === alice.servId && p.presence === 'offline', 30_000);
       const took = Date.now() - killedAt;

@@ -143,3 +143,20 @@ export function useTwoNodes(): TwoNodes {
     open,
   };
 }
+
+/**
+ * A third node of the pair in its own process (spawnNode on the pair's DATA_DIR and Redis), for
+ * kill drills: started before the describe block it is called in, killed after it.
+ */
+export function useChildNode(pair: TwoNodes): () => ChildNode {
+  let child: ChildNode | undefined;
+  before(async function () {
+    this.timeout(30_000);
+    child = await spawnNode({ DATA_DIR: pair.cluster.dataDir, REDIS_URL: pair.redis.url });
+  });
+  after(() => child?.kill());
+  return () => {
+    if (!child) throw new Error('useChildNode: read the child inside hooks and tests, after its before hook');
+    return child;
+  };
+}

@@ -384,17 +384,22 @@ export const itemSchema = new Schema<ItemDoc>(
 );
 itemSchema.index({ template: 1, _id: 1 }, { name: 'items_by_template' });
 
+/** The fields of a queued delivery's life, shared by push deliveries (outbox) and webhook calls. */
+const deliveryLifecycle = {
+  attempts: { type: Number, default: 0, min: 0 },
+  /** null once given up: the entry stays as dead, with its last error. */
+  next_attempt_at: nullableNum,
+  leased_until: nullableNum,
+  lease: { type: String, default: null, maxlength: 64 },
+  created_at: num,
+  last_error: { type: String, default: null, maxlength: 500 },
+};
+
 export const outboxSchema = new Schema<OutboxDoc>(
   {
     _id: str(200),
     payload: { type: String, required: true },
-    attempts: { type: Number, default: 0, min: 0 },
-    /** null once given up: the entry stays as dead, with its last error. */
-    next_attempt_at: nullableNum,
-    leased_until: nullableNum,
-    lease: { type: String, default: null, maxlength: 64 },
-    created_at: num,
-    last_error: { type: String, default: null, maxlength: 500 },
+    ...deliveryLifecycle,
   },
   { ...strictness, collection: 'outbox' },
 );
@@ -445,12 +450,7 @@ export const webhookDeliverySchema = new Schema<WebhookDeliveryDoc>(
     position: num,
     event: str(40),
     payload: { type: String, required: true },
-    attempts: { type: Number, default: 0, min: 0 },
-    next_attempt_at: nullableNum,
-    leased_until: nullableNum,
-    lease: { type: String, default: null, maxlength: 64 },
-    created_at: num,
-    last_error: { type: String, default: null, maxlength: 500 },
+    ...deliveryLifecycle,
   },
   { ...strictness, collection: 'webhook_deliveries' },
 );
