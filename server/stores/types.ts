@@ -806,7 +806,7 @@ export interface CycleStore {
   /**
    * The report of the cycles `scanCycles` would return, grouped (day: UTC day of the start; agent:
    * the last agent; label: each label), computed where it is cheapest: the same numbers as
-   * cycleAggregate.ts's aggregateCycles over those facts.
+   * test/stores/reportReference.ts's plain reading of those facts.
    */
   reportCycles(scan: CycleScan, groupBy?: ReportGroupBy): Promise<CycleReport>;
 }

@@ -7,7 +7,7 @@
 import type { ClientSession } from 'mongoose';
 import { STATUS } from '../../../shared/limits.js';
 import { isObjectId, newObjectId } from '../objectId.js';
-import { aggregateCycles } from '../cycleAggregate.js';
+import { foldCycles } from '../reportFold.js';
 import type { CycleReport, ReportGroupBy, CycleFacts, CycleRecord, CycleScan, CycleStore, NewMessage, NewRating, RatingRefusal, TransitionWrite } from '../types.js';
 import * as C from './cycleQueries.js';
 import type { CycleDoc, QuestionDoc } from './models.js';
@@ -115,8 +115,8 @@ export class MongoCycles implements CycleStore {
   }
 
   async reportCycles(scan: CycleScan, groupBy?: ReportGroupBy): Promise<CycleReport> {
-    // The facts come through cycles_report; folding them is the shared in-memory aggregate.
-    return aggregateCycles(await this.scanCycles({ ...scan, labels: groupBy === 'label' }), groupBy);
+    // The facts come through cycles_report, folded here as the SQLite store folds them in its statement.
+    return foldCycles(await this.scanCycles({ ...scan, labels: groupBy === 'label' }), groupBy);
   }
 
   async scanCycles(scan: CycleScan): Promise<CycleFacts[]> {

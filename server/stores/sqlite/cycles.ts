@@ -6,12 +6,9 @@
  */
 import { SENDER_TYPE, STATUS } from '../../../shared/limits.js';
 import { newObjectId } from '../objectId.js';
-import type Database from 'better-sqlite3';
-import { medianRank, p90Rank, sortGroups, utcDay } from '../cycleAggregate.js';
+import { ReportFold } from '../reportFold.js';
 import type {
-  CycleAggregate,
   CycleReport,
-  DurationAggregate,
   ReportGroupBy,
   CycleFacts,
   CycleOutcome,
@@ -68,97 +65,17 @@ function toCycle(row: CycleRow): CycleRecord {
   };
 }
 
-interface AggregateRow {
-  k: string | number | null;
-  cycles: number;
-  asked: number;
-  served: number;
-  resolved: number;
-  timed_out: number;
-  wait_sum: number;
-  first_count: number;
-  first_sum: number;
-  resolution_sum: number;
-  ratings: number;
-  score_sum: number;
-  satisfied: number;
-  /** kefu_ranks: "median,p90" per series, joined by ";"; null when the group has no rows. */
-  ranks: string | null;
-}
-
 const DAY_S = 86_400;
-/** Where kefu_ranks also puts every duration while a partitioned report runs (its statement is synchronous). */
-let collecting: number[][] | null = null;
 
 /**
- * `kefu_ranks(wait, first_response, resolution)`: a group's nearest-rank medians and p90s of the
- * three durations, as "median,p90" per series joined by ";" (empty for a series without values).
- * One call per row for all three series: SQLite streams the group's rows in; the sorts are native
- * typed-array sorts.
+ * Each grouping's partition key, as reportFold.ts's partitionOf computes it: the day number, the
+ * last agent, or the label set as stored.
  */
-const RANKS: Database.AggregateOptions = {
-  start: () => [[], [], []] as number[][],
-  // better-sqlite3 types its callbacks loosely (unknown, two arguments); these are the real ones.
-  step: ((series: number[][], wait: number | null, first: number | null, resolution: number | null) => {
-    // Named parameters: better-sqlite3 takes the function's arity from them.
-    const values = [wait, first, resolution];
-    for (let s = 0; s < 3; s++) {
-      const value = values[s];
-      if (value === null || value === undefined) continue;
-      series[s]!.push(value);
-      collecting?.[s]!.push(value);
-    }
-  }) as (total: unknown, next: unknown) => unknown,
-  result: ((series: number[][]) =>
-    series
-      .map((values) => {
-        if (values.length === 0) return '';
-        const { median, p90 } = ranksOf(values);
-        return `${median},${p90}`;
-      })
-      .join(';')) as (total: unknown) => unknown,
-};
-
-function ranksOf(values: number[]): { median: number; p90: number } {
-  const sorted = Float64Array.from(values).sort();
-  return { median: sorted[medianRank(sorted.length) - 1]!, p90: sorted[p90Rank(sorted.length) - 1]! };
-}
-
-function duration(count: number, sum: number, ranks: string): DurationAggregate {
-  if (count === 0 || ranks === '') return { count: 0, sum: 0, median: null, p90: null };
-  const [median, p90] = ranks.split(',').map(Number) as [number, number];
-  return { count, sum, median, p90 };
-}
-
-/** The total of a partition: its groups' counts and sums added, ranks from every duration collected. */
-function totalOf(groups: CycleAggregate[], all: number[][]): CycleAggregate {
-  const add = (pick: (g: CycleAggregate) => number) => groups.reduce((acc, g) => acc + pick(g), 0);
-  const series = (d: (g: CycleAggregate) => DurationAggregate, values: number[]): DurationAggregate =>
-    values.length ? { count: values.length, sum: add((g) => d(g).sum), ...ranksOf(values) } : { count: 0, sum: 0, median: null, p90: null };
-  return {
-    key: null,
-    asked: add((g) => g.asked),
-    reopened: add((g) => g.reopened),
-    served: add((g) => g.served),
-    resolved: add((g) => g.resolved),
-    timedOut: add((g) => g.timedOut),
-    wait: series((g) => g.wait, all[0]!),
-    firstResponse: series((g) => g.firstResponse, all[1]!),
-    resolution: series((g) => g.resolution, all[2]!),
-    ratings: { count: add((g) => g.ratings.count), sum: add((g) => g.ratings.sum), satisfied: add((g) => g.ratings.satisfied) },
-  };
-}
-
-/** One app's cycles started in the range, from the covering index cycles_report. */
-const RANGE = 'FROM cycles INDEXED BY cycles_report WHERE identify = @identify AND started_at >= @from AND started_at < @to';
-/** Each grouping's key and rows: a day number (formatted after), the last agent, or each label (a row per label). */
-const GROUPINGS: Record<ReportGroupBy, [key: string, from: string]> = {
-  day: [`CAST(started_at / ${DAY_S} AS INTEGER)`, RANGE],
-  agent: ['last_agent', RANGE],
-  label: [
-    'j.value',
-    'FROM cycles INDEXED BY cycles_report LEFT JOIN json_each(cycles.labels) AS j WHERE identify = @identify AND started_at >= @from AND started_at < @to',
-  ],
+const PARTITIONS: Record<ReportGroupBy | 'none', string> = {
+  none: 'NULL',
+  day: `CAST(started_at / ${DAY_S} AS INTEGER)`,
+  agent: 'last_agent',
+  label: 'labels',
 };
 
 /** Shared by every scanned cycle whose labels are not asked for (or that has none); never mutated. */
@@ -168,11 +85,23 @@ const NO_LABELS: string[] = [];
 const LATEST = '(SELECT MAX(n) FROM cycles WHERE question_id = @questionId)';
 
 export class SqliteCycles implements CycleStore {
+  /** The report kefu_fold feeds while its statement runs (statements run synchronously, one at a time). */
+  private folding: ReportFold | null = null;
+
   constructor(
     private readonly db: SqliteDb,
     private readonly outbox: SqliteOutbox,
   ) {
-    db.defineAggregate('kefu_ranks', RANKS);
+    // kefu_fold(key, n, wait, first_response, resolution, timed_out, score): one call per cycle row,
+    // straight into the fold; a row costs a call and a few pushes, with no sort in SQLite.
+    db.defineAggregate('kefu_fold', {
+      start: null,
+      // better-sqlite3 types its callbacks loosely (unknown, two arguments); these are the real ones.
+      step: ((_total: null, key: string | number | null, n: number, wait: number | null, first: number | null, resolution: number | null, timedOut: number, score: number | null) => {
+        // Named parameters: better-sqlite3 takes the function's arity from them.
+        this.folding!.add(key, n, wait, first, resolution, timedOut, score);
+      }) as (total: unknown, next: unknown) => unknown,
+    });
   }
 
   // ---- in-transaction helpers for the conversation writes ----
@@ -267,54 +196,21 @@ export class SqliteCycles implements CycleStore {
   }
 
   async reportCycles(scan: CycleScan, groupBy?: ReportGroupBy): Promise<CycleReport> {
-    // One statement per report over cycles_report: SQLite counts and sums each group, and
-    // kefu_ranks (RANKS) gets the group's durations to sort; one row per group comes back.
-    const params = { identify: scan.identify, from: scan.from, to: scan.to };
-    if (groupBy === undefined) return { groups: [], total: this.aggregates('NULL', RANGE, params)[0]! };
-    const [key, from] = GROUPINGS[groupBy];
-    // Days and agents partition the cycles, so the same statement collects the total's durations;
-    // labels overlap (a cycle with two labels is in two groups), so their total is a statement of its own.
-    const partition = groupBy !== 'label';
-    const all: number[][] = [[], [], []];
-    const grouped = this.aggregates(key, from, params, partition ? all : null);
-    const total = partition ? totalOf(grouped, all) : this.aggregates('NULL', RANGE, params)[0]!;
-    const groups = grouped.map((g) => (groupBy === 'day' ? { ...g, key: utcDay(Number(g.key) * DAY_S) } : g));
-    return { groups: sortGroups(groups), total };
-  }
-
-  /** One aggregate per value of `key` over the rows of `from` (a clause ending in its WHERE); `all` collects every duration. */
-  private aggregates(key: string, from: string, params: Record<string, unknown>, all: number[][] | null = null): CycleAggregate[] {
-    collecting = all;
+    // One pass over a range of cycles_report: SQLite reads the index and computes each row's
+    // durations; the fold groups, counts and ranks them.
+    const fold = new ReportFold(groupBy);
+    this.folding = fold;
     try {
-      return this.db
-        .all<AggregateRow>(
-          `SELECT ${key} AS k, COUNT(*) AS cycles, COUNT(CASE WHEN n = 1 THEN 1 END) AS asked, COUNT(served_at) AS served,
-             COUNT(resolved_at) AS resolved, COUNT(CASE WHEN outcome = 'timed_out' THEN 1 END) AS timed_out,
-             TOTAL(served_at - started_at) AS wait_sum, COUNT(first_response_at) AS first_count,
-             TOTAL(first_response_at - started_at) AS first_sum, TOTAL(resolved_at - started_at) AS resolution_sum,
-             COUNT(score) AS ratings, TOTAL(score) AS score_sum, COUNT(CASE WHEN score >= 4 THEN 1 END) AS satisfied,
-             kefu_ranks(served_at - started_at, first_response_at - started_at, resolved_at - started_at) AS ranks
-           ${from} ${key === 'NULL' ? '' : 'GROUP BY k'}`,
-          params,
-        )
-        .map((c) => {
-          const [wait, first, resolution] = (c.ranks ?? ';;').split(';') as [string, string, string];
-          return {
-            key: c.k === null ? null : String(c.k),
-            asked: c.asked,
-            reopened: c.cycles - c.asked,
-            served: c.served,
-            resolved: c.resolved,
-            timedOut: c.timed_out,
-            wait: duration(c.served, c.wait_sum, wait),
-            firstResponse: duration(c.first_count, c.first_sum, first),
-            resolution: duration(c.resolved, c.resolution_sum, resolution),
-            ratings: { count: c.ratings, sum: c.score_sum, satisfied: c.satisfied },
-          };
-        });
+      this.db.get(
+        `SELECT kefu_fold(${PARTITIONS[groupBy ?? 'none']}, n, served_at - started_at, first_response_at - started_at,
+           resolved_at - started_at, outcome = 'timed_out', score)
+         FROM cycles INDEXED BY cycles_report WHERE identify = @identify AND started_at >= @from AND started_at < @to`,
+        { identify: scan.identify, from: scan.from, to: scan.to },
+      );
     } finally {
-      collecting = null;
+      this.folding = null;
     }
+    return fold.report();
   }
 
   async scanCycles(scan: CycleScan): Promise<CycleFacts[]> {

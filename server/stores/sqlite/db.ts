@@ -64,7 +64,6 @@ export class SqliteDb {
   readonly mediaDir: string;
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Prepared>();
-  private readonly columns = new Map<string, Database.Statement>();
   private readonly groupCommit: boolean;
   private readonly commits: GroupCommit;
 
@@ -134,16 +133,6 @@ export class SqliteDb {
   /** Registers an aggregate function on the connection (better-sqlite3's `aggregate`), for the statements of a subject. */
   defineAggregate(name: string, options: Database.AggregateOptions): void {
     this.db.aggregate(name, options);
-  }
-
-  /**
-   * The first column of every row, as a flat array (no row objects): for reads of many numbers at
-   * once, such as the durations of a report. Its statements are cached apart from the others.
-   */
-  column<T>(sql: string, params: Params = []): T[] {
-    let statement = this.columns.get(sql);
-    if (!statement) this.columns.set(sql, (statement = this.db.prepare(sql).pluck(true)));
-    return statement.all(params) as T[];
   }
 
   /** A statement that changes rows; only inside a write, where it shares that write's commit. */
