@@ -89,7 +89,7 @@ export class ReportFold {
    * and resolution times (null until they happen), whether it timed out, and its rating. Called once
    * per cycle of a report, so it does no more than count and push.
    */
-  add(key: PartitionKey, n: number, wait: number | null, firstResponse: number | null, resolution: number | null, timedOut: boolean | number, score: number | null): void {
+  add(key: PartitionKey, n: number, wait: number | null, firstResponse: number | null, resolution: number | null, timedOut: boolean | number | null, score: number | null): void {
     let tally = this.partitions.get(key);
     if (tally === undefined) this.partitions.set(key, (tally = new Tally()));
     if (n === 1) tally.asked++;

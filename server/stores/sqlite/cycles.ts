@@ -97,7 +97,7 @@ export class SqliteCycles implements CycleStore {
     db.defineAggregate('kefu_fold', {
       start: null,
       // better-sqlite3 types its callbacks loosely (unknown, two arguments); these are the real ones.
-      step: ((_total: null, key: string | number | null, n: number, wait: number | null, first: number | null, resolution: number | null, timedOut: number, score: number | null) => {
+      step: ((_total: null, key: string | number | null, n: number, wait: number | null, first: number | null, resolution: number | null, timedOut: number | null, score: number | null) => {
         // Named parameters: better-sqlite3 takes the function's arity from them.
         this.folding!.add(key, n, wait, first, resolution, timedOut, score);
       }) as (total: unknown, next: unknown) => unknown,
