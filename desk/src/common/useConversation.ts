@@ -11,6 +11,7 @@ import type { Outbox, RefusedText } from './outbox.js';
 import { hasOlder, mergeBySeq } from '../state/seqMerge.js';
 import { olderMessages } from './session.js';
 import { publicMessages } from '../../../shared/timeline.js';
+import { useSocketEvents } from './useSocketEvents.js';
 
 export interface ConversationState {
   /** Messages, and for an agent of the app its private notes in place. */
@@ -89,25 +90,19 @@ export function useConversation(client: KefuClient, outbox: Outbox, questionId: 
 /** True for ~4 s after the other party said it is typing in this question. */
 export function useTypingFrom(client: KefuClient, questionId: string): string | null {
   const [who, setWho] = useState<string | null>(null);
-  useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const onTyping = (payload: { question_id: string; sender: string }) => {
+  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  useEffect(() => () => clearTimeout(timer.current), [client, questionId]);
+  useSocketEvents(client.socket, {
+    typing: (payload) => {
       if (payload.question_id !== questionId) return;
       setWho(payload.sender);
-      clearTimeout(timer);
-      timer = setTimeout(() => setWho(null), 4000);
-    };
-    const onMessage = (payload: { question_id: string }) => {
+      clearTimeout(timer.current);
+      timer.current = setTimeout(() => setWho(null), 4000);
+    },
+    'message:new': (payload) => {
       if (payload.question_id === questionId) setWho(null);
-    };
-    client.socket.on('typing', onTyping);
-    client.socket.on('message:new', onMessage);
-    return () => {
-      clearTimeout(timer);
-      client.socket.off('typing', onTyping);
-      client.socket.off('message:new', onMessage);
-    };
-  }, [client, questionId]);
+    },
+  });
   return who;
 }
 
@@ -126,12 +121,10 @@ export function typingNotifier(client: KefuClient, questionId: string): () => vo
 export function useQuestionState(client: KefuClient, questionId: string, initial: { status: 1 | 2 | 3; servId: string | null }) {
   const [state, setState] = useState(initial);
   useEffect(() => setState(initial), [questionId, initial.status, initial.servId]);
-  useEffect(() => {
-    const onUpdate = (payload: { question_id: string; status: 1 | 2 | 3; serv_id: string | null }) => {
+  useSocketEvents(client.socket, {
+    'question:updated': (payload) => {
       if (payload.question_id === questionId) setState({ status: payload.status, servId: payload.serv_id });
-    };
-    client.socket.on('question:updated', onUpdate);
-    return () => void client.socket.off('question:updated', onUpdate);
-  }, [client, questionId]);
+    },
+  });
   return state;
 }
