@@ -58,8 +58,7 @@ describe('browser: private notes', function () {
     const replyBox = desk.getByRole('textbox', { name: 'Message' });
     await replyBox.fill('Refund on its way');
     await replyBox.press('Enter');
-    // The text shows at once as pending (no seq yet), and for a moment beside its stored echo;
-    // the echo, seq 3, is what counts, and afterwards it is there once.
+    // The text shows at once as pending (no seq yet), then, stored, as seq 3 in the same row.
     await log(desk).locator('[data-seq="3"]').filter({ hasText: 'Refund on its way' }).waitFor();
     await waitUntil(desk, `document.querySelectorAll('[role=log] .row.pending').length === 0`);
     assert.deepEqual(await rows(desk), ['m1', 'm2', 'n1', 'm3']);

@@ -1,13 +1,14 @@
 /**
  * One open conversation: the latest page of history, older pages on demand, and every live message
  * once and in seq order (KefuClient.watch catches up by cursor after each reconnect). Texts go
- * through the page's Outbox, so a text typed while disconnected is sent on reconnect.
+ * through the page's Outbox, so a text typed while disconnected is sent on reconnect; each shows as
+ * one row from the Enter to its stored message (state/ownTexts.ts).
  */
-import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { KefuClient } from '../../../shared/client.js';
 import type { TimelineEntry } from '../../../shared/schemas/responses.js';
-import type { QueuedText } from '../state/offlineQueue.js';
-import type { Outbox, RefusedText } from './outbox.js';
+import { ownTextsOf, type Outbox } from './outbox.js';
+import { conversationRows, mayEcho, type Row } from '../state/ownTexts.js';
 import { hasOlder, mergeBySeq } from '../state/seqMerge.js';
 import { olderMessages } from './session.js';
 import { publicMessages } from '../../../shared/timeline.js';
@@ -19,10 +20,8 @@ export interface ConversationState {
   olderExists: boolean;
   loadingOlder: boolean;
   loadOlder: () => Promise<void>;
-  /** Queued texts of this question, not yet stored. */
-  pending: QueuedText[];
-  /** Texts of this question the server refused (shown with their error). */
-  refused: RefusedText[];
+  /** What to show: the messages (and notes) with this page's texts not stored yet, or refused. */
+  rows: Row[];
 }
 
 export function useConversation(client: KefuClient, outbox: Outbox, questionId: string, onLive?: (entry: TimelineEntry) => void): ConversationState {
@@ -32,14 +31,21 @@ export function useConversation(client: KefuClient, outbox: Outbox, questionId: 
   const live = useRef(onLive);
   live.current = onLive;
   const firstId = useRef<string | undefined>(undefined);
+  /** Messages delivered while a text of the same words was on its way (see mayEcho). */
+  const [held, setHeld] = useState<ReadonlySet<string>>(new Set());
+
+  useEffect(() => outbox.show(questionId), [outbox, questionId]);
 
   useEffect(() => {
     let cancelled = false;
     setMessages([]);
     setLoaded(false);
+    setHeld(new Set());
     firstId.current = undefined;
     const deliver = (message: TimelineEntry) => {
       if (cancelled) return;
+      // Read now, not at render: what counts is whether the text was on its way when this came.
+      if (mayEcho(message, ownTextsOf(outbox.state(), questionId).sending)) setHeld((ids) => new Set(ids).add(message.message_id));
       setMessages((current) => mergeBySeq(current, [message]));
       live.current?.(message);
     };
@@ -62,7 +68,7 @@ export function useConversation(client: KefuClient, outbox: Outbox, questionId: 
       cancelled = true;
       void client.unwatch(questionId);
     };
-  }, [client, questionId]);
+  }, [client, outbox, questionId]);
 
   const loadOlder = useCallback(async () => {
     const first = messages[0];
@@ -77,13 +83,13 @@ export function useConversation(client: KefuClient, outbox: Outbox, questionId: 
   }, [client, questionId, messages, loadingOlder]);
 
   const outboxState = useSyncExternalStore(outbox.subscribe, outbox.state);
+  const rows = useMemo(() => conversationRows(messages, ownTextsOf(outboxState, questionId), held), [messages, outboxState, questionId, held]);
   return {
     messages,
     olderExists: loaded && hasOlder(messages),
     loadingOlder,
     loadOlder,
-    pending: outboxState.queued.filter((item) => item.questionId === questionId),
-    refused: outboxState.refused.filter((r) => r.item.questionId === questionId),
+    rows,
   };
 }
 
