@@ -31,8 +31,8 @@ export function useConversation(client: KefuClient, outbox: Outbox, questionId: 
   const live = useRef(onLive);
   live.current = onLive;
   const firstId = useRef<string | undefined>(undefined);
-  /** Messages delivered while a text of the same words was on its way (see mayEcho). */
-  const [held, setHeld] = useState<ReadonlySet<string>>(new Set());
+  /** Messages delivered while a text of the same words was on its way (see mayEcho), to that text's client_msg_id. */
+  const [held, setHeld] = useState<ReadonlyMap<string, string>>(new Map());
 
   useEffect(() => outbox.show(questionId), [outbox, questionId]);
 
@@ -40,12 +40,13 @@ export function useConversation(client: KefuClient, outbox: Outbox, questionId: 
     let cancelled = false;
     setMessages([]);
     setLoaded(false);
-    setHeld(new Set());
+    setHeld(new Map());
     firstId.current = undefined;
     const deliver = (message: TimelineEntry) => {
       if (cancelled) return;
       // Read now, not at render: what counts is whether the text was on its way when this came.
-      if (mayEcho(message, ownTextsOf(outbox.state(), questionId).sending)) setHeld((ids) => new Set(ids).add(message.message_id));
+      const sending = ownTextsOf(outbox.state(), questionId).sending;
+      if (mayEcho(message, sending)) setHeld((ids) => new Map(ids).set(message.message_id, sending.clientMsgId));
       setMessages((current) => mergeBySeq(current, [message]));
       live.current?.(message);
     };

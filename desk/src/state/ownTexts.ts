@@ -35,12 +35,15 @@ export type Row =
   | { key: string; unsent: QueuedText; error?: string };
 
 /** Whether a message just delivered may be the stored echo of the text on its way (hold it until the ack). */
-export function mayEcho(entry: TimelineEntry, sending: QueuedText | null): boolean {
+export function mayEcho(entry: TimelineEntry, sending: QueuedText | null): sending is QueuedText {
   return sending !== null && entry.type === 3 && entry.text === sending.text;
 }
 
-/** The rows to show, top to bottom; `held` are the ids of messages delivered while `mayEcho`. */
-export function conversationRows(entries: readonly TimelineEntry[], own: OwnTexts, held: ReadonlySet<string>): Row[] {
+/**
+ * The rows to show, top to bottom. `held` maps the id of each message delivered while `mayEcho` to
+ * the client_msg_id of the text then on its way: it is hidden while that very send is unanswered.
+ */
+export function conversationRows(entries: readonly TimelineEntry[], own: OwnTexts, held: ReadonlyMap<string, string>): Row[] {
   const sentAs = new Map(own.sent.map((sent) => [sent.messageId, sent.item.clientMsgId]));
   const shown = new Set<string>();
   const rows: Row[] = [];
@@ -49,7 +52,7 @@ export function conversationRows(entries: readonly TimelineEntry[], own: OwnText
     if (clientMsgId !== undefined) {
       shown.add(clientMsgId);
       rows.push({ key: clientMsgId, entry });
-    } else if (!(held.has(entry.message_id) && mayEcho(entry, own.sending))) {
+    } else if (own.sending === null || held.get(entry.message_id) !== own.sending.clientMsgId) {
       rows.push({ key: entryKey(entry), entry });
     }
   }
