@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { useTestServer } from '../support/server.js';
-import { chatUrl, screenshot, signInDesk, useBrowser, waitUntil, watchErrors } from './support.js';
+import { chatUrl, openFromMine, screenshot, signInDesk, useBrowser, waitUntil, watchErrors } from './support.js';
 
 const NOTE = 'VIP customer: refund without asking twice';
 
@@ -33,8 +33,7 @@ describe('browser: private notes', function () {
     const chat = await (await chrome.context({ width: 390, height: 780 })).newPage();
     const errors = [...[desk, chat].map(watchErrors)];
     await signInDesk(desk, server.url, agent.servId, agent.password);
-    await desk.getByRole('tab', { name: /Mine/ }).click();
-    await desk.getByTestId('mine').locator(`[data-question-id="${questionId}"]`).click();
+    await openFromMine(desk, questionId);
     await log(desk).getByText('my parcel is late').waitFor();
     await chat.goto(chatUrl(server.url, user));
     await chat.locator(`[data-question-id="${questionId}"]`).click();

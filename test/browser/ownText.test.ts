@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { useTestServer } from '../support/server.js';
-import { chatUrl, screenshot, signInDesk, useBrowser, waitUntil, watchErrors } from './support.js';
+import { chatUrl, openFromMine, screenshot, signInDesk, useBrowser, waitUntil, watchErrors } from './support.js';
 
 const log = (page: Page) => page.getByRole('log', { name: 'Conversation' });
 
@@ -79,8 +79,7 @@ describe('browser: a sent text shows once and stays in place', function () {
     const chat = await (await chrome.context({ width: 390, height: 780 })).newPage();
     const errors = [desk, chat].flatMap(watchErrors);
     await signInDesk(desk, server.url, agent.servId, agent.password);
-    await desk.getByRole('tab', { name: /Mine/ }).click();
-    await desk.getByTestId('mine').locator(`[data-question-id="${questionId}"]`).click();
+    await openFromMine(desk, questionId);
     await log(desk).getByText('hello?').waitFor();
     await chat.goto(chatUrl(server.url, user));
     await chat.locator(`[data-question-id="${questionId}"]`).click();
