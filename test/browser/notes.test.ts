@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { useTestServer } from '../support/server.js';
-import { chatUrl, screenshot, signInDesk, useBrowser, waitUntil, watchErrors } from './support.js';
+import { chatUrl, openFromMine, screenshot, signInDesk, useBrowser, waitUntil, watchErrors } from './support.js';
 
 const NOTE = 'VIP customer: refund without asking twice';
 
@@ -33,8 +33,7 @@ describe('browser: private notes', function () {
     const chat = await (await chrome.context({ width: 390, height: 780 })).newPage();
     const errors = [...[desk, chat].map(watchErrors)];
     await signInDesk(desk, server.url, agent.servId, agent.password);
-    await desk.getByRole('tab', { name: /Mine/ }).click();
-    await desk.getByTestId('mine').locator(`[data-question-id="${questionId}"]`).click();
+    await openFromMine(desk, questionId);
     await log(desk).getByText('my parcel is late').waitFor();
     await chat.goto(chatUrl(server.url, user));
     await chat.locator(`[data-question-id="${questionId}"]`).click();
@@ -58,8 +57,7 @@ describe('browser: private notes', function () {
     const replyBox = desk.getByRole('textbox', { name: 'Message' });
     await replyBox.fill('Refund on its way');
     await replyBox.press('Enter');
-    // The text shows at once as pending (no seq yet), and for a moment beside its stored echo;
-    // the echo, seq 3, is what counts, and afterwards it is there once.
+    // The text shows at once as pending (no seq yet), then, stored, as seq 3 in the same row.
     await log(desk).locator('[data-seq="3"]').filter({ hasText: 'Refund on its way' }).waitFor();
     await waitUntil(desk, `document.querySelectorAll('[role=log] .row.pending').length === 0`);
     assert.deepEqual(await rows(desk), ['m1', 'm2', 'n1', 'm3']);

@@ -11,7 +11,7 @@ import { cyclesReply } from '../../shared/schemas/responses.js';
 import { assertOk } from '../support/envelope.js';
 import { eventually } from '../support/eventually.js';
 import { useTestServer } from '../support/server.js';
-import { chatUrl, screenshot, seriousViolations, signInDesk, useBrowser, watchErrors } from './support.js';
+import { chatUrl, openFromMine, screenshot, seriousViolations, signInDesk, useBrowser, watchErrors } from './support.js';
 
 describe('browser: rating a resolution', function () {
   this.timeout(120_000);
@@ -30,8 +30,7 @@ describe('browser: rating a resolution', function () {
     const desk = await (await chrome.context()).newPage();
     const errors = watchErrors(desk);
     await signInDesk(desk, server.url, agent.servId, agent.password);
-    await desk.getByRole('tab', { name: /Mine/ }).click();
-    await desk.getByTestId('mine').locator(`[data-question-id="${questionId}"]`).click();
+    await openFromMine(desk, questionId);
     await desk.getByRole('button', { name: 'Finish', exact: true }).click();
     await desk.getByTestId('status').filter({ hasText: 'Resolved' }).waitFor();
     const cycles = desk.getByTestId('cycles');

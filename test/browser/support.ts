@@ -74,6 +74,12 @@ export async function signInDesk(page: Page, baseUrl: string, servId: string, pa
   await page.getByTestId('signed-in-as').waitFor({ state: 'attached' });
 }
 
+/** On the signed-in desk, opens a question the agent serves from the Mine tab. */
+export async function openFromMine(page: Page, questionId: string): Promise<void> {
+  await page.getByRole('tab', { name: /Mine/ }).click();
+  await page.getByTestId('mine').locator(`[data-question-id="${questionId}"]`).click();
+}
+
 export const chatUrl = (baseUrl: string, user: { session: string; userId: string }) =>
   `${baseUrl}/chat#session=${encodeURIComponent(user.session)}&user_id=${encodeURIComponent(user.userId)}`;
 

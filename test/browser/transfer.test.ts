@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { useTestServer } from '../support/server.js';
 import { connectSocket } from '../support/sockets.js';
-import { chatUrl, screenshot, signInDesk, useBrowser, watchErrors } from './support.js';
+import { chatUrl, openFromMine, screenshot, signInDesk, useBrowser, watchErrors } from './support.js';
 
 describe('browser: transfer', function () {
   this.timeout(120_000);
@@ -42,8 +42,7 @@ describe('browser: transfer', function () {
     await chat.goto(chatUrl(server.url, user));
     await chat.locator(`[data-question-id="${questionId}"]`).click();
 
-    await meiDesk.getByRole('tab', { name: /Mine/ }).click();
-    await meiDesk.getByTestId('mine').locator(`[data-question-id="${questionId}"]`).click();
+    await openFromMine(meiDesk, questionId);
     await meiDesk.getByTestId('transfer').click();
     const picker = meiDesk.getByRole('dialog', { name: 'Transfer to' });
     await picker.getByTestId(`transfer-to-${tom.servId}`).filter({ hasText: '0 / 3' }).waitFor();

@@ -6,6 +6,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { LangContext, useT } from '../common/i18n.js';
 import { LanguageSwitch } from '../common/LanguageSwitch.js';
 import { Outbox } from '../common/outbox.js';
+import { useSocketEvents } from '../common/useSocketEvents.js';
 import { closeClient, openClient, unwrap, useConnected, type KefuClient } from '../common/session.js';
 import { useLangState } from '../common/useLang.js';
 import { ChatConversation } from './ChatConversation.js';
@@ -48,14 +49,8 @@ function Chat({ identity }: { identity: ChatIdentity }) {
   const [version, setVersion] = useState(0);
 
   const [sessionInvalid, setSessionInvalid] = useState(false);
-  useEffect(() => {
-    const onError = (error: Error) => error.message === 'session_invalid' && setSessionInvalid(true);
-    client.socket.on('connect_error', onError);
-    return () => {
-      client.socket.off('connect_error', onError);
-      closeClient(client);
-    };
-  }, [client]);
+  useSocketEvents(client.socket, { connect_error: (error) => error.message === 'session_invalid' && setSessionInvalid(true) });
+  useEffect(() => () => closeClient(client), [client]);
 
   useEffect(() => {
     let cancelled = false;
@@ -66,15 +61,8 @@ function Chat({ identity }: { identity: ChatIdentity }) {
     return () => void (cancelled = true);
   }, [client, identity.userId, version]);
 
-  useEffect(() => {
-    const refresh = () => setVersion((v) => v + 1);
-    client.socket.on('question:updated', refresh);
-    client.socket.on('connect', refresh);
-    return () => {
-      client.socket.off('question:updated', refresh);
-      client.socket.off('connect', refresh);
-    };
-  }, [client]);
+  const refresh = () => setVersion((v) => v + 1);
+  useSocketEvents(client.socket, { 'question:updated': refresh, connect: refresh });
 
   const current = open && (questions.find((q) => q.question_id === open.question_id) ?? open);
   return (

@@ -6,16 +6,15 @@
 import { memo, useLayoutEffect, useRef, useState } from 'react';
 import type { Message, Note, TimelineEntry } from '../../../shared/schemas/responses.js';
 import { positionOf } from '../../../shared/timeline.js';
-import { entryKey } from '../state/seqMerge.js';
 import type { QueuedText } from '../state/offlineQueue.js';
-import type { RefusedText } from './outbox.js';
+import type { Row } from '../state/ownTexts.js';
 import { formatTime, useT, type MessageKey } from './i18n.js';
 
 export interface MessageListProps {
   /** Messages, and for agents private notes in place (shown apart, as the agents' own). */
   messages: TimelineEntry[];
-  pending: QueuedText[];
-  refused?: RefusedText[];
+  /** What to show: `messages` and the page's own texts not stored yet (state/ownTexts.ts). */
+  rows: Row[];
   olderExists: boolean;
   loadingOlder: boolean;
   loadOlder: () => void;
@@ -47,7 +46,7 @@ export function MessageList(props: MessageListProps) {
       el.scrollTop = el.scrollHeight;
     }
     previous.current = { first, last, height: el.scrollHeight, atBottom: before.atBottom };
-  }, [props.messages, props.pending]);
+  }, [props.rows]);
 
   const onScroll = () => {
     const el = box.current!;
@@ -60,29 +59,15 @@ export function MessageList(props: MessageListProps) {
     <div className="messages" ref={box} onScroll={onScroll} role="log" aria-live="polite" aria-label={t('conversation')} tabIndex={0}>
       {props.loadingOlder && <p className="system">{t('loadOlder')}</p>}
       {!props.olderExists && props.messages.length > 0 && <p className="system">{t('beginning')}</p>}
-      {props.messages.map((entry) =>
-        entry.type === 5 ? (
-          <NoteRow key={entryKey(entry)} note={entry} name={props.nameOf(entry)} />
+      {props.rows.map((row) =>
+        'unsent' in row ? (
+          <MessageRow key={row.key} unsent={{ item: row.unsent, error: row.error, connected: props.connected }} mine name="" onView={setViewing} />
+        ) : row.entry.type === 5 ? (
+          <NoteRow key={row.key} note={row.entry} name={props.nameOf(row.entry)} />
         ) : (
-          <MessageRow key={entryKey(entry)} message={entry} mine={props.isMine(entry)} name={props.nameOf(entry)} onView={setViewing} />
+          <MessageRow key={row.key} message={row.entry} mine={props.isMine(row.entry)} name={props.nameOf(row.entry)} onView={setViewing} />
         ),
       )}
-      {props.pending.map((item) => (
-        <div key={item.clientMsgId} className="row mine pending" data-client-msg-id={item.clientMsgId}>
-          <div className="bubble">
-            <span className="text">{item.text}</span>
-            <span className="meta">{props.connected ? t('sending') : t('queued')}</span>
-          </div>
-        </div>
-      ))}
-      {(props.refused ?? []).map(({ item, error }) => (
-        <div key={item.clientMsgId} className="row mine refused">
-          <div className="bubble">
-            <span className="text">{item.text}</span>
-            <span className="meta error">{t('refused', { e: error })}</span>
-          </div>
-        </div>
-      ))}
       {viewing && (
         <div className="viewer" role="dialog" aria-modal="true" aria-label={t('viewImage')} onClick={() => setViewing(null)}>
           <img src={viewing} alt={t('viewImage')} />
@@ -111,10 +96,27 @@ const NoteRow = memo(function NoteRow({ note, name }: { note: Note; name: string
   );
 });
 
-/** One message; memoised, so a new message re-renders one row, not the whole history. */
-const MessageRow = memo(function MessageRow({ message, mine, name, onView }: { message: Message; mine: boolean; name: string; onView: (url: string) => void }) {
+/** One of the page's own texts not stored yet: on its way or queued, or refused with its error. */
+interface Unsent {
+  item: QueuedText;
+  error?: string;
+  connected: boolean;
+}
+
+type MessageRowProps = ({ message: Message; unsent?: never } | { message?: never; unsent: Unsent }) & {
+  mine: boolean;
+  name: string;
+  onView: (url: string) => void;
+};
+
+/**
+ * One message; memoised, so a new message re-renders one row, not the whole history. An own text
+ * not stored yet is drawn by the same row, so when it is stored React keeps the element (same key,
+ * state/ownTexts.ts) and only its seq, style and time change.
+ */
+const MessageRow = memo(function MessageRow({ message, unsent, mine, name, onView }: MessageRowProps) {
   const { t, lang } = useT();
-  if (message.type === 4) {
+  if (message?.type === 4) {
     const key = `notice${message.action}` as MessageKey;
     return (
       <p className="system" data-seq={message.seq}>
@@ -122,20 +124,27 @@ const MessageRow = memo(function MessageRow({ message, mine, name, onView }: { m
       </p>
     );
   }
+  // One element tree for both, so a stored text updates its row in place rather than replacing it.
+  const text = unsent ? unsent.item.text : message.type === 3 ? message.text : null;
+  const state = !unsent ? '' : unsent.error === undefined ? ' pending' : ' refused';
+  const meta = !unsent
+    ? `${mine ? '' : `${name} · `}${formatTime(message.timestamp, lang)}`
+    : unsent.error !== undefined
+      ? t('refused', { e: unsent.error })
+      : unsent.connected
+        ? t('sending')
+        : t('queued');
   return (
-    <div className={mine ? 'row mine' : 'row'} data-seq={message.seq}>
+    <div className={`${mine ? 'row mine' : 'row'}${state}`} data-seq={message?.seq} data-client-msg-id={unsent?.item.clientMsgId}>
       <div className="bubble">
-        {message.type === 3 && <span className="text">{message.text}</span>}
-        {message.type === 2 && (
+        {text !== null && <span className="text">{text}</span>}
+        {message?.type === 2 && (
           <button type="button" className="image" onClick={() => onView(message.image_url)} aria-label={t('viewImage')}>
             <img src={message.image_url} alt={t('imageAlt', { who: name })} loading="lazy" />
           </button>
         )}
-        {message.type === 1 && <audio controls preload="none" src={message.audio_url} aria-label={`${name} · ${message.audio_len} s`} />}
-        <span className="meta">
-          {mine ? '' : `${name} · `}
-          {formatTime(message.timestamp, lang)}
-        </span>
+        {message?.type === 1 && <audio controls preload="none" src={message.audio_url} aria-label={`${name} · ${message.audio_len} s`} />}
+        <span className={unsent?.error !== undefined ? 'meta error' : 'meta'}>{meta}</span>
       </div>
     </div>
   );

@@ -6,6 +6,7 @@ import { useEffect, useState } from 'react';
 import { KefuClient, type Reply } from '../../../shared/client.js';
 import type { ErrorBody } from '../../../shared/errors.js';
 import type { Message, Note, QuestionSummary, TimelineEntry } from '../../../shared/schemas/responses.js';
+import { useSocketEvents } from './useSocketEvents.js';
 
 export type { Message, Note, QuestionSummary, Reply, TimelineEntry };
 
@@ -43,17 +44,10 @@ export function openClient(session: string): KefuClient {
 /** Tracks the socket's connected state (false until the first connect). */
 export function useConnected(client: KefuClient | null): boolean {
   const [connected, setConnected] = useState(client?.socket.connected ?? false);
+  useSocketEvents(client?.socket, { connect: () => setConnected(true), disconnect: () => setConnected(false) });
+  // After the listeners (effects run in order), so a connect in between is not missed.
   useEffect(() => {
-    if (!client) return;
-    const up = () => setConnected(true);
-    const down = () => setConnected(false);
-    client.socket.on('connect', up);
-    client.socket.on('disconnect', down);
-    setConnected(client.socket.connected);
-    return () => {
-      client.socket.off('connect', up);
-      client.socket.off('disconnect', down);
-    };
+    if (client) setConnected(client.socket.connected);
   }, [client]);
   return connected;
 }

@@ -1,16 +1,18 @@
 /**
  * One open conversation: the latest page of history, older pages on demand, and every live message
  * once and in seq order (KefuClient.watch catches up by cursor after each reconnect). Texts go
- * through the page's Outbox, so a text typed while disconnected is sent on reconnect.
+ * through the page's Outbox, so a text typed while disconnected is sent on reconnect; each shows as
+ * one row from the Enter to its stored message (state/ownTexts.ts).
  */
-import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { KefuClient } from '../../../shared/client.js';
 import type { TimelineEntry } from '../../../shared/schemas/responses.js';
-import type { QueuedText } from '../state/offlineQueue.js';
-import type { Outbox, RefusedText } from './outbox.js';
+import { ownTextsOf, type Outbox } from './outbox.js';
+import { conversationRows, mayEcho, type Row } from '../state/ownTexts.js';
 import { hasOlder, mergeBySeq } from '../state/seqMerge.js';
 import { olderMessages } from './session.js';
 import { publicMessages } from '../../../shared/timeline.js';
+import { useSocketEvents } from './useSocketEvents.js';
 
 export interface ConversationState {
   /** Messages, and for an agent of the app its private notes in place. */
@@ -18,10 +20,8 @@ export interface ConversationState {
   olderExists: boolean;
   loadingOlder: boolean;
   loadOlder: () => Promise<void>;
-  /** Queued texts of this question, not yet stored. */
-  pending: QueuedText[];
-  /** Texts of this question the server refused (shown with their error). */
-  refused: RefusedText[];
+  /** What to show: the messages (and notes) with this page's texts not stored yet, or refused. */
+  rows: Row[];
 }
 
 export function useConversation(client: KefuClient, outbox: Outbox, questionId: string, onLive?: (entry: TimelineEntry) => void): ConversationState {
@@ -31,14 +31,22 @@ export function useConversation(client: KefuClient, outbox: Outbox, questionId: 
   const live = useRef(onLive);
   live.current = onLive;
   const firstId = useRef<string | undefined>(undefined);
+  /** Messages delivered while a text of the same words was on its way (see mayEcho), to that text's client_msg_id. */
+  const [held, setHeld] = useState<ReadonlyMap<string, string>>(new Map());
+
+  useEffect(() => outbox.show(questionId), [outbox, questionId]);
 
   useEffect(() => {
     let cancelled = false;
     setMessages([]);
     setLoaded(false);
+    setHeld(new Map());
     firstId.current = undefined;
     const deliver = (message: TimelineEntry) => {
       if (cancelled) return;
+      // Read now, not at render: what counts is whether the text was on its way when this came.
+      const sending = ownTextsOf(outbox.state(), questionId).sending;
+      if (mayEcho(message, sending)) setHeld((ids) => new Map(ids).set(message.message_id, sending.clientMsgId));
       setMessages((current) => mergeBySeq(current, [message]));
       live.current?.(message);
     };
@@ -61,7 +69,7 @@ export function useConversation(client: KefuClient, outbox: Outbox, questionId: 
       cancelled = true;
       void client.unwatch(questionId);
     };
-  }, [client, questionId]);
+  }, [client, outbox, questionId]);
 
   const loadOlder = useCallback(async () => {
     const first = messages[0];
@@ -76,38 +84,32 @@ export function useConversation(client: KefuClient, outbox: Outbox, questionId: 
   }, [client, questionId, messages, loadingOlder]);
 
   const outboxState = useSyncExternalStore(outbox.subscribe, outbox.state);
+  const rows = useMemo(() => conversationRows(messages, ownTextsOf(outboxState, questionId), held), [messages, outboxState, questionId, held]);
   return {
     messages,
     olderExists: loaded && hasOlder(messages),
     loadingOlder,
     loadOlder,
-    pending: outboxState.queued.filter((item) => item.questionId === questionId),
-    refused: outboxState.refused.filter((r) => r.item.questionId === questionId),
+    rows,
   };
 }
 
 /** True for ~4 s after the other party said it is typing in this question. */
 export function useTypingFrom(client: KefuClient, questionId: string): string | null {
   const [who, setWho] = useState<string | null>(null);
-  useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const onTyping = (payload: { question_id: string; sender: string }) => {
+  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  useEffect(() => () => clearTimeout(timer.current), [client, questionId]);
+  useSocketEvents(client.socket, {
+    typing: (payload) => {
       if (payload.question_id !== questionId) return;
       setWho(payload.sender);
-      clearTimeout(timer);
-      timer = setTimeout(() => setWho(null), 4000);
-    };
-    const onMessage = (payload: { question_id: string }) => {
+      clearTimeout(timer.current);
+      timer.current = setTimeout(() => setWho(null), 4000);
+    },
+    'message:new': (payload) => {
       if (payload.question_id === questionId) setWho(null);
-    };
-    client.socket.on('typing', onTyping);
-    client.socket.on('message:new', onMessage);
-    return () => {
-      clearTimeout(timer);
-      client.socket.off('typing', onTyping);
-      client.socket.off('message:new', onMessage);
-    };
-  }, [client, questionId]);
+    },
+  });
   return who;
 }
 
@@ -126,12 +128,10 @@ export function typingNotifier(client: KefuClient, questionId: string): () => vo
 export function useQuestionState(client: KefuClient, questionId: string, initial: { status: 1 | 2 | 3; servId: string | null }) {
   const [state, setState] = useState(initial);
   useEffect(() => setState(initial), [questionId, initial.status, initial.servId]);
-  useEffect(() => {
-    const onUpdate = (payload: { question_id: string; status: 1 | 2 | 3; serv_id: string | null }) => {
+  useSocketEvents(client.socket, {
+    'question:updated': (payload) => {
       if (payload.question_id === questionId) setState({ status: payload.status, servId: payload.serv_id });
-    };
-    client.socket.on('question:updated', onUpdate);
-    return () => void client.socket.off('question:updated', onUpdate);
-  }, [client, questionId]);
+    },
+  });
   return state;
 }

@@ -5,10 +5,10 @@
  * rating lands live from `question:rated`.
  */
 import { useEffect, useState } from 'react';
-import type { QuestionRatedPayload, QuestionUpdatedPayload } from '../../../shared/events.js';
 import type { Cycle } from '../../../shared/schemas/responses.js';
 import { useT, type MessageKey } from '../common/i18n.js';
 import { unwrap, type KefuClient } from '../common/session.js';
+import { useSocketEvents } from '../common/useSocketEvents.js';
 import { applyRated, stars } from '../state/ratings.js';
 import { formatSeconds } from '../state/reports.js';
 
@@ -17,23 +17,15 @@ export function Cycles({ client, questionId }: { client: KefuClient; questionId:
   const [cycles, setCycles] = useState<Cycle[] | null>(null);
   const [version, setVersion] = useState(0);
 
-  useEffect(() => {
-    const onUpdated = (event: QuestionUpdatedPayload) => event.question_id === questionId && setVersion((v) => v + 1);
-    const onRated = (event: QuestionRatedPayload) => {
+  useSocketEvents(client.socket, {
+    'question:updated': (event) => event.question_id === questionId && setVersion((v) => v + 1),
+    'question:rated': (event) => {
       if (event.question_id !== questionId) return;
       setCycles((current) => (current?.some((c) => c.cycle === event.cycle) ? applyRated(current, event) : current));
       setVersion((v) => v + 1);
-    };
-    const onConnect = () => setVersion((v) => v + 1);
-    client.socket.on('question:updated', onUpdated);
-    client.socket.on('question:rated', onRated);
-    client.socket.on('connect', onConnect);
-    return () => {
-      client.socket.off('question:updated', onUpdated);
-      client.socket.off('question:rated', onRated);
-      client.socket.off('connect', onConnect);
-    };
-  }, [client, questionId]);
+    },
+    connect: () => setVersion((v) => v + 1),
+  });
 
   useEffect(() => {
     let cancelled = false;

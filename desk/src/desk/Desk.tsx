@@ -8,6 +8,7 @@ import type { MessageNewPayload } from '../../../shared/events.js';
 import { useT } from '../common/i18n.js';
 import { LanguageSwitch } from '../common/LanguageSwitch.js';
 import { closeClient, openClient, useConnected, type KefuClient, type QuestionSummary } from '../common/session.js';
+import { useSocketEvents } from '../common/useSocketEvents.js';
 import { Outbox } from '../common/outbox.js';
 import { totalUnread } from '../state/unread.js';
 import { DeskConversation, type OpenQuestion } from './DeskConversation.js';
@@ -33,19 +34,13 @@ export function Desk({ identity, onSignOut }: { identity: DeskIdentity; onSignOu
   const [reports, setReports] = useState(false);
   const mineIds = useRef(new Set<string>());
 
-  const signedOut = useRef(onSignOut);
-  signedOut.current = onSignOut;
-  useEffect(() => {
+  useSocketEvents(client.socket, {
     // The session ended elsewhere (logout in another tab, revoked, expired): back to the sign-in.
-    const onError = (error: Error) => {
-      if (error.message === 'session_invalid') signedOut.current(true);
-    };
-    client.socket.on('connect_error', onError);
-    return () => {
-      client.socket.off('connect_error', onError);
-      closeClient(client);
-    };
-  }, [client]);
+    connect_error: (error) => {
+      if (error.message === 'session_invalid') onSignOut(true);
+    },
+  });
+  useEffect(() => () => closeClient(client), [client]);
 
   const onQueued = useCallback((q: QuestionSummary) => notifyHidden(t('appDesk'), t('notifyQueued', { title: q.title || t('untitled') })), [t]);
   const onForeign = useCallback(

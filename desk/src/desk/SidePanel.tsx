@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import { formatTime, useT, type MessageKey } from '../common/i18n.js';
 import { unwrap, type KefuClient } from '../common/session.js';
+import { useSocketEvents } from '../common/useSocketEvents.js';
 import type { OpenQuestion } from './DeskConversation.js';
 import { Cycles } from './Cycles.js';
 import { Avatar } from './QuestionLists.js';
@@ -26,11 +27,7 @@ export function SidePanel({ client, session, question, onOpen, knownTitle, onClo
   const { t, lang } = useT();
   const [others, setOthers] = useState<Listed[]>([]);
   const [version, setVersion] = useState(0);
-  useEffect(() => {
-    const refresh = () => setVersion((v) => v + 1);
-    client.socket.on('question:updated', refresh);
-    return () => void client.socket.off('question:updated', refresh);
-  }, [client]);
+  useSocketEvents(client.socket, { 'question:updated': () => setVersion((v) => v + 1) });
   useEffect(() => {
     let cancelled = false;
     void client

@@ -4,9 +4,9 @@
  * `agent:presence` and `question:updated`. Picking one hands the question over.
  */
 import { useCallback, useEffect, useState } from 'react';
-import type { AgentPresencePayload } from '../../../shared/events.js';
 import { useT } from '../common/i18n.js';
 import { ReplyError, unwrap, type KefuClient } from '../common/session.js';
+import { useSocketEvents } from '../common/useSocketEvents.js';
 import { applyPresence, capacityLabel, type AgentSummary } from '../state/team.js';
 import { eligibleTargets, transferRefusal } from '../state/transfer.js';
 
@@ -34,18 +34,14 @@ export function TransferPicker({ client, servId, questionId, identify, onTransfe
     }
   }, [client, identify]);
 
+  // Live only while open: a closed picker shows nothing to keep current.
+  useSocketEvents(open ? client.socket : null, {
+    'agent:presence': (event) => setAgents((current) => applyPresence(current, event)),
+    'question:updated': () => void reload(),
+  });
   useEffect(() => {
-    if (!open) return;
-    void reload();
-    const onPresence = (event: AgentPresencePayload) => setAgents((current) => applyPresence(current, event));
-    const onChanged = () => void reload();
-    client.socket.on('agent:presence', onPresence);
-    client.socket.on('question:updated', onChanged);
-    return () => {
-      client.socket.off('agent:presence', onPresence);
-      client.socket.off('question:updated', onChanged);
-    };
-  }, [open, client, reload]);
+    if (open) void reload();
+  }, [open, reload]);
 
   const transfer = async (to: string) => {
     setBusy(true);

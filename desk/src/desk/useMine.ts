@@ -2,19 +2,16 @@
  * The agent's in-progress questions, by last activity, with unread counts (state/unread.ts). Kept
  * live by `question:updated` (reload) and `message:new` (last message, order, unread).
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { MessageNewPayload } from '../../../shared/events.js';
 import { unwrap, type KefuClient, type QuestionSummary } from '../common/session.js';
+import { useSocketEvents } from '../common/useSocketEvents.js';
 import { byActivity } from '../state/conversation.js';
 import { emptyUnread, forget, markRead, recordMessage, type UnreadState } from '../state/unread.js';
 
 export function useMine(client: KefuClient, servId: string, openId: string | null, onForeign: (payload: MessageNewPayload) => void) {
   const [items, setItems] = useState<QuestionSummary[]>([]);
   const [unread, setUnread] = useState<UnreadState>(emptyUnread);
-  const open = useRef(openId);
-  open.current = openId;
-  const foreign = useRef(onForeign);
-  foreign.current = onForeign;
 
   const reload = useCallback(async () => {
     try {
@@ -30,13 +27,14 @@ export function useMine(client: KefuClient, servId: string, openId: string | nul
     }
   }, [client, servId]);
 
-  useEffect(() => {
-    void reload();
-    const onUpdated = () => void reload();
-    const onMessage = (payload: MessageNewPayload) => {
+  useEffect(() => void reload(), [reload]);
+  const onUpdated = () => void reload();
+  useSocketEvents(client.socket, {
+    'question:updated': onUpdated,
+    'message:new': (payload) => {
       const { question_id, message } = payload;
       const fromMe = message.sender_type === 2 && message.sender === servId;
-      const visible = open.current === question_id && !document.hidden;
+      const visible = openId === question_id && !document.hidden;
       setItems((current) => {
         const index = current.findIndex((q) => q.question_id === question_id);
         if (index < 0) return current;
@@ -46,17 +44,10 @@ export function useMine(client: KefuClient, servId: string, openId: string | nul
         return byActivity(current.map((q, i) => (i === index ? updated : q)));
       });
       setUnread((state) => recordMessage(state, question_id, { seq: message.seq, fromMe }, visible));
-      if (!fromMe && message.type !== 4) foreign.current(payload);
-    };
-    client.socket.on('question:updated', onUpdated);
-    client.socket.on('message:new', onMessage);
-    client.socket.io.on('reconnect', onUpdated);
-    return () => {
-      client.socket.off('question:updated', onUpdated);
-      client.socket.off('message:new', onMessage);
-      client.socket.io.off('reconnect', onUpdated);
-    };
-  }, [client, servId, reload]);
+      if (!fromMe && message.type !== 4) onForeign(payload);
+    },
+  });
+  useSocketEvents(client.socket.io, { reconnect: onUpdated });
 
   const read = useCallback((questionId: string, seq: number) => setUnread((state) => markRead(state, questionId, seq)), []);
   return { items, unread, reload, read };

@@ -3,8 +3,8 @@
  * live by `queue:added` / `queue:removed`, reloaded after a reconnect (events may have been missed).
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { QueueAddedPayload, QueueRemovedPayload } from '../../../shared/events.js';
 import { unwrap, type KefuClient, type QuestionSummary } from '../common/session.js';
+import { useSocketEvents } from '../common/useSocketEvents.js';
 
 export interface QueueFilter {
   identify: string;
@@ -18,8 +18,6 @@ export function useQueue(client: KefuClient, filter: QueueFilter, onAdded: (q: Q
   const [hasMore, setHasMore] = useState(false);
   const [loading, setLoading] = useState(false);
   const generation = useRef(0);
-  const added = useRef(onAdded);
-  added.current = onAdded;
 
   const fetchPage = useCallback(
     (cursor?: string) =>
@@ -69,28 +67,18 @@ export function useQueue(client: KefuClient, filter: QueueFilter, onAdded: (q: Q
     void reload();
   }, [reload]);
 
-  const more = useRef(hasMore);
-  more.current = hasMore;
-  useEffect(() => {
-    const onAdd = ({ question, identify }: QueueAddedPayload) => {
+  useSocketEvents(client.socket, {
+    'queue:added': ({ question, identify }) => {
       if (filter.identify && identify !== filter.identify) return;
-      added.current(question);
+      onAdded(question);
       // The summary carries no labels: under a label filter the server decides.
       if (filter.label.trim()) return void reload();
       // Oldest first: a new question belongs after every page, so only a fully loaded list shows it now.
-      if (!more.current) setItems((current) => (current.some((c) => c.question_id === question.question_id) ? current : [...current, question]));
-    };
-    const onRemove = ({ question_id }: QueueRemovedPayload) => setItems((current) => current.filter((q) => q.question_id !== question_id));
-    const onConnect = () => void reload();
-    client.socket.on('queue:added', onAdd);
-    client.socket.on('queue:removed', onRemove);
-    client.socket.io.on('reconnect', onConnect);
-    return () => {
-      client.socket.off('queue:added', onAdd);
-      client.socket.off('queue:removed', onRemove);
-      client.socket.io.off('reconnect', onConnect);
-    };
-  }, [client, filter.identify, filter.label, reload]);
+      if (!hasMore) setItems((current) => (current.some((c) => c.question_id === question.question_id) ? current : [...current, question]));
+    },
+    'queue:removed': ({ question_id }) => setItems((current) => current.filter((q) => q.question_id !== question_id)),
+  });
+  useSocketEvents(client.socket.io, { reconnect: () => void reload() });
 
   const remove = (questionId: string) => setItems((current) => current.filter((q) => q.question_id !== questionId));
   return { items, hasMore, loading, loadMore, remove };

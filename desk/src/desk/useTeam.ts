@@ -4,8 +4,8 @@
  * the agent's own online/away.
  */
 import { useCallback, useEffect, useState } from 'react';
-import type { AgentPresencePayload } from '../../../shared/events.js';
 import { unwrap, type KefuClient } from '../common/session.js';
+import { useSocketEvents } from '../common/useSocketEvents.js';
 import { applyPresence, mergeTeams, type AgentPresence, type AgentSummary, type Team } from '../state/team.js';
 
 export function useTeam(client: KefuClient, servId: string, identifies: string[]) {
@@ -23,19 +23,13 @@ export function useTeam(client: KefuClient, servId: string, identifies: string[]
     }
   }, [client, apps]);
 
-  useEffect(() => {
-    void reload();
-    const onPresence = (event: AgentPresencePayload) => setTeam((current) => applyPresence(current, event));
-    const onChanged = () => void reload();
-    client.socket.on('agent:presence', onPresence);
-    client.socket.on('question:updated', onChanged);
-    client.socket.on('connect', onChanged);
-    return () => {
-      client.socket.off('agent:presence', onPresence);
-      client.socket.off('question:updated', onChanged);
-      client.socket.off('connect', onChanged);
-    };
-  }, [client, reload]);
+  useEffect(() => void reload(), [reload]);
+  const onChanged = () => void reload();
+  useSocketEvents(client.socket, {
+    'agent:presence': (event) => setTeam((current) => applyPresence(current, event)),
+    'question:updated': onChanged,
+    connect: onChanged,
+  });
 
   const choose = useCallback(
     async (status: 'online' | 'away') => {
