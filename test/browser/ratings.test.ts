@@ -31,10 +31,14 @@ describe('browser: rating a resolution', function () {
     const errors = watchErrors(desk);
     await signInDesk(desk, server.url, agent.servId, agent.password);
     await openFromMine(desk, questionId);
-    await desk.getByRole('button', { name: 'Finish', exact: true }).click();
-    await desk.getByTestId('status').filter({ hasText: 'Resolved' }).waitFor();
     const cycles = desk.getByTestId('cycles');
     const first = cycles.locator('[data-cycle="1"]');
+    // The open cycle's counts follow the conversation without a reload.
+    await first.filter({ hasText: 'Messages: 1 from the user, 1 from agents' }).waitFor();
+    await f.sendText(questionId, agent, 'anything else?');
+    await first.filter({ hasText: 'Messages: 1 from the user, 2 from agents' }).waitFor();
+    await desk.getByRole('button', { name: 'Finish', exact: true }).click();
+    await desk.getByTestId('status').filter({ hasText: 'Resolved' }).waitFor();
     await first.filter({ hasText: 'finished' }).waitFor();
     await first.filter({ hasText: 'Not rated' }).waitFor();
 

@@ -1,10 +1,11 @@
 /**
  * The open conversation's resolution cycles in its details (issue 13): per cycle its wait, first
  * response and resolution times, how it ended, the agents, the message counts, and the user's
- * rating with its comment. Loaded from GET /cycles, reloaded when the question changes, and a
- * rating lands live from `question:rated`.
+ * rating with its comment. Loaded from GET /cycles, reloaded when the question changes and, at
+ * most once a second, after its messages (the counts and the first response), and a rating lands
+ * live from `question:rated`.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Cycle } from '../../../shared/schemas/responses.js';
 import { useT, type MessageKey } from '../common/i18n.js';
 import { unwrap, type KefuClient } from '../common/session.js';
@@ -16,9 +17,24 @@ export function Cycles({ client, questionId }: { client: KefuClient; questionId:
   const { t, lang } = useT();
   const [cycles, setCycles] = useState<Cycle[] | null>(null);
   const [version, setVersion] = useState(0);
+  const messageReload = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(
+    () => () => {
+      if (messageReload.current) clearTimeout(messageReload.current);
+    },
+    [],
+  );
 
   useSocketEvents(client.socket, {
     'question:updated': (event) => event.question_id === questionId && setVersion((v) => v + 1),
+    // A busy conversation costs one reload a second, not one per message.
+    'message:new': (event) => {
+      if (event.question_id !== questionId || messageReload.current) return;
+      messageReload.current = setTimeout(() => {
+        messageReload.current = null;
+        setVersion((v) => v + 1);
+      }, 1000);
+    },
     'question:rated': (event) => {
       if (event.question_id !== questionId) return;
       setCycles((current) => (current?.some((c) => c.cycle === event.cycle) ? applyRated(current, event) : current));
