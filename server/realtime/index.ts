@@ -4,6 +4,7 @@
  * its user and device rooms, a bound agent's also its agent room and one queue room per app.
  * With REDIS_URL the node joins the others through the Redis adapter.
  */
+import type { EventEmitter } from 'node:events';
 import { ServerResponse, type Server as HttpServer } from 'node:http';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
@@ -103,9 +104,10 @@ export async function attachRealtime(httpServer: HttpServer, deps: Deps, options
   }
 
   // Engine.io answers a WebSocket upgrade through a stand-in response that keeps the request for
-  // the connection's life (it re-emits the raw socket's "close"); noted here so releaseRequest can cut it.
+  // the connection's life, and the raw socket keeps the response (a listener re-emits its "close");
+  // noted here so releaseRequest can cut both.
   io.engine.use((req: object, res: object, next: () => void) => {
-    if (!(res instanceof ServerResponse)) upgradeResponses.set(req, res as { req: unknown });
+    if (!(res instanceof ServerResponse)) upgradeResponses.set(req, standInOf(res as UpgradeResponse));
     next();
   });
 
@@ -234,20 +236,47 @@ function floodGuard(socket: KefuSocket, events: RateLimiterMemory, deps: Deps): 
   socket.once('disconnect', () => void events.delete(socket.id));
 }
 
+/** Engine.io's stand-in response to a WebSocket upgrade: the request and the raw TCP socket. */
+interface UpgradeResponse {
+  req: unknown;
+  socket: EventEmitter;
+}
+
+interface StandIn {
+  response: UpgradeResponse;
+  /** The listener by which the raw socket's "close" reaches the response, when it is known. */
+  reEmitClose?: (...args: unknown[]) => void;
+}
+
+/**
+ * Engine.io adds the response's listener in its constructor, right before the middlewares run, so
+ * while it is the raw socket's only "close" listener it is that one; with others there (another
+ * engine.io version), which is which is unknown and all of them stay.
+ */
+function standInOf(response: UpgradeResponse): StandIn {
+  const closeListeners = response.socket.listeners('close') as Array<(...args: unknown[]) => void>;
+  return { response, reEmitClose: closeListeners.length === 1 ? closeListeners[0] : undefined };
+}
+
 /**
  * Lets go of what a connected socket no longer needs. Engine.io keeps the upgrade's HTTP request
  * (the IncomingMessage with its raw headers and stream state) for the connection's life, for
  * middleware such as express-session, which kefu does not use (Socket.IO's memory-usage guide drops
  * it the same way); the handshake keeps every header, cookies included, and fetchSockets ships it
  * to other nodes. Everything kefu reads from them (the origin, above; the auth, in the middleware)
- * has been read by now. About 1 KB per idle socket (docs/performance.md).
+ * has been read by now. About 1 KB per idle socket. The stand-in response, with its event table
+ * and the raw socket's listener that re-emits "close" to it, is another 0.5 KB; no engine.io
+ * middleware of kefu's listens to it (docs/performance.md).
  */
-const upgradeResponses = new WeakMap<object, { req: unknown }>();
+const upgradeResponses = new WeakMap<object, StandIn>();
 
 function releaseRequest(socket: KefuSocket): void {
   const conn = socket.conn as { request: object | null };
   const upgrade = conn.request && upgradeResponses.get(conn.request);
-  if (upgrade) upgrade.req = null;
+  if (upgrade) {
+    upgrade.response.req = null;
+    if (upgrade.reEmitClose) upgrade.response.socket.removeListener('close', upgrade.reEmitClose);
+  }
   conn.request = null;
   socket.handshake.headers = {};
 }
