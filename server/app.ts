@@ -1,10 +1,11 @@
 /**
  * createApp(deps): the Express application, with no globals, so tests and nodes can run several.
- * The chain: request log (and timing) → security headers → CORS → probes, /metrics and web pages → body parsing
- * (large limits only on media sends) → rate limits → /v1 routers → 404 → the error envelope.
+ * The chain: request log (and timing) → security headers → CORS → under /v1: body parsing (large limits only
+ * on media sends) → rate limits → the API routers; then probes, /metrics and web pages → body parsing → docs
+ * → 404 → the error envelope.
  */
 import cors from 'cors';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import { LIMITS } from '../shared/limits.js';
 import { corsOrigin } from './corsOrigins.js';
@@ -49,7 +50,8 @@ function bodyParsers() {
   const small = parsers(LIMITS.bodyBytes);
   const large = parsers(LIMITS.mediaBodyBytes);
   return (req: Request, res: Response, next: NextFunction) => {
-    const [json, form] = MEDIA_SEND.test(req.path) ? large : small;
+    // The whole path: under the /v1 mount req.path has lost its prefix.
+    const [json, form] = MEDIA_SEND.test(req.baseUrl + req.path) ? large : small;
     json!(req, res, (error?: unknown) => (error ? next(error) : form!(req, res, next)));
   };
 }
@@ -73,6 +75,39 @@ function corsPolicy(origins: string[]) {
   };
 }
 
+/** Everything under /v1: body parsing, the route base for logs and metrics, rate limits, the routers. */
+function apiRouter(deps: Deps, counter: RateCounter | null, parseBodies: RequestHandler): Router {
+  const api = Router();
+  api.use(parseBodies);
+  api.use((req, res, next) => {
+    res.locals.routeBase = req.baseUrl;
+    next();
+  });
+  const perSession = { name: 'session', ...RATE_RULES.perSession, key: sessionKey };
+  api.use(rateLimit(counter, [{ name: 'ip', ...RATE_RULES.perIp, key: ipKey }, perSession]));
+  const limits = {
+    bind: rateLimit(counter, [
+      { name: 'bind-ip', ...RATE_RULES.bindPerIp, key: ipKey },
+      { name: 'bind-session', ...RATE_RULES.bindPerSession, key: sessionKey },
+      {
+        name: 'bind-agent',
+        ...RATE_RULES.bindPerAgent,
+        key: (req) => (typeof req.body?.serv_id === 'string' ? req.body.serv_id.slice(0, 20) : undefined),
+      },
+    ]),
+    send: rateLimit(counter, [{ ...SEND_LIMIT, key: sessionKey }]),
+  };
+  api.use(questionsRouter(deps, limits));
+  api.use(servRouter(deps, limits));
+  api.use(usersRouter(deps));
+  api.use(answersRouter(deps));
+  api.use(mediaRouter(deps));
+  api.use(adminRouter(deps));
+  api.use(reportsRouter(deps));
+  api.use(openApiRouter());
+  return api;
+}
+
 export function createApp(deps: Deps, options: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -90,39 +125,17 @@ export function createApp(deps: Deps, options: AppOptions): express.Express {
     }),
   );
   app.use(corsPolicy(deps.config.corsOrigins));
+  // The API first: a /v1 request then passes no layer of the probes' and pages' routers, none of
+  // which answers a path under /v1. Everything else meets them in the order it always has.
+  const parseBodies = bodyParsers();
+  app.use('/v1', apiRouter(deps, options.rateCounter, parseBodies));
   app.use(healthRouter(deps, options.readinessChecks ?? []));
   if (options.metrics && deps.config.metricsToken) app.use(metricsRouter(deps.config.metricsToken, options.metrics));
   app.use(webPagesRouter(options.webRoot));
-  app.use(bodyParsers());
-
-  app.use('/v1', (req, res, next) => {
-    res.locals.routeBase = req.baseUrl;
-    next();
-  });
-  const counter = options.rateCounter;
-  const perSession = { name: 'session', ...RATE_RULES.perSession, key: sessionKey };
-  app.use('/v1', rateLimit(counter, [{ name: 'ip', ...RATE_RULES.perIp, key: ipKey }, perSession]));
-  const limits = {
-    bind: rateLimit(counter, [
-      { name: 'bind-ip', ...RATE_RULES.bindPerIp, key: ipKey },
-      { name: 'bind-session', ...RATE_RULES.bindPerSession, key: sessionKey },
-      {
-        name: 'bind-agent',
-        ...RATE_RULES.bindPerAgent,
-        key: (req) => (typeof req.body?.serv_id === 'string' ? req.body.serv_id.slice(0, 20) : undefined),
-      },
-    ]),
-    send: rateLimit(counter, [{ ...SEND_LIMIT, key: sessionKey }]),
-  };
-
-  app.use('/v1', questionsRouter(deps, limits));
-  app.use('/v1', servRouter(deps, limits));
-  app.use('/v1', usersRouter(deps));
-  app.use('/v1', answersRouter(deps));
-  app.use('/v1', mediaRouter(deps));
-  app.use('/v1', adminRouter(deps));
-  app.use('/v1', reportsRouter(deps));
-  app.use('/v1', openApiRouter());
+  // Paths outside the API still have their bodies read before the docs and the 404 (a malformed
+  // body answers 400 there as under /v1); a /v1 request that fell through was read already, and a
+  // read request is one the parsers skip.
+  app.use(parseBodies);
   app.use(docsPageRouter());
 
   app.use(notFound);

@@ -64,6 +64,14 @@ describe('app-wide behaviour', () => {
     assert.equal(ready.headers.get('cache-control'), 'no-store');
   });
 
+  it('reads bodies outside /v1 as under it: a malformed one answers 400 before the 404', async () => {
+    const broken = { raw: '{', headers: { 'content-type': 'application/json' } };
+    for (const path of ['/nowhere', '/v1/nowhere', '/healthz']) {
+      assertError(await f.api.request('POST', path, undefined, broken), 'param_invalid');
+    }
+    assertError(await f.api.request('POST', '/nowhere', undefined, { raw: '{}', headers: { 'content-type': 'application/json' } }), 'not_found');
+  });
+
   it('sends no CORS headers when CORS_ORIGINS is unset', async () => {
     const reply = await f.api.get('/healthz', undefined, { headers: { origin: 'https://desk.example' } });
     assert.equal(reply.headers.get('access-control-allow-origin'), null);
