@@ -9,6 +9,7 @@ import type {
   OutboxEvent,
   OutboxEventType,
   QuestionRecord,
+  QuestionSummaryRecord,
   SessionKind,
   SessionRecord,
 } from '../types.js';
@@ -96,6 +97,40 @@ export interface ChangeRow {
   at: number;
 }
 
+/** The columns of a question a summary reads, and its user's name and image (null: no such user). */
+export type SummaryRow = Pick<
+  QuestionRow,
+  'id' | 'identify' | 'user_id' | 'title' | 'labels' | 'created_at' | 'last_mess_text' | 'last_mess_timestamp' | 'last_mess_sender' | 'last_mess_sender_type'
+> & { user_name: string | null; user_image_url: string | null };
+
+type LastMessageColumns = Pick<QuestionRow, 'last_mess_text' | 'last_mess_timestamp' | 'last_mess_sender' | 'last_mess_sender_type'>;
+
+function lastMessageOf(row: LastMessageColumns): QuestionRecord['lastMessage'] {
+  return row.last_mess_timestamp === null
+    ? null
+    : {
+        text: row.last_mess_text ?? '',
+        timestamp: row.last_mess_timestamp,
+        sender: row.last_mess_sender ?? '',
+        senderType: (row.last_mess_sender_type ?? 1) as SenderType,
+      };
+}
+
+export function toSummary(row: SummaryRow): QuestionSummaryRecord {
+  return {
+    question: {
+      id: row.id,
+      identify: row.identify,
+      userId: row.user_id,
+      title: row.title,
+      labels: JSON.parse(row.labels) as string[],
+      createdAt: row.created_at,
+      lastMessage: lastMessageOf(row),
+    },
+    user: row.user_name === null ? null : { name: row.user_name, imageUrl: row.user_image_url ?? '' },
+  };
+}
+
 export function toQuestion(row: QuestionRow): QuestionRecord {
   const question: QuestionRecord = {
     id: row.id,
@@ -110,15 +145,7 @@ export function toQuestion(row: QuestionRow): QuestionRecord {
     lastActivityAt: row.last_activity_at,
     finishRequestedAt: row.finish_requested_at,
     lastSeq: row.last_seq,
-    lastMessage:
-      row.last_mess_timestamp === null
-        ? null
-        : {
-            text: row.last_mess_text ?? '',
-            timestamp: row.last_mess_timestamp,
-            sender: row.last_mess_sender ?? '',
-            senderType: (row.last_mess_sender_type ?? 1) as SenderType,
-          },
+    lastMessage: lastMessageOf(row),
   };
   if (row.quit_serv_id !== null && row.quit_serv_id !== undefined) question.quitServId = row.quit_serv_id;
   return question;
