@@ -23,7 +23,7 @@ import type {
 import { IN_LIST, pageClause, stripUndefined, type SqliteDb } from './db.js';
 import type { SqliteCycles } from './cycles.js';
 import type { SqliteOutbox } from './outbox.js';
-import { toMessage, toQuestion, toSummary, type MessageRow, type QuestionRow, type SummaryRow } from './rows.js';
+import { MESSAGE_COLUMNS, toMessage, toQuestion, toSummary, type MessageRow, type QuestionRow, type SummaryRow } from './rows.js';
 
 /**
  * A summary's columns and its user's in one statement: half the values of a whole question row and
@@ -324,7 +324,7 @@ export class SqliteConversations implements ConversationStore {
     }
     params.push(page.num, page.afterSeq !== undefined ? 0 : page.offset);
     return this.db.all<MessageRow>(
-      `SELECT * FROM messages WHERE question_id = ? ${cursor} ORDER BY seq ${order} LIMIT ? OFFSET ?`,
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE question_id = ? ${cursor} ORDER BY seq ${order} LIMIT ? OFFSET ?`,
       params,
     ).map(toMessage);
   }

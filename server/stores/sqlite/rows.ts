@@ -50,6 +50,18 @@ export interface MessageRow {
   serv_id: string | null;
 }
 
+const MESSAGE_ROW_KEYS = [
+  'id', 'question_id', 'seq', 'sender', 'sender_type', 'type', 'created_at', 'text', 'media_path', 'audio_len', 'action', 'from_serv_id', 'serv_id',
+] as const satisfies ReadonlyArray<keyof MessageRow>;
+/** Compiles only while the list above names every field of MessageRow. */
+const MESSAGE_ROW_KEYS_COMPLETE: Exclude<keyof MessageRow, (typeof MESSAGE_ROW_KEYS)[number]> extends never ? true : false = true;
+
+/**
+ * The columns of a MessageRow, for reads of many messages: `*` would also read each message's
+ * session digest (64 characters) and client message id, which no record carries.
+ */
+export const MESSAGE_COLUMNS = MESSAGE_ROW_KEYS.join(', ');
+
 export interface SessionRow {
   digest: string;
   user_id: string;
