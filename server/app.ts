@@ -5,6 +5,8 @@
  * → 404 → the error envelope.
  */
 import cors from 'cors';
+import http from 'node:http';
+import { Socket } from 'node:net';
 import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import { LIMITS } from '../shared/limits.js';
@@ -108,6 +110,32 @@ function apiRouter(deps: Deps, counter: RateCounter | null, parseBodies: Request
   return api;
 }
 
+/** The security headers of every reply (web pages replace the CSP with their own). */
+export const HELMET_OPTIONS = {
+  // Media and JSON are fetched from apps and desks on other origins.
+  crossOriginResourcePolicy: { policy: 'cross-origin' },
+  contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+} satisfies Parameters<typeof helmet>[0];
+
+/**
+ * helmet's headers, computed once by helmet on a probe reply and then set on every reply. With
+ * these options helmet's headers do not depend on the request (no CSP nonce), so every reply gets
+ * exactly the headers helmet would set, without running its twelve middleware functions again.
+ */
+function securityHeaders(options: Parameters<typeof helmet>[0]): RequestHandler {
+  const probe = new http.ServerResponse(new http.IncomingMessage(new Socket()));
+  const names: string[] = [];
+  const setHeader = probe.setHeader.bind(probe);
+  probe.setHeader = (name, value) => (names.push(name), setHeader(name, value));
+  helmet(options)(probe.req as never, probe as never, () => undefined);
+  // As helmet spelled them (a reply's header names keep their case); each value as it left it.
+  const headers = names.filter((name) => probe.hasHeader(name)).map((name) => [name, probe.getHeader(name)!] as const);
+  return (_req, res, next) => {
+    for (const [name, value] of headers) res.setHeader(name, value);
+    next();
+  };
+}
+
 export function createApp(deps: Deps, options: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -117,13 +145,7 @@ export function createApp(deps: Deps, options: AppOptions): express.Express {
 
   app.use(requestLog(deps.logger));
   if (options.metrics) app.use(requestMetrics(options.metrics));
-  app.use(
-    helmet({
-      // Media and JSON are fetched from apps and desks on other origins.
-      crossOriginResourcePolicy: { policy: 'cross-origin' },
-      contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-    }),
-  );
+  app.use(securityHeaders(HELMET_OPTIONS));
   app.use(corsPolicy(deps.config.corsOrigins));
   // The API first: a /v1 request then passes no layer of the probes' and pages' routers, none of
   // which answers a path under /v1. Everything else meets them in the order it always has.
