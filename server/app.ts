@@ -1,10 +1,13 @@
 /**
  * createApp(deps): the Express application, with no globals, so tests and nodes can run several.
- * The chain: request log (and timing) → security headers → CORS → probes, /metrics and web pages → body parsing
- * (large limits only on media sends) → rate limits → /v1 routers → 404 → the error envelope.
+ * The chain: request log (and timing) → security headers → CORS → under /v1: body parsing (large limits only
+ * on media sends) → rate limits → the API routers; then probes, /metrics and web pages → body parsing → docs
+ * → 404 → the error envelope.
  */
 import cors from 'cors';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import http from 'node:http';
+import { Socket } from 'node:net';
+import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import { LIMITS } from '../shared/limits.js';
 import { corsOrigin } from './corsOrigins.js';
@@ -49,7 +52,8 @@ function bodyParsers() {
   const small = parsers(LIMITS.bodyBytes);
   const large = parsers(LIMITS.mediaBodyBytes);
   return (req: Request, res: Response, next: NextFunction) => {
-    const [json, form] = MEDIA_SEND.test(req.path) ? large : small;
+    // The whole path: under the /v1 mount req.path has lost its prefix.
+    const [json, form] = MEDIA_SEND.test(req.baseUrl + req.path) ? large : small;
     json!(req, res, (error?: unknown) => (error ? next(error) : form!(req, res, next)));
   };
 }
@@ -73,35 +77,16 @@ function corsPolicy(origins: string[]) {
   };
 }
 
-export function createApp(deps: Deps, options: AppOptions): express.Express {
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('trust proxy', deps.config.trustProxy);
-  app.set('query parser', 'simple');
-  app.set('json escape', true);
-
-  app.use(requestLog(deps.logger));
-  if (options.metrics) app.use(requestMetrics(options.metrics));
-  app.use(
-    helmet({
-      // Media and JSON are fetched from apps and desks on other origins.
-      crossOriginResourcePolicy: { policy: 'cross-origin' },
-      contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-    }),
-  );
-  app.use(corsPolicy(deps.config.corsOrigins));
-  app.use(healthRouter(deps, options.readinessChecks ?? []));
-  if (options.metrics && deps.config.metricsToken) app.use(metricsRouter(deps.config.metricsToken, options.metrics));
-  app.use(webPagesRouter(options.webRoot));
-  app.use(bodyParsers());
-
-  app.use('/v1', (req, res, next) => {
+/** Everything under /v1: body parsing, the route base for logs and metrics, rate limits, the routers. */
+function apiRouter(deps: Deps, counter: RateCounter | null, parseBodies: RequestHandler): Router {
+  const api = Router();
+  api.use(parseBodies);
+  api.use((req, res, next) => {
     res.locals.routeBase = req.baseUrl;
     next();
   });
-  const counter = options.rateCounter;
   const perSession = { name: 'session', ...RATE_RULES.perSession, key: sessionKey };
-  app.use('/v1', rateLimit(counter, [{ name: 'ip', ...RATE_RULES.perIp, key: ipKey }, perSession]));
+  api.use(rateLimit(counter, [{ name: 'ip', ...RATE_RULES.perIp, key: ipKey }, perSession]));
   const limits = {
     bind: rateLimit(counter, [
       { name: 'bind-ip', ...RATE_RULES.bindPerIp, key: ipKey },
@@ -114,15 +99,65 @@ export function createApp(deps: Deps, options: AppOptions): express.Express {
     ]),
     send: rateLimit(counter, [{ ...SEND_LIMIT, key: sessionKey }]),
   };
+  api.use(questionsRouter(deps, limits));
+  api.use(servRouter(deps, limits));
+  api.use(usersRouter(deps));
+  api.use(answersRouter(deps));
+  api.use(mediaRouter(deps));
+  api.use(adminRouter(deps));
+  api.use(reportsRouter(deps));
+  api.use(openApiRouter());
+  return api;
+}
 
-  app.use('/v1', questionsRouter(deps, limits));
-  app.use('/v1', servRouter(deps, limits));
-  app.use('/v1', usersRouter(deps));
-  app.use('/v1', answersRouter(deps));
-  app.use('/v1', mediaRouter(deps));
-  app.use('/v1', adminRouter(deps));
-  app.use('/v1', reportsRouter(deps));
-  app.use('/v1', openApiRouter());
+/** The security headers of every reply (web pages replace the CSP with their own). */
+export const HELMET_OPTIONS = {
+  // Media and JSON are fetched from apps and desks on other origins.
+  crossOriginResourcePolicy: { policy: 'cross-origin' },
+  contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+} satisfies Parameters<typeof helmet>[0];
+
+/**
+ * helmet's headers, computed once by helmet on a probe reply and then set on every reply. With
+ * these options helmet's headers do not depend on the request (no CSP nonce), so every reply gets
+ * exactly the headers helmet would set, without running its twelve middleware functions again.
+ */
+function securityHeaders(options: Parameters<typeof helmet>[0]): RequestHandler {
+  const probe = new http.ServerResponse(new http.IncomingMessage(new Socket()));
+  const names: string[] = [];
+  const setHeader = probe.setHeader.bind(probe);
+  probe.setHeader = (name, value) => (names.push(name), setHeader(name, value));
+  helmet(options)(probe.req as never, probe as never, () => undefined);
+  // As helmet spelled them (a reply's header names keep their case); each value as it left it.
+  const headers = names.filter((name) => probe.hasHeader(name)).map((name) => [name, probe.getHeader(name)!] as const);
+  return (_req, res, next) => {
+    for (const [name, value] of headers) res.setHeader(name, value);
+    next();
+  };
+}
+
+export function createApp(deps: Deps, options: AppOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.config.trustProxy);
+  app.set('query parser', 'simple');
+  app.set('json escape', true);
+
+  app.use(requestLog(deps.logger));
+  if (options.metrics) app.use(requestMetrics(options.metrics));
+  app.use(securityHeaders(HELMET_OPTIONS));
+  app.use(corsPolicy(deps.config.corsOrigins));
+  // The API first: a /v1 request then passes no layer of the probes' and pages' routers, none of
+  // which answers a path under /v1. Everything else meets them in the order it always has.
+  const parseBodies = bodyParsers();
+  app.use('/v1', apiRouter(deps, options.rateCounter, parseBodies));
+  app.use(healthRouter(deps, options.readinessChecks ?? []));
+  if (options.metrics && deps.config.metricsToken) app.use(metricsRouter(deps.config.metricsToken, options.metrics));
+  app.use(webPagesRouter(options.webRoot));
+  // Paths outside the API still have their bodies read before the docs and the 404 (a malformed
+  // body answers 400 there as under /v1); a /v1 request that fell through was read already, and a
+  // read request is one the parsers skip.
+  app.use(parseBodies);
   app.use(docsPageRouter());
 
   app.use(notFound);

@@ -1,7 +1,7 @@
 /** Records → the exact reply shapes of docs/api.md (snake_case, float-second timestamps). */
 import type { WatchEventPayload } from '../../shared/events.js';
 import type { AgentPresence, AgentSummary, Cycle, Message, Note, QuestionSummary, Rating } from '../../shared/schemas/responses.js';
-import type { AgentRecord, CycleRating, CycleRecord, ItemRecord, MessageRecord, NoteRecord, QuestionRecord, TemplateRecord, UserRecord, WebhookRecord } from '../stores/types.js';
+import type { AgentRecord, CycleRating, CycleRecord, ItemRecord, MessageRecord, NoteRecord, QuestionRecord, QuestionSummaryRecord, TemplateRecord, WebhookRecord } from '../stores/types.js';
 
 /** How a chat message reads in one line (queue summaries, push bodies): its text, or its kind. */
 export function messageSummaryText(message: { type: number; text?: string }): string {
@@ -43,7 +43,7 @@ export function presentWatchEvent(
   };
 }
 
-export function presentSummary(question: QuestionRecord, user: UserRecord | undefined): QuestionSummary {
+export function presentSummary(question: QuestionSummaryRecord['question'], user: QuestionSummaryRecord['user'] | undefined): QuestionSummary {
   return {
     question_id: question.id,
     identify: question.identify,

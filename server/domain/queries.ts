@@ -6,7 +6,7 @@
 import { ApiError } from '../../shared/errors.js';
 import { STATUS, type QuestionStatus } from '../../shared/limits.js';
 import type { Deps } from '../deps.js';
-import type { CycleRecord, MessageRecord, Page, QuestionRecord } from '../stores/types.js';
+import type { CycleRecord, MessageRecord, Page, QuestionRecord, QuestionSummaryRecord } from '../stores/types.js';
 import type { Actor } from './actor.js';
 import { agentApps, tasksScope, authorizeRead, authorizeReports, authorizeSeeAgents, authorizeSeeCycles, type ReportReader, authorizeTemplate, canSeeNotes, requireAgent, userListScope } from './policies.js';
 import { presentAgent, presentItem, presentSummary, presentTemplate } from './presenters.js';
@@ -23,9 +23,8 @@ export function toPage(input: PagingInput, after?: string): Page {
   return { num: input.num, offset: input.page * input.num, sort: input.sort, after };
 }
 
-async function summaries(deps: Deps, questions: QuestionRecord[]) {
-  const users = await deps.store.accounts.getUsers(questions.map((q) => q.userId));
-  return questions.map((q) => presentSummary(q, users.get(q.userId)));
+function summaries(records: QuestionSummaryRecord[]) {
+  return records.map((record) => presentSummary(record.question, record.user));
 }
 
 /** GET /question/list: the pending queue of the agent's apps (or one of them), optionally by label. */
@@ -35,11 +34,11 @@ export async function listQueue(
   input: PagingInput & { identify?: string; label?: string; question_id?: string },
 ) {
   const agent = requireAgent(actor);
-  const questions = await deps.store.conversations.listQuestions(
+  const records = await deps.store.conversations.listQuestionSummaries(
     { status: STATUS.pending, identifies: agentApps(agent, input.identify), label: input.label },
     toPage(input, input.question_id),
   );
-  return summaries(deps, questions);
+  return summaries(records);
 }
 
 /** GET /serv/<serv_id>/tasks: in-progress questions this agent serves, reopened ones included. */
@@ -48,11 +47,11 @@ export async function listAgentTasks(
   actor: Actor,
   input: PagingInput & { serv_id: string; identify?: string; question_id?: string },
 ) {
-  const questions = await deps.store.conversations.listQuestions(
+  const records = await deps.store.conversations.listQuestionSummaries(
     { status: STATUS.inProgress, servId: input.serv_id, identifies: tasksScope(actor, input.serv_id, input.identify) },
     toPage(input, input.question_id),
   );
-  return summaries(deps, questions);
+  return summaries(records);
 }
 
 /** GET /user/<user_id>/{waits,tasks,overs,alls}. */

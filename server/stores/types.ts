@@ -229,6 +229,13 @@ export interface QuestionFilter {
   label?: string;
 }
 
+/** A question as a list shows it, with its user's name and image: what a queue or a task list reads. */
+export interface QuestionSummaryRecord {
+  question: Pick<QuestionRecord, 'id' | 'identify' | 'userId' | 'title' | 'labels' | 'createdAt' | 'lastMessage'>;
+  /** Null when the question's user is not (or no longer) known. */
+  user: Pick<UserRecord, 'name' | 'imageUrl'> | null;
+}
+
 export interface NewQuestion {
   identify: string;
   userId: string;
@@ -593,6 +600,8 @@ export interface ConversationStore {
   createQuestion(question: NewQuestion): Promise<QuestionRecord>;
   getQuestion(id: string): Promise<QuestionRecord | null>;
   listQuestions(filter: QuestionFilter, page: Page): Promise<QuestionRecord[]>;
+  /** The page listQuestions gives for the same filter and page, each question with its user. */
+  listQuestionSummaries(filter: QuestionFilter, page: Page): Promise<QuestionSummaryRecord[]>;
   /**
    * The conditional write of one transition and its notice; `previous` goes into the outbox event.
    * Null when a condition on the question failed, 'at_capacity' when `withinCapacity` did.

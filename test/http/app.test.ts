@@ -1,4 +1,9 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import helmet from 'helmet';
+import { HELMET_OPTIONS } from '../../server/app.js';
 import { assertError } from '../support/envelope.js';
 import { factories } from '../support/factories.js';
 import type { Reply } from '../support/http.js';
@@ -20,8 +25,39 @@ function assertSecurityHeaders(reply: Reply): void {
   assert.equal(h.get('cross-origin-resource-policy'), 'cross-origin', context);
 }
 
+/** A reply's header lines as sent: [name as spelled, value], in order. */
+function rawHeaderLines(url: string): Promise<Array<[string, string]>> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, (res) => {
+        res.resume();
+        const raw = res.rawHeaders;
+        resolve(Array.from({ length: raw.length / 2 }, (_, i) => [raw[2 * i]!, raw[2 * i + 1]!]));
+      })
+      .on('error', reject);
+  });
+}
+
 describe('app-wide behaviour', () => {
-  const { f } = useTestServer();
+  const { f, server } = useTestServer();
+
+  it("sends helmet's headers as helmet itself would: the same names, spellings, values and order", async () => {
+    const reference = express().use(helmet(HELMET_OPTIONS)).get('/', (_req, res) => res.end());
+    const listening = reference.listen(0);
+    await new Promise((resolve) => listening.once('listening', resolve));
+    try {
+      const own = new Set(['Date', 'Connection', 'Keep-Alive', 'Content-Length', 'X-Powered-By']);
+      const expected = (await rawHeaderLines(`http://127.0.0.1:${(listening.address() as AddressInfo).port}/`)).filter(([name]) => !own.has(name));
+      assert.ok(expected.length >= 10, JSON.stringify(expected));
+      const names = new Set(expected.map(([name]) => name));
+      for (const path of ['/healthz', '/v1/question/list', '/v1/does/not/exist']) {
+        const sent = await rawHeaderLines(new URL(path, server.url).href);
+        assert.deepEqual(sent.filter(([name]) => names.has(name)), expected, path);
+      }
+    } finally {
+      await new Promise((resolve) => listening.close(resolve));
+    }
+  });
 
   it('sends security headers and no X-Powered-By on success and error replies', async () => {
     const user = await f.user();
@@ -62,6 +98,14 @@ describe('app-wide behaviour', () => {
     assert.equal(ready.status, 200);
     assert.deepEqual(ready.body, { status: 200, checks: { store: 'ok' } });
     assert.equal(ready.headers.get('cache-control'), 'no-store');
+  });
+
+  it('reads bodies outside /v1 as under it: a malformed one answers 400 before the 404', async () => {
+    const broken = { raw: '{', headers: { 'content-type': 'application/json' } };
+    for (const path of ['/nowhere', '/v1/nowhere', '/healthz']) {
+      assertError(await f.api.request('POST', path, undefined, broken), 'param_invalid');
+    }
+    assertError(await f.api.request('POST', '/nowhere', undefined, { raw: '{}', headers: { 'content-type': 'application/json' } }), 'not_found');
   });
 
   it('sends no CORS headers when CORS_ORIGINS is unset', async () => {

@@ -178,6 +178,22 @@ describe('MongoDB store: round trips per operation (recorded against a scripted 
       await new MongoConversations(run.ctx).listMessages(QID, { num: 20, offset: 0, sort: 1 });
       assert.deepEqual(run.ops(), ['Question.find', 'Message.find']);
     });
+    it('a page of summaries: the page, then its users in one find (the page alone when empty)', async () => {
+      const question = { _id: new Types.ObjectId(QID), identify: 'com.a', user_id: 'u1', title: 'T', labels: ['x'], status: 1, created_at: 1, last_seq: 0, last_mess_timestamp: null };
+      const run = recorded(true, (call) => {
+        if (call.op === 'find' && call.model === 'Question') return [question, { ...question, _id: new Types.ObjectId(), user_id: 'gone' }];
+        if (call.op === 'find' && call.model === 'User') return [{ _id: 'u1', name: 'Ann', image_url: 'https://img.example/a.png' }];
+        return healthy(call);
+      });
+      const summaries = await new MongoConversations(run.ctx).listQuestionSummaries({ status: 1, identifies: ['com.a'] }, { num: 20, offset: 0, sort: -1 });
+      assert.deepEqual(run.ops(), ['Question.find', 'User.find']);
+      assert.deepEqual(JSON.parse(JSON.stringify(run.calls[1]!.args[0])), { _id: { $in: ['u1', 'gone'] } });
+      assert.deepEqual(summaries.map((s) => s.user), [{ name: 'Ann', imageUrl: 'https://img.example/a.png' }, null]);
+      assert.deepEqual(summaries[0]!.question, { id: QID, identify: 'com.a', userId: 'u1', title: 'T', labels: ['x'], createdAt: 1, lastMessage: null });
+      const empty = recorded(true);
+      assert.deepEqual(await new MongoConversations(empty.ctx).listQuestionSummaries({ status: 1 }, { num: 20, offset: 0, sort: -1 }), []);
+      assert.deepEqual(empty.ops(), ['Question.find']);
+    });
   });
 
   describe('retry-safe order (standalone)', () => {

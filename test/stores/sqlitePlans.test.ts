@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { STATUS } from '../../shared/limits.js';
-import { questionPageQuery } from '../../server/stores/sqlite/conversations.js';
+import { questionPageQuery, questionSummaryPageQuery } from '../../server/stores/sqlite/conversations.js';
 import { SqliteStore } from '../../server/stores/sqlite/sqliteStore.js';
 import type { Page, QuestionFilter } from '../../server/stores/types.js';
 
@@ -26,6 +26,14 @@ const LISTS: Array<{ name: string; filter: QuestionFilter; page?: Page; index: s
   { name: "all of a user's questions", filter: { userId: 'u1', identifies: ['com.a'] }, index: 'questions_by_user', sortsIds: true },
 ];
 
+function assertPagePlan(list: (typeof LISTS)[number], steps: string[]): void {
+  assert.ok(steps.includes('SEARCH q USING PRIMARY KEY (id=?)'), steps.join('\n'));
+  assert.ok(steps.some((s) => s.startsWith(`SEARCH questions USING COVERING INDEX ${list.index} `)), steps.join('\n'));
+  assert.equal(steps.includes('USE TEMP B-TREE FOR ORDER BY'), list.sortsIds, steps.join('\n'));
+  // Whatever is sorted is the ids of the subquery: the outer query never sorts rows.
+  assert.ok(!steps.some((s) => s.startsWith('SCAN q')), steps.join('\n'));
+}
+
 describe('SQLite query plans of the lists', () => {
   let dataDir: string;
   let db: Database.Database;
@@ -39,18 +47,20 @@ describe('SQLite query plans of the lists', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const plan = (sql: string, params: unknown[]) =>
+  const plan = ({ sql, params }: { sql: string; params: unknown[] }) =>
     (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as Array<{ detail: string }>).map((row) => row.detail);
 
   for (const list of LISTS) {
     it(`${list.name}: ids from ${list.index} alone, then the page's rows by primary key`, () => {
-      const { sql, params } = questionPageQuery(list.filter, list.page ?? page);
-      const steps = plan(sql, params);
-      assert.ok(steps.includes('SEARCH q USING PRIMARY KEY (id=?)'), steps.join('\n'));
-      assert.ok(steps.some((s) => s.startsWith(`SEARCH questions USING COVERING INDEX ${list.index} `)), steps.join('\n'));
-      assert.equal(steps.includes('USE TEMP B-TREE FOR ORDER BY'), list.sortsIds, steps.join('\n'));
-      // Whatever is sorted is the ids of the subquery: the outer query never sorts rows.
-      assert.ok(!steps.some((s) => s.startsWith('SCAN q')), steps.join('\n'));
+      assertPagePlan(list, plan(questionPageQuery(list.filter, list.page ?? page)));
+    });
+  }
+
+  for (const list of LISTS) {
+    it(`${list.name}, as summaries: the same plan, each row's user by its key`, () => {
+      const steps = plan(questionSummaryPageQuery(list.filter, list.page ?? page));
+      assertPagePlan(list, steps);
+      assert.ok(steps.includes('SEARCH u USING INDEX sqlite_autoindex_users_1 (user_id=?) LEFT-JOIN'), steps.join('\n'));
     });
   }
 });

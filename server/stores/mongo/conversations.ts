@@ -15,6 +15,7 @@ import type {
   Page,
   QuestionFilter,
   QuestionRecord,
+  QuestionSummaryRecord,
   SendGuard,
   TimeoutScan,
   TransitionRefusal,
@@ -22,11 +23,11 @@ import type {
   TransitionWrite,
 } from '../types.js';
 import { MongoCycles } from './cycles.js';
-import type { ClientKeyDoc, MessageDoc, PendingEventDoc, QuestionDoc } from './models.js';
+import type { ClientKeyDoc, MessageDoc, PendingEventDoc, QuestionDoc, UserDoc } from './models.js';
 import { IN_FLIGHT_GRACE_S } from './outbox.js';
 import * as Q from './queries.js';
 import { findAll, findFirst } from './reads.js';
-import { isDuplicateKey, newEvent, toMessage, toQuestion } from './records.js';
+import { isDuplicateKey, newEvent, toMessage, toQuestion, toSummary } from './records.js';
 import { giveBack, loadsOf, pruneSeats, seatAgent, settleSeats, type SeatOutcome } from './seats.js';
 import { assertStorable, inSession, insertWithEvent, settleQuestion, writeWithMessage, type CompanionWrites, type WriteContext } from './writes.js';
 
@@ -115,6 +116,17 @@ export class MongoConversations implements ConversationStore {
 
   async listQuestions(filter: QuestionFilter, page: Page): Promise<QuestionRecord[]> {
     return (await findAll<QuestionDoc>(this.models.Question, Q.listQuestions(filter, page))).map(toQuestion);
+  }
+
+  /**
+   * The page, then its users by _id: two round trips, the reads the lists always made here. A
+   * $lookup would make them one; not tried without a server to check its plan on.
+   */
+  async listQuestionSummaries(filter: QuestionFilter, page: Page): Promise<QuestionSummaryRecord[]> {
+    const questions = await this.listQuestions(filter, page);
+    if (questions.length === 0) return [];
+    const users = new Map((await findAll<UserDoc>(this.models.User, Q.byIds(questions.map((q) => q.userId)))).map((doc) => [doc._id, doc]));
+    return questions.map((question) => toSummary(question, users.get(question.userId)));
   }
 
   async transition(write: TransitionWrite, previous: { status: QuestionStatus; servId: string | null }): Promise<TransitionResult | TransitionRefusal> {

@@ -10,6 +10,7 @@ import type {
   OutboxEntry,
   OutboxEvent,
   QuestionRecord,
+  QuestionSummaryRecord,
   SessionRecord,
   TemplateRecord,
   UserRecord,
@@ -103,6 +104,12 @@ export function toSessionDoc(session: SessionRecord): SessionDoc {
 
 export function toApp(doc: AppDoc): AppRecord {
   return { identify: doc._id, name: doc.name, createdAt: doc.created_at, routing: doc.routing ?? 'manual' };
+}
+
+/** A listed question's summary fields, with its user's name and image (null: no such user). */
+export function toSummary(question: QuestionRecord, user: UserDoc | undefined): QuestionSummaryRecord {
+  const { id, identify, userId, title, labels, createdAt, lastMessage } = question;
+  return { question: { id, identify, userId, title, labels, createdAt, lastMessage }, user: user ? { name: user.name, imageUrl: user.image_url ?? '' } : null };
 }
 
 export function toUser(doc: UserDoc): UserRecord {

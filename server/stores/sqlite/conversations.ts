@@ -13,6 +13,7 @@ import type {
   Page,
   QuestionFilter,
   QuestionRecord,
+  QuestionSummaryRecord,
   SendGuard,
   TimeoutScan,
   TransitionRefusal,
@@ -22,7 +23,16 @@ import type {
 import { IN_LIST, pageClause, stripUndefined, type SqliteDb } from './db.js';
 import type { SqliteCycles } from './cycles.js';
 import type { SqliteOutbox } from './outbox.js';
-import { toMessage, toQuestion, type MessageRow, type QuestionRow } from './rows.js';
+import { MESSAGE_COLUMNS, toMessage, toQuestion, toSummary, type MessageRow, type QuestionRow, type SummaryRow } from './rows.js';
+
+/**
+ * A summary's columns and its user's in one statement: half the values of a whole question row and
+ * a user row, each a V8 value better-sqlite3 creates, and one statement (one read transaction) less.
+ */
+const SUMMARY_SELECT = `SELECT q.id, q.identify, q.user_id, q.title, q.labels, q.created_at,
+  q.last_mess_text, q.last_mess_timestamp, q.last_mess_sender, q.last_mess_sender_type,
+  u.name AS user_name, u.image_url AS user_image_url
+  FROM questions q LEFT JOIN users u ON u.user_id = q.user_id`;
 
 export class SqliteConversations implements ConversationStore {
   constructor(
@@ -56,6 +66,11 @@ export class SqliteConversations implements ConversationStore {
   async listQuestions(filter: QuestionFilter, page: Page): Promise<QuestionRecord[]> {
     const { sql, params } = questionPageQuery(filter, page);
     return this.db.all<QuestionRow>(sql, params).map(toQuestion);
+  }
+
+  async listQuestionSummaries(filter: QuestionFilter, page: Page): Promise<QuestionSummaryRecord[]> {
+    const { sql, params } = questionSummaryPageQuery(filter, page);
+    return this.db.all<SummaryRow>(sql, params).map(toSummary);
   }
 
   async transition(
@@ -309,7 +324,7 @@ export class SqliteConversations implements ConversationStore {
     }
     params.push(page.num, page.afterSeq !== undefined ? 0 : page.offset);
     return this.db.all<MessageRow>(
-      `SELECT * FROM messages WHERE question_id = ? ${cursor} ORDER BY seq ${order} LIMIT ? OFFSET ?`,
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE question_id = ? ${cursor} ORDER BY seq ${order} LIMIT ? OFFSET ?`,
       params,
     ).map(toMessage);
   }
@@ -320,9 +335,10 @@ export class SqliteConversations implements ConversationStore {
  * alone (each holds the columns its lists filter on), sorted without their rows; only the page's
  * rows are read (`q.id IN (…)` walks that sorted list, so the outer ORDER BY sorts nothing). One
  * app, the usual case, is an equality, so the index order is the page order and LIMIT stops early.
+ * `select` names the columns read for each of the page's rows (alias `q`, with any joins).
  * test/stores/sqlitePlans.test.ts checks the plans.
  */
-export function questionPageQuery(filter: QuestionFilter, page: Page): { sql: string; params: unknown[] } {
+export function questionPageQuery(filter: QuestionFilter, page: Page, select = 'SELECT q.* FROM questions q'): { sql: string; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
   if (filter.status !== undefined) {
@@ -349,5 +365,10 @@ export function questionPageQuery(filter: QuestionFilter, page: Page): { sql: st
   }
   const { clause, limit } = pageClause('id', page, where, params);
   const order = page.sort === 1 ? 'ASC' : 'DESC';
-  return { sql: `SELECT q.* FROM questions q WHERE q.id IN (SELECT id FROM questions ${clause}) ORDER BY q.id ${order}`, params: [...params, ...limit] };
+  return { sql: `${select} WHERE q.id IN (SELECT id FROM questions ${clause}) ORDER BY q.id ${order}`, params: [...params, ...limit] };
+}
+
+/** The statement of one page of summaries: questionPageQuery's page with a summary's columns and its user's. */
+export function questionSummaryPageQuery(filter: QuestionFilter, page: Page): { sql: string; params: unknown[] } {
+  return questionPageQuery(filter, page, SUMMARY_SELECT);
 }

@@ -9,6 +9,7 @@ import type {
   OutboxEvent,
   OutboxEventType,
   QuestionRecord,
+  QuestionSummaryRecord,
   SessionKind,
   SessionRecord,
 } from '../types.js';
@@ -48,6 +49,18 @@ export interface MessageRow {
   from_serv_id: string | null;
   serv_id: string | null;
 }
+
+const MESSAGE_ROW_KEYS = [
+  'id', 'question_id', 'seq', 'sender', 'sender_type', 'type', 'created_at', 'text', 'media_path', 'audio_len', 'action', 'from_serv_id', 'serv_id',
+] as const satisfies ReadonlyArray<keyof MessageRow>;
+/** Compiles only while the list above names every field of MessageRow. */
+const MESSAGE_ROW_KEYS_COMPLETE: Exclude<keyof MessageRow, (typeof MESSAGE_ROW_KEYS)[number]> extends never ? true : false = true;
+
+/**
+ * The columns of a MessageRow, for reads of many messages: `*` would also read each message's
+ * session digest (64 characters) and client message id, which no record carries.
+ */
+export const MESSAGE_COLUMNS = MESSAGE_ROW_KEYS.join(', ');
 
 export interface SessionRow {
   digest: string;
@@ -96,6 +109,40 @@ export interface ChangeRow {
   at: number;
 }
 
+/** The columns of a question a summary reads, and its user's name and image (null: no such user). */
+export type SummaryRow = Pick<
+  QuestionRow,
+  'id' | 'identify' | 'user_id' | 'title' | 'labels' | 'created_at' | 'last_mess_text' | 'last_mess_timestamp' | 'last_mess_sender' | 'last_mess_sender_type'
+> & { user_name: string | null; user_image_url: string | null };
+
+type LastMessageColumns = Pick<QuestionRow, 'last_mess_text' | 'last_mess_timestamp' | 'last_mess_sender' | 'last_mess_sender_type'>;
+
+function lastMessageOf(row: LastMessageColumns): QuestionRecord['lastMessage'] {
+  return row.last_mess_timestamp === null
+    ? null
+    : {
+        text: row.last_mess_text ?? '',
+        timestamp: row.last_mess_timestamp,
+        sender: row.last_mess_sender ?? '',
+        senderType: (row.last_mess_sender_type ?? 1) as SenderType,
+      };
+}
+
+export function toSummary(row: SummaryRow): QuestionSummaryRecord {
+  return {
+    question: {
+      id: row.id,
+      identify: row.identify,
+      userId: row.user_id,
+      title: row.title,
+      labels: JSON.parse(row.labels) as string[],
+      createdAt: row.created_at,
+      lastMessage: lastMessageOf(row),
+    },
+    user: row.user_name === null ? null : { name: row.user_name, imageUrl: row.user_image_url ?? '' },
+  };
+}
+
 export function toQuestion(row: QuestionRow): QuestionRecord {
   const question: QuestionRecord = {
     id: row.id,
@@ -110,15 +157,7 @@ export function toQuestion(row: QuestionRow): QuestionRecord {
     lastActivityAt: row.last_activity_at,
     finishRequestedAt: row.finish_requested_at,
     lastSeq: row.last_seq,
-    lastMessage:
-      row.last_mess_timestamp === null
-        ? null
-        : {
-            text: row.last_mess_text ?? '',
-            timestamp: row.last_mess_timestamp,
-            sender: row.last_mess_sender ?? '',
-            senderType: (row.last_mess_sender_type ?? 1) as SenderType,
-          },
+    lastMessage: lastMessageOf(row),
   };
   if (row.quit_serv_id !== null && row.quit_serv_id !== undefined) question.quitServId = row.quit_serv_id;
   return question;

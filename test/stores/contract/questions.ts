@@ -1,7 +1,7 @@
 /** Contract: questions, their lists and paging, state transitions with their guards, timeouts. */
 import assert from 'node:assert/strict';
 import type { QuestionRecord, TransitionWrite } from '../../../server/stores/types.js';
-import { T0, applied, drainEvents, newQuestion, serve, type GetStore } from './support.js';
+import { T0, USER_GUARD, applied, drainEvents, newQuestion, serve, userText, type GetStore } from './support.js';
 
 /** The question as a transition's caller loaded it (only recorded in the outbox event). */
 const PREVIOUS = { status: 1 as const, servId: null };
@@ -82,6 +82,42 @@ export function questionsContract(store: GetStore): void {
       assert.deepEqual(ids(await store().conversations.listQuestions({ label: 'x.*' }, page)), [b.id]);
       assert.deepEqual(ids(await store().conversations.listQuestions({ label: '.*' }, page)), []);
       assert.deepEqual(ids(await store().conversations.listQuestions({ label: 'y', status: 1, identifies: ['com.a', 'com.b'] }, page)), [a.id]);
+    });
+
+    it("lists summaries: listQuestions' page, each question's listed fields with its user's name and image", async () => {
+      await store().accounts.upsertUser({ userId: 'u1', name: 'Ann', imageUrl: 'https://img.example/a.png', deviceCount: 2, groupCount: 1 });
+      const a = await newQuestion(store(), { identify: 'com.a', userId: 'u1', labels: ['x', 'y'], title: 'First', now: T0 });
+      const b = await newQuestion(store(), { identify: 'com.a', userId: 'nobody', now: T0 + 1 });
+      const c = await newQuestion(store(), { identify: 'com.b', userId: 'u1', now: T0 + 2 });
+      await store().conversations.appendMessage(userText(a.id, 'hello', { now: T0 + 3 }), USER_GUARD);
+      await serve(store(), c.id, 's1', T0 + 4);
+      const ann = { name: 'Ann', imageUrl: 'https://img.example/a.png' };
+      const page = { num: 20, offset: 0, sort: -1 as const };
+      assert.deepEqual(await store().conversations.listQuestionSummaries({ status: 1, identifies: ['com.a'] }, page), [
+        { question: { id: b.id, identify: 'com.a', userId: 'nobody', title: 'Help', labels: [], createdAt: T0 + 1, lastMessage: null }, user: null },
+        {
+          question: {
+            id: a.id,
+            identify: 'com.a',
+            userId: 'u1',
+            title: 'First',
+            labels: ['x', 'y'],
+            createdAt: T0,
+            lastMessage: { text: 'hello', timestamp: T0 + 3, sender: 'u1', senderType: 1 },
+          },
+          user: ann,
+        },
+      ]);
+      // Every filter and paging of listQuestions, the same ids in the same order.
+      const filters = [{ status: 2 as const, servId: 's1' }, { userId: 'u1' }, { label: 'y' }, { identifies: [] }, {}];
+      const pages = [page, { ...page, sort: 1 as const }, { num: 1, offset: 1, sort: 1 as const }, { ...page, after: c.id }];
+      for (const filter of filters) {
+        for (const paging of pages) {
+          const summaries = await store().conversations.listQuestionSummaries(filter, paging);
+          assert.deepEqual(summaries.map((s) => s.question.id), ids(await store().conversations.listQuestions(filter, paging)), JSON.stringify({ filter, paging }));
+          for (const summary of summaries) assert.deepEqual(summary.user, summary.question.userId === 'u1' ? ann : null);
+        }
+      }
     });
 
     it('pages by offset and by cursor, in both orders', async () => {
