@@ -16,13 +16,13 @@ const DAY_S = 86_400;
 export const utcDay = (at: number) => new Date(Math.floor(at / DAY_S) * DAY_S * 1000).toISOString().slice(0, 10);
 
 /** Nearest-rank median and p90 positions (1-based) among `count` sorted values. */
-export const medianRank = (count: number) => Math.floor((count + 1) / 2);
-export const p90Rank = (count: number) => Math.floor((9 * count + 9) / 10);
+const medianRank = (count: number) => Math.floor((count + 1) / 2);
+const p90Rank = (count: number) => Math.floor((9 * count + 9) / 10);
 
 /** A partition's key: the day number (`floor(started_at / 86400)`), the last agent, or the labels as stored (JSON); null when ungrouped. */
 export type PartitionKey = string | number | null;
 
-export function durationAggregate(values: number[]): DurationAggregate {
+function durationAggregate(values: number[]): DurationAggregate {
   if (values.length === 0) return { count: 0, sum: 0, median: null, p90: null };
   // A typed array sorts numerically in native code, without a comparator call per pair.
   const sorted = Float64Array.from(values).sort();
@@ -113,8 +113,13 @@ export class ReportFold {
 
   /** Groups (by key, null last) and the total. */
   report(): CycleReport {
-    const total = new Tally();
-    for (const tally of this.partitions.values()) total.merge(tally);
+    // One partition (an ungrouped report, or one day or agent) is its own total: no copy of its durations.
+    const [only, ...more] = this.partitions.values();
+    let total = only ?? new Tally();
+    if (more.length) {
+      total = new Tally();
+      for (const tally of this.partitions.values()) total.merge(tally);
+    }
     return { groups: sortGroups(this.groups()), total: total.aggregate(null) };
   }
 
@@ -143,8 +148,8 @@ export class ReportFold {
   }
 }
 
-/** The partition a scanned cycle falls in, as the SQLite statement computes it (REPORT_PARTITIONS). */
-export function partitionOf(cycle: CycleFacts, groupBy?: ReportGroupBy): PartitionKey {
+/** The partition a scanned cycle falls in, as the SQLite statement computes it (PARTITIONS in sqlite/cycles.ts). */
+function partitionOf(cycle: CycleFacts, groupBy?: ReportGroupBy): PartitionKey {
   switch (groupBy) {
     case undefined:
       return null;
